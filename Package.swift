@@ -1,0 +1,57 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// One target per responsibility; the C libraries are reached through exactly one
+// system-library target each, and only the boundary files import them.
+let package = Package(
+    name: "mqtt-conn-truth",
+    products: [
+        // The Mosquitto plugin. `make build-conn` builds it with the Swift standard
+        // library linked in statically and installs it as plugins/conn-plugin.
+        .library(name: "conn-plugin", type: .dynamic, targets: ["ConnPlugin"]),
+        .executable(name: "sys-ingester", targets: ["SysIngester"]),
+        .executable(name: "mqtt-load", targets: ["MQTTLoad"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+    ],
+    targets: [
+        // MARK: C boundaries
+        .systemLibrary(name: "CLibpq", path: "include/CLibpq", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
+        .systemLibrary(
+            name: "CMosquittoBroker", path: "include/CMosquittoBroker", providers: [.apt(["mosquitto-dev"])]),
+        .systemLibrary(
+            name: "CMosquitto", path: "include/CMosquitto", pkgConfig: "libmosquitto",
+            providers: [.apt(["libmosquitto-dev"])]),
+
+        // MARK: Shared storage
+        .target(name: "Storage", dependencies: ["CLibpq", .product(name: "Logging", package: "swift-log")]),
+
+        // MARK: conn-plugin
+        .target(name: "ConnRecorder", dependencies: ["Storage", .product(name: "Logging", package: "swift-log")]),
+        .target(
+            name: "ConnPlugin",
+            dependencies: ["ConnRecorder", "CMosquittoBroker", .product(name: "Logging", package: "swift-log")]),
+
+        // MARK: sys-ingester
+        .target(name: "SysIngest", dependencies: ["Storage", .product(name: "Logging", package: "swift-log")]),
+        .executableTarget(
+            name: "SysIngester",
+            dependencies: [
+                "SysIngest", "Storage", "CMosquitto",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+
+        // MARK: Test and benchmark tooling
+        .target(name: "MQTTWire"),
+        .executableTarget(name: "MQTTLoad", dependencies: ["MQTTWire"]),
+
+        // MARK: Tests
+        .testTarget(name: "StorageTests", dependencies: ["Storage"]),
+        .testTarget(name: "ConnRecorderTests", dependencies: ["ConnRecorder", "Storage"]),
+        .testTarget(name: "SysIngestTests", dependencies: ["SysIngest"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["Storage", "MQTTWire"]),
+    ]
+)

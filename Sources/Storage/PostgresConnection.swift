@@ -1,0 +1,302 @@
+internal import CLibpq
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One PostgreSQL connection, owning its `PGconn`.
+///
+/// Every network wait is bounded: connecting and executing use libpq's non-blocking API and
+/// `poll(2)` against a deadline, so a server that accepts TCP and then never answers costs at
+/// most the caller's timeout. A connection that timed out or broke is closed and must be
+/// replaced (`isOpen` turns false).
+///
+/// Not thread-safe: confine each connection to one thread.
+package final class PostgresConnection {
+    private var handle: OpaquePointer?
+    private var preparedNames: Set<String> = []
+
+    /// Opens a connection, waiting at most `timeout`.
+    ///
+    /// - Parameters:
+    ///   - conninfo: a libpq keyword/value string or `postgres://` URI.
+    ///   - timeout: the longest the whole connection attempt may take.
+    /// - Throws: `PostgresError` of kind `.invalidConnectionString`, `.connection` or `.timeout`.
+    package init(conninfo: String, timeout: Duration) throws(PostgresError) {
+        try ConnectionString.validate(conninfo)
+        let deadline = ContinuousClock.now.advanced(by: timeout)
+        // > PQconnectStart: Make a connection to the database server in a nonblocking manner.
+        guard let connection = PQconnectStart(conninfo) else {
+            throw PostgresError(kind: .connection, message: "libpq could not allocate a connection")
+        }
+        // From here on, every failure path must PQfinish: "call PQfinish when you are finished
+        // with it ... even if the server connection attempt fails".
+        handle = connection
+        if PQstatus(connection) == CONNECTION_BAD {
+            let message = Self.errorMessage(connection)
+            close()
+            throw PostgresError(kind: .connection, message: message)
+        }
+        var pollStatus = PGRES_POLLING_WRITING
+        while true {
+            switch pollStatus {
+            case PGRES_POLLING_OK:
+                PQsetnonblocking(connection, 1)
+                return
+            case PGRES_POLLING_FAILED:
+                let message = Self.errorMessage(connection)
+                close()
+                throw PostgresError(kind: .connection, message: message)
+            default:
+                let waitFor: Int16 = pollStatus == PGRES_POLLING_READING ? Int16(POLLIN) : Int16(POLLOUT)
+                guard Self.wait(for: waitFor, on: PQsocket(connection), until: deadline) else {
+                    close()
+                    throw PostgresError(kind: .timeout, message: "connecting took longer than \(Self.format(timeout))")
+                }
+                pollStatus = PQconnectPoll(connection)
+            }
+        }
+    }
+
+    deinit {
+        if let handle { PQfinish(handle) }
+    }
+
+    /// True while the connection is usable. False after `close()`, a timeout or a lost connection.
+    package var isOpen: Bool {
+        guard let handle else { return false }
+        return PQstatus(handle) == CONNECTION_OK
+    }
+
+    /// The server's version number (150018 for 15.18), or 0 when closed.
+    package var serverVersion: Int {
+        guard let handle else { return 0 }
+        return Int(PQserverVersion(handle))
+    }
+
+    /// Closes the connection. Safe to call more than once.
+    package func close() {
+        if let handle { PQfinish(handle) }
+        handle = nil
+        preparedNames.removeAll()
+    }
+
+    // MARK: - Executing
+
+    /// Runs one or more statements without parameters (DDL, `BEGIN`, `COMMIT`).
+    ///
+    /// - Throws: `PostgresError`; on `.timeout` or `.connection` the connection is closed.
+    @discardableResult
+    package func execute(_ sql: String, timeout: Duration) throws(PostgresError) -> PostgresRows {
+        let connection = try openHandle()
+        let deadline = ContinuousClock.now.advanced(by: timeout)
+        guard PQsendQuery(connection, sql) == 1 else { throw lostConnection(sql: sql) }
+        return try collectResults(sql: sql, deadline: deadline, timeout: timeout)
+    }
+
+    /// Runs one statement with parameters bound by libpq.
+    @discardableResult
+    package func execute(_ sql: String, _ parameters: [PostgresValue?], timeout: Duration) throws(PostgresError)
+        -> PostgresRows
+    {
+        let connection = try openHandle()
+        let deadline = ContinuousClock.now.advanced(by: timeout)
+        let sent = Self.withCStrings(parameters) { values in
+            PQsendQueryParams(connection, sql, Int32(values.count), nil, values, nil, nil, 0)
+        }
+        guard sent == 1 else { throw lostConnection(sql: sql) }
+        return try collectResults(sql: sql, deadline: deadline, timeout: timeout)
+    }
+
+    /// Prepares `statement` on this connection once; later calls are free.
+    package func prepareIfNeeded(_ statement: PreparedStatement, timeout: Duration) throws(PostgresError) {
+        guard !preparedNames.contains(statement.name) else { return }
+        let connection = try openHandle()
+        let deadline = ContinuousClock.now.advanced(by: timeout)
+        guard PQsendPrepare(connection, statement.name, statement.sql, 0, nil) == 1 else {
+            throw lostConnection(sql: statement.sql)
+        }
+        try collectResults(sql: statement.sql, deadline: deadline, timeout: timeout)
+        preparedNames.insert(statement.name)
+    }
+
+    /// Executes a prepared statement (preparing it first on this connection if needed).
+    @discardableResult
+    package func execute(_ statement: PreparedStatement, _ parameters: [PostgresValue?], timeout: Duration)
+        throws(PostgresError) -> PostgresRows
+    {
+        try prepareIfNeeded(statement, timeout: timeout)
+        let connection = try openHandle()
+        let deadline = ContinuousClock.now.advanced(by: timeout)
+        let sent = Self.withCStrings(parameters) { values in
+            PQsendQueryPrepared(connection, statement.name, Int32(values.count), values, nil, nil, 0)
+        }
+        guard sent == 1 else { throw lostConnection(sql: statement.sql) }
+        return try collectResults(sql: statement.sql, deadline: deadline, timeout: timeout)
+    }
+
+    // MARK: - Internals
+
+    private func openHandle() throws(PostgresError) -> OpaquePointer {
+        guard let handle, PQstatus(handle) == CONNECTION_OK else {
+            close()
+            throw PostgresError(kind: .connection, message: "the connection is closed")
+        }
+        return handle
+    }
+
+    private func lostConnection(sql: String?) -> PostgresError {
+        let message = handle.map(Self.errorMessage) ?? "the connection is closed"
+        close()
+        return PostgresError(kind: .connection, message: message, sql: sql)
+    }
+
+    /// Flushes the request and reads every result, failing on the first error result.
+    /// Drains all results even after an error so the connection stays usable.
+    @discardableResult
+    private func collectResults(sql: String, deadline: ContinuousClock.Instant, timeout: Duration)
+        throws(PostgresError) -> PostgresRows
+    {
+        guard let connection = handle else { throw lostConnection(sql: sql) }
+        // > PQflush: Returns 0 if successful (or if the send queue is empty), -1 if it failed,
+        // > or 1 if it was unable to send all the data in the send queue yet.
+        while true {
+            let flushed = PQflush(connection)
+            if flushed == 0 { break }
+            if flushed < 0 { throw lostConnection(sql: sql) }
+            guard Self.wait(for: Int16(POLLIN | POLLOUT), on: PQsocket(connection), until: deadline) else {
+                throw timedOut(sql: sql, timeout: timeout)
+            }
+            if PQconsumeInput(connection) == 0 { throw lostConnection(sql: sql) }
+        }
+        var rows = PostgresRows(columns: [], values: [], affectedRows: 0)
+        var firstError: PostgresError?
+        while true {
+            while PQisBusy(connection) == 1 {
+                guard Self.wait(for: Int16(POLLIN), on: PQsocket(connection), until: deadline) else {
+                    throw timedOut(sql: sql, timeout: timeout)
+                }
+                if PQconsumeInput(connection) == 0 { throw lostConnection(sql: sql) }
+            }
+            guard let result = PQgetResult(connection) else { break }
+            defer { PQclear(result) }
+            switch PQresultStatus(result) {
+            case PGRES_TUPLES_OK, PGRES_COMMAND_OK, PGRES_EMPTY_QUERY, PGRES_SINGLE_TUPLE:
+                rows = Self.copyRows(result)
+            default:
+                if firstError == nil { firstError = Self.statementError(result, sql: sql) }
+            }
+        }
+        if let firstError {
+            if PQstatus(connection) != CONNECTION_OK { close() }
+            throw firstError
+        }
+        return rows
+    }
+
+    private func timedOut(sql: String, timeout: Duration) -> PostgresError {
+        // The server may still be executing; cancelling is best effort and the connection is
+        // dropped either way, so the outcome of the statement is unknown to the caller.
+        if let handle, let cancel = PQgetCancel(handle) {
+            var buffer = [CChar](repeating: 0, count: 256)
+            _ = PQcancel(cancel, &buffer, Int32(buffer.count))
+            PQfreeCancel(cancel)
+        }
+        close()
+        return PostgresError(kind: .timeout, message: "no answer within \(Self.format(timeout))", sql: sql)
+    }
+
+    private static func copyRows(_ result: OpaquePointer) -> PostgresRows {
+        let columnCount = Int(PQnfields(result))
+        let rowCount = Int(PQntuples(result))
+        var columns: [String] = []
+        columns.reserveCapacity(columnCount)
+        for column in 0..<columnCount {
+            columns.append(PQfname(result, Int32(column)).map { String(cString: $0) } ?? "")
+        }
+        var values: [[String?]] = []
+        values.reserveCapacity(rowCount)
+        for row in 0..<rowCount {
+            var rowValues: [String?] = []
+            rowValues.reserveCapacity(columnCount)
+            for column in 0..<columnCount {
+                if PQgetisnull(result, Int32(row), Int32(column)) == 1 {
+                    rowValues.append(nil)
+                } else {
+                    rowValues.append(PQgetvalue(result, Int32(row), Int32(column)).map { String(cString: $0) })
+                }
+            }
+            values.append(rowValues)
+        }
+        let affected = PQcmdTuples(result).map { Int(String(cString: $0)) ?? 0 } ?? 0
+        return PostgresRows(columns: columns, values: values, affectedRows: affected)
+    }
+
+    private static func statementError(_ result: OpaquePointer, sql: String) -> PostgresError {
+        func field(_ code: Int32) -> String? {
+            PQresultErrorField(result, code).map { String(cString: $0) }
+        }
+        let primary = field(clibpq_diag_message_primary) ?? PQresultErrorMessage(result).map { String(cString: $0) }
+        return PostgresError(
+            kind: .statement, message: primary ?? "unknown error",
+            sqlState: field(clibpq_diag_sqlstate).map(SQLState.init(rawValue:)),
+            detail: field(clibpq_diag_message_detail), hint: field(clibpq_diag_message_hint), sql: sql)
+    }
+
+    private static func errorMessage(_ connection: OpaquePointer) -> String {
+        PQerrorMessage(connection).map { String(cString: $0) } ?? "unknown libpq error"
+    }
+
+    /// Waits until `socket` is ready for `events` or `deadline` passes. Returns false on timeout.
+    private static func wait(for events: Int16, on socket: Int32, until deadline: ContinuousClock.Instant) -> Bool {
+        guard socket >= 0 else { return false }
+        while true {
+            let remaining = ContinuousClock.now.duration(to: deadline)
+            if remaining <= .zero { return false }
+            let (seconds, attoseconds) = remaining.components
+            let milliseconds = max(1, min(Int64(Int32.max), seconds * 1000 + attoseconds / 1_000_000_000_000_000))
+            var descriptor = pollfd(fd: socket, events: events, revents: 0)
+            let ready = poll(&descriptor, 1, Int32(milliseconds))
+            if ready > 0 { return true }
+            if ready < 0 && errno != EINTR { return true }  // let libpq report the socket error
+        }
+    }
+
+    /// Calls `body` with C strings for `parameters`, valid only inside `body`.
+    private static func withCStrings<Result>(
+        _ parameters: [PostgresValue?], _ body: ([UnsafePointer<CChar>?]) -> Result
+    ) -> Result {
+        var owned: [UnsafeMutablePointer<CChar>?] = []
+        owned.reserveCapacity(parameters.count)
+        defer { for pointer in owned { free(pointer) } }
+        for parameter in parameters {
+            owned.append(parameter.map { strdup($0.textRepresentation) })
+        }
+        return body(owned.map { UnsafePointer($0) })
+    }
+
+    static func format(_ duration: Duration) -> String {
+        let (seconds, attoseconds) = duration.components
+        return "\(seconds * 1000 + attoseconds / 1_000_000_000_000_000) ms"
+    }
+}
+
+/// The rows of a result, copied out of libpq in text format.
+package struct PostgresRows: Sendable {
+    package let columns: [String]
+    package let values: [[String?]]
+    /// The count from the command tag (`INSERT 0 5` → 5).
+    package let affectedRows: Int
+
+    /// The first column of the first row, if any.
+    package var scalar: String? { values.first?.first ?? nil }
+}
+
+/// A named statement prepared once per connection.
+package struct PreparedStatement: Sendable {
+    package let name: String
+    package let sql: String
+    package init(name: String, sql: String) {
+        self.name = name
+        self.sql = sql
+    }
+}

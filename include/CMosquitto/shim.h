@@ -1,0 +1,7 @@
+#ifndef CMOSQUITTO_SHIM_H
+#define CMOSQUITTO_SHIM_H
+
+/* The MQTT client library (libmosquitto), used by sys-ingester only. */
+#include <mosquitto.h>
+
+#endif

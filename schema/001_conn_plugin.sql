@@ -1,0 +1,37 @@
+-- conn-plugin: connection history and one row per client.
+-- The DDL of seed 000 section 3, unchanged. The plugin applies this file at
+-- start when a table is missing; it is idempotent.
+
+CREATE TABLE IF NOT EXISTS client_conn_events (
+  id          BIGSERIAL PRIMARY KEY,
+  ts          TIMESTAMPTZ NOT NULL,
+  event_type  TEXT NOT NULL CHECK (event_type IN ('connect', 'disconnect')),
+  client_id   TEXT NOT NULL,
+  username    TEXT,
+  peer        TEXT,
+  protocol    TEXT,
+  reason_code INTEGER,
+  extra       JSONB
+);
+
+CREATE INDEX IF NOT EXISTS client_conn_events_client_ts_idx
+  ON client_conn_events (client_id, ts DESC);
+
+CREATE INDEX IF NOT EXISTS client_conn_events_ts_idx
+  ON client_conn_events (ts DESC);
+
+CREATE TABLE IF NOT EXISTS client_sessions (
+  client_id           TEXT PRIMARY KEY,
+  username            TEXT,
+  last_event_ts       TIMESTAMPTZ NOT NULL,
+  last_event_type     TEXT NOT NULL CHECK (last_event_type IN ('connect', 'disconnect')),
+  last_connect_ts     TIMESTAMPTZ,
+  last_disconnect_ts  TIMESTAMPTZ,
+  last_peer           TEXT,
+  last_protocol       TEXT,
+  last_reason_code    INTEGER,
+  extra               JSONB
+);
+
+CREATE INDEX IF NOT EXISTS client_sessions_ts_idx
+  ON client_sessions (last_event_ts DESC);

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# A throwaway PostgreSQL 15 in a scratch directory, for `make run`, `make test`
+# and `make bench`.
+#   pg-scratch.sh start DIR [PORT]   initdb (if needed) and start; prints the DSN
+#   pg-scratch.sh stop DIR           fast shutdown
+# Listens on 127.0.0.1 only, trust authentication, database "mqtt".
+set -euo pipefail
+
+PG_BIN="${PG_BIN:-/usr/lib/postgresql/15/bin}"
+cmd="${1:-}"; dir="${2:-}"
+[ -n "$cmd" ] && [ -n "$dir" ] || { echo "usage: $0 start|stop DIR [PORT]" >&2; exit 2; }
+
+# PostgreSQL refuses to run as root; as root, run its binaries as "postgres".
+as_pg() {
+    if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+free_port() {
+    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+case "$cmd" in
+start)
+    port="${3:-$(free_port)}"
+    mkdir -p "$dir"
+    dir="$(cd "$dir" && pwd)"
+    if [ "$(id -u)" -eq 0 ]; then chown postgres: "$dir"; chmod 700 "$dir"; fi
+    if [ ! -f "$dir/data/PG_VERSION" ]; then
+        as_pg "$PG_BIN/initdb" -D "$dir/data" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 \
+            || { echo "pg-scratch: initdb failed, see $dir/initdb.log" >&2; exit 1; }
+    fi
+    as_pg "$PG_BIN/pg_ctl" -D "$dir/data" -l "$dir/postgres.log" -w -t 60 \
+        -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200" start >/dev/null \
+        || { echo "pg-scratch: PostgreSQL did not start, see $dir/postgres.log" >&2; exit 1; }
+    echo "$port" > "$dir/port"
+    if ! as_pg psql -X -q -h 127.0.0.1 -p "$port" -U postgres -d postgres -tAc \
+        "SELECT 1 FROM pg_database WHERE datname='mqtt'" 2>/dev/null | grep -q 1; then
+        as_pg psql -X -q -h 127.0.0.1 -p "$port" -U postgres -d postgres -c "CREATE DATABASE mqtt" >/dev/null
+    fi
+    echo "host=127.0.0.1 port=$port dbname=mqtt user=postgres sslmode=disable"
+    ;;
+stop)
+    [ -f "$dir/data/PG_VERSION" ] || exit 0
+    as_pg "$PG_BIN/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null 2>&1 || true
+    ;;
+*)
+    echo "usage: $0 start|stop DIR [PORT]" >&2; exit 2 ;;
+esac
