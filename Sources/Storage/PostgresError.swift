@@ -52,12 +52,13 @@ package struct PostgresError: Error, CustomStringConvertible, Sendable {
         return text
     }
 
-    /// True when retrying the same statement later cannot succeed: the server rejected the data
-    /// or the statement itself (SQLSTATE classes 22, 23, 42), as opposed to a connection problem,
-    /// a timeout, or a transient server condition.
+    /// True when retrying the same statement with the same values cannot succeed because the
+    /// server rejected the data (SQLSTATE class 22, data exception, or 23, integrity constraint
+    /// violation), as opposed to a connection problem, a timeout, a missing privilege or table
+    /// (class 42, which an operator can fix) or a transient server condition.
     package var isPermanentForData: Bool {
         guard kind == .statement, let sqlState else { return false }
-        return sqlState.errorClass == "22" || sqlState.errorClass == "23" || sqlState.errorClass == "42"
+        return sqlState.errorClass == "22" || sqlState.errorClass == "23"
     }
 
     private static func trimmed(_ text: String) -> String {

@@ -88,9 +88,9 @@ static inline int cmosq_plugin_set_info(mosquitto_plugin_id_t *identifier, const
     return fn ? fn(identifier, name, version) : MOSQ_ERR_NOT_SUPPORTED;
 }
 
-/// mosquitto_client_port() (2.1 only): the client's TCP port, or -1 when the
-/// broker does not provide it.
-static inline int cmosq_client_port(const struct mosquitto *client)
+/// mosquitto_client_port() (2.1 only): the port of the listener the client
+/// connected to (not the client's own port), or -1 when the broker lacks it.
+static inline int cmosq_listener_port(const struct mosquitto *client)
 {
     typedef int (*port_fn)(const struct mosquitto *);
     static port_fn fn = NULL;
@@ -100,6 +100,14 @@ static inline int cmosq_client_port(const struct mosquitto *client)
         looked_up = 1;
     }
     return fn ? fn(client) : -1;
+}
+
+/// mosquitto_persistence_location() (2.1 only): the broker's persistence_location, or NULL.
+static inline const char *cmosq_persistence_location(void)
+{
+    typedef const char *(*location_fn)(void);
+    location_fn fn = (location_fn)dlsym(RTLD_DEFAULT, "mosquitto_persistence_location");
+    return fn ? fn() : NULL;
 }
 
 /// mosquitto_broker_publish_copy() with a NULL property list (the property

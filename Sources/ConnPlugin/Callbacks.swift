@@ -1,0 +1,45 @@
+internal import CMosquittoBroker
+import ConnRecorder
+
+/// The one C callback the plugin registers, for MOSQ_EVT_CONNECT, MOSQ_EVT_DISCONNECT,
+/// MOSQ_EVT_CLIENT_OFFLINE and MOSQ_EVT_TICK. Runs on the broker's only thread: it copies what
+/// it needs out of the broker's structures and returns; nothing here may trap.
+let connPluginEventCallback: cmosq_event_callback = { event, eventData, userdata in
+    guard let userdata else { return MOSQ_ERR_SUCCESS_CODE }
+    // Ownership: the instance is retained by the registration (see PluginRuntime.initialize).
+    let instance = Unmanaged<PluginInstance>.fromOpaque(userdata).takeUnretainedValue()
+    instance.outbox.drain()
+    guard let eventData else { return MOSQ_ERR_SUCCESS_CODE }
+    switch event {
+    case cmosq_evt_connect:
+        let data = eventData.assumingMemoryBound(to: cmosq_evt_connect.self).pointee
+        guard let client = data.client, let id = mosquitto_client_id(client) else { return MOSQ_ERR_SUCCESS_CODE }
+        let now = Clocks.wallMicroseconds()
+        let port = cmosq_listener_port(client)
+        let keepAlive = mosquitto_client_keepalive(client)
+        instance.recorder.clientConnected(
+            handle: UInt(bitPattern: UnsafeRawPointer(client)), clientID: String(cString: id),
+            username: mosquitto_client_username(client).map { String(cString: $0) },
+            address: mosquitto_client_address(client).map { String(cString: $0) },
+            protocolVersion: Int(mosquitto_client_protocol_version(client)), listenerPort: port >= 0 ? Int(port) : nil,
+            keepAliveSeconds: keepAlive >= 0 ? Int(keepAlive) : nil, cleanStart: mosquitto_client_clean_session(client),
+            timestampMicros: now)
+    case cmosq_evt_disconnect, cmosq_evt_client_offline:
+        // Both payloads have the same layout: { future, client, reason, future2[4] }.
+        let data = eventData.assumingMemoryBound(to: cmosq_evt_disconnect.self).pointee
+        guard let client = data.client else { return MOSQ_ERR_SUCCESS_CODE }
+        instance.recorder.clientDisconnected(
+            handle: UInt(bitPattern: UnsafeRawPointer(client)), reason: data.reason,
+            sessionPersists: event == cmosq_evt_client_offline, timestampMicros: Clocks.wallMicroseconds())
+    case cmosq_evt_tick:
+        for (topic, payload) in instance.recorder.tick(monotonicMicros: Clocks.monotonicNanoseconds() / 1000) {
+            let bytes = Array(payload.utf8)
+            _ = bytes.withUnsafeBytes { buffer in
+                cmosq_publish_copy(topic, Int32(buffer.count), buffer.baseAddress, 0, true)
+            }
+        }
+    default:
+        break
+    }
+    return MOSQ_ERR_SUCCESS_CODE
+}

@@ -1,0 +1,175 @@
+internal import CMosquittoBroker
+import ConnRecorder
+import Logging
+import Storage
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One loaded copy of the plugin: its broker identifier and the callbacks it registered.
+///
+/// Every copy in a broker process shares one `ConnRecorder` (the shared object is loaded once,
+/// so its globals are shared): per-listener configurations call every copy for every event, and
+/// the recorder's connection tracking makes the second call a no-op, so each event is recorded
+/// once.
+final class PluginInstance {
+    let identifier: OpaquePointer
+    let recorder: ConnRecorder
+    let outbox: BrokerLogHandler.Outbox
+    var registeredEvents: [Int32] = []
+
+    init(identifier: OpaquePointer, recorder: ConnRecorder, outbox: BrokerLogHandler.Outbox) {
+        self.identifier = identifier
+        self.recorder = recorder
+        self.outbox = outbox
+    }
+}
+
+/// Process-wide state, touched only on the broker's thread (init, callbacks, cleanup).
+enum PluginRuntime {
+    nonisolated(unsafe) static var shared: (recorder: ConnRecorder, outbox: BrokerLogHandler.Outbox, copies: Int)?
+
+    static let name = "conn-plugin"
+    static let version = "0.1.0"
+
+    /// The events the plugin listens to. CONNECT and CLIENT_OFFLINE exist from mosquitto 2.1.
+    static let events: [Int32] = [cmosq_evt_connect, cmosq_evt_disconnect, cmosq_evt_client_offline, cmosq_evt_tick]
+
+    /// mosquitto_plugin_init: parses options, creates (or joins) the recorder, registers callbacks.
+    /// Returns a MOSQ_ERR_* value; never throws or traps.
+    static func initialize(
+        identifier: OpaquePointer?, userdata: UnsafeMutablePointer<UnsafeMutableRawPointer?>?,
+        options: [(key: String, value: String)]
+    ) -> Int32 {
+        guard let identifier, let userdata else { return MOSQ_ERR_INVAL_CODE }
+        let outbox = shared?.outbox ?? BrokerLogHandler.Outbox(brokerThread: pthread_self())
+
+        // mosquitto 2.0 has no MOSQ_EVT_CONNECT: refuse clearly rather than run half-working.
+        // mosquitto_plugin_set_info() appeared in the same release, so its presence is the test.
+        guard dlsym(UnsafeMutableRawPointer(bitPattern: 0), "mosquitto_plugin_set_info") != nil else {
+            cmosq_log(
+                MOSQ_LOG_ERR,
+                "conn-plugin: Error: this plugin requires mosquitto 2.1 or later (this broker has no MOSQ_EVT_CONNECT event). To record clients of a mosquitto 2.0.x broker, run sys-ingester against its $SYS topics instead.")
+            return MOSQ_ERR_NOT_SUPPORTED_CODE
+        }
+
+        let parsed: (options: ConnPluginOptions, warnings: [String])
+        do {
+            parsed = try ConnPluginOptions.parse(
+                options, environmentDSN: getenv("PG_DSN").map { String(cString: $0) },
+                defaultBrokerID: hostName(), defaultSpoolDirectory: defaultSpoolDirectory())
+            try ConnectionString.validate(parsed.options.dsn)
+        } catch let error as ConnPluginOptionError {
+            cmosq_log(MOSQ_LOG_ERR, "conn-plugin: Error: \(error). The plugin will not start.")
+            return MOSQ_ERR_INVAL_CODE
+        } catch {
+            let source = options.contains { $0.key.lowercased() == "conn_pg_dsn" } ? "plugin_opt_conn_pg_dsn" : "PG_DSN"
+            cmosq_log(MOSQ_LOG_ERR, "conn-plugin: Error: \(source) is not a valid libpq connection string (\(error)). The plugin will not start.")
+            return MOSQ_ERR_INVAL_CODE
+        }
+        for warning in parsed.warnings { cmosq_log(MOSQ_LOG_WARNING, "conn-plugin: Warning: \(warning)") }
+
+        let recorder: ConnRecorder
+        if let existing = shared {
+            guard existing.recorder.options == parsed.options else {
+                cmosq_log(
+                    MOSQ_LOG_ERR,
+                    "conn-plugin: Error: the plugin is loaded a second time with different plugin_opt_conn_* options. Load it once (per_listener_settings calls one copy for every listener's clients when loaded with global_plugin), or give every copy the same options.")
+                return MOSQ_ERR_INVAL_CODE
+            }
+            recorder = existing.recorder
+            shared = (existing.recorder, existing.outbox, existing.copies + 1)
+            cmosq_log(MOSQ_LOG_INFO, "conn-plugin: loaded again; this copy shares the first copy's recorder, so each event is still recorded once.")
+        } else {
+            var logger = Logger(label: name) { _ in BrokerLogHandler(outbox: outbox) }
+            logger.logLevel = parsed.options.debug ? .debug : .info
+            var spool: EventSpool?
+            do {
+                spool = try EventSpool(directory: parsed.options.spoolDirectory, maxBytes: parsed.options.spoolMaxBytes)
+            } catch {
+                let explicit = options.contains { $0.key.lowercased() == "conn_spool_dir" }
+                if explicit {
+                    cmosq_log(MOSQ_LOG_ERR, "conn-plugin: Error: plugin_opt_conn_spool_dir: \(error). The plugin will not start.")
+                    return MOSQ_ERR_INVAL_CODE
+                }
+                cmosq_log(MOSQ_LOG_WARNING, "conn-plugin: Warning: \(error); running without a disk spool, so events that arrive while PostgreSQL is unreachable and the memory queue is full are dropped. Set plugin_opt_conn_spool_dir.")
+            }
+            recorder = ConnRecorder(options: parsed.options, spool: spool, logger: logger)
+            do {
+                try recorder.start()
+            } catch {
+                cmosq_log(MOSQ_LOG_ERR, "conn-plugin: Error: \(error). The plugin will not start.")
+                return MOSQ_ERR_UNKNOWN_CODE
+            }
+            shared = (recorder, outbox, 1)
+            cmosq_log(
+                MOSQ_LOG_INFO,
+                "conn-plugin: recording connections to PostgreSQL (\(ConnectionString.redacted(parsed.options.dsn))), mode \(parsed.options.mode.rawValue), broker id '\(parsed.options.brokerID)', timeout \(parsed.options.timeoutMilliseconds) ms, spool \(spool?.directory ?? "none").")
+        }
+
+        let instance = PluginInstance(identifier: identifier, recorder: recorder, outbox: outbox)
+        // Ownership: one retain for the broker's userdata pointer, released in cleanup.
+        let context = Unmanaged.passRetained(instance).toOpaque()
+        for event in events {
+            let rc = cmosq_callback_register(identifier, event, connPluginEventCallback, context)
+            guard rc == MOSQ_ERR_SUCCESS_CODE else {
+                cmosq_log(
+                    MOSQ_LOG_ERR,
+                    rc == MOSQ_ERR_NOT_SUPPORTED_CODE
+                        ? "conn-plugin: Error: this broker does not support event \(event); mosquitto 2.1 or later is required."
+                        : "conn-plugin: Error: registering for broker event \(event) failed (\(rc)).")
+                _ = cleanup(context: context)
+                return rc
+            }
+            instance.registeredEvents.append(event)
+        }
+        _ = cmosq_plugin_set_info(identifier, name, version)
+        userdata.pointee = context
+        return MOSQ_ERR_SUCCESS_CODE
+    }
+
+    /// mosquitto_plugin_cleanup: unregisters this copy's callbacks; the last copy records the
+    /// disconnects of clients still connected and flushes everything queued.
+    static func cleanup(context: UnsafeMutableRawPointer?) -> Int32 {
+        guard let context else { return MOSQ_ERR_SUCCESS_CODE }
+        let instance = Unmanaged<PluginInstance>.fromOpaque(context).takeRetainedValue()
+        for event in instance.registeredEvents {
+            _ = cmosq_callback_unregister(instance.identifier, event, connPluginEventCallback)
+        }
+        instance.registeredEvents.removeAll()
+        if let current = shared {
+            if current.copies > 1 {
+                shared = (current.recorder, current.outbox, current.copies - 1)
+            } else {
+                current.recorder.shutdown(timestampMicros: Clocks.wallMicroseconds())
+                current.outbox.drain()
+                shared = nil
+            }
+        }
+        return MOSQ_ERR_SUCCESS_CODE
+    }
+
+    private static func hostName() -> String {
+        var buffer = [CChar](repeating: 0, count: 256)
+        guard gethostname(&buffer, buffer.count - 1) == 0 else { return "localhost" }
+        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    /// `<persistence_location>/conn-plugin-spool` when the broker has one, else a directory under
+    /// /var/lib/mosquitto (Debian's persistence location) or /var/tmp.
+    private static func defaultSpoolDirectory() -> String {
+        if let location = cmosq_persistence_location().map({ String(cString: $0) }), !location.isEmpty {
+            let base = location.hasSuffix("/") ? String(location.dropLast()) : location
+            return (base.hasPrefix("/") ? base : currentDirectory() + "/" + base) + "/conn-plugin-spool"
+        }
+        if access("/var/lib/mosquitto", W_OK) == 0 { return "/var/lib/mosquitto/conn-plugin-spool" }
+        return "/var/tmp/mosquitto-conn-plugin-spool"
+    }
+
+    private static func currentDirectory() -> String {
+        var buffer = [CChar](repeating: 0, count: 4096)
+        guard getcwd(&buffer, buffer.count) != nil else { return "" }
+        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+}

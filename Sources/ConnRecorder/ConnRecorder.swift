@@ -1,0 +1,111 @@
+import Logging
+import Storage
+
+/// What the plugin does with the broker's events, in plain Swift: decides which events are
+/// recorded (one connect and exactly one disconnect per connection), builds their rows, and
+/// hands them to the writer. Called on the broker's thread only.
+package final class ConnRecorder {
+    package let options: ConnPluginOptions
+    private let writer: ConnWriter
+    private let logger: Logger
+    private var tracker = ConnectionTracker()
+    private var lastStatusPublication: Int64 = 0
+    private var lastDropReport: Int64 = 0
+
+    /// - Parameter spool: the disk spool, or nil when none could be opened.
+    package init(options: ConnPluginOptions, spool: EventSpool?, logger: Logger) {
+        self.options = options
+        self.logger = logger
+        self.writer = ConnWriter(options: options, spool: spool, logger: logger)
+    }
+
+    /// Starts the writer thread; the database connection is made there, never on the broker's
+    /// thread, so a database that is down does not delay the broker's start.
+    package func start() throws(ConnWriterError) {
+        try writer.start()
+    }
+
+    /// The run's boot id (in every event key of this run).
+    package var bootID: String { writer.bootID }
+
+    /// MOSQ_EVT_CONNECT: the client got its CONNACK.
+    ///
+    /// - Parameter handle: the broker's connection handle (address of its `struct mosquitto`).
+    package func clientConnected(
+        handle: UInt, clientID: String, username: String?, address: String?, protocolVersion: Int, listenerPort: Int?,
+        keepAliveSeconds: Int?, cleanStart: Bool?, timestampMicros: Int64
+    ) {
+        let protocolText = protocolName(forVersion: protocolVersion)
+        guard
+            let connection = tracker.connect(
+                handle: handle, clientID: clientID, username: username, peer: address, protocol: protocolText,
+                listenerPort: listenerPort, keepAliveSeconds: keepAliveSeconds, cleanStart: cleanStart)
+        else { return }
+        record(
+            ConnEvent(
+                kind: .connect, timestampMicros: timestampMicros, clientID: clientID, username: username, peer: address,
+                protocol: protocolText, reasonCode: nil, cause: nil, connection: connection.details,
+                origin: EventOrigin(brokerID: options.brokerID, bootID: writer.bootID, sequence: writer.takeSequence())))
+    }
+
+    /// MOSQ_EVT_DISCONNECT or MOSQ_EVT_CLIENT_OFFLINE: the connection ended.
+    ///
+    /// - Parameters:
+    ///   - reason: the broker's reason (a MOSQ_ERR_* value).
+    ///   - sessionPersists: true for MOSQ_EVT_CLIENT_OFFLINE (the MQTT session outlives it).
+    package func clientDisconnected(handle: UInt, reason: Int32, sessionPersists: Bool, timestampMicros: Int64) {
+        guard let connection = tracker.disconnect(handle: handle) else { return }
+        var details = connection.details
+        details.sessionOutlivesConnection = sessionPersists
+        record(
+            ConnEvent(
+                kind: .disconnect, timestampMicros: timestampMicros, clientID: connection.clientID,
+                username: connection.username, peer: connection.peer, protocol: connection.protocol, reasonCode: reason,
+                cause: sessionPersists ? .clientOffline : .disconnect, connection: details,
+                origin: EventOrigin(brokerID: options.brokerID, bootID: writer.bootID, sequence: writer.takeSequence())))
+    }
+
+    /// MOSQ_EVT_TICK: returns the status metrics to publish when an interval has passed, and
+    /// warns (once per interval) about dropped events.
+    package func tick(monotonicMicros now: Int64) -> [(topic: String, payload: String)] {
+        let interval = Int64(max(options.statusIntervalSeconds, 1)) * 1_000_000
+        if now - lastDropReport >= interval {
+            lastDropReport = now
+            let dropped = writer.takeDroppedCount()
+            if dropped > 0 {
+                logger.warning("conn-plugin: Warning: \(dropped) connection events were dropped in the last \(interval / 1_000_000) s because the memory queue and the spool were full (see $SYS/broker/conn-plugin/events/dropped).")
+            }
+        }
+        guard options.statusIntervalSeconds > 0, now - lastStatusPublication >= interval else { return [] }
+        lastStatusPublication = now
+        return writer.currentStatus().metrics.map { ("$SYS/broker/conn-plugin/" + $0.0, $0.1) }
+    }
+
+    /// A snapshot of the counters.
+    package var status: RecorderStatus { writer.currentStatus() }
+
+    /// The broker is shutting down: it raises no event for clients still connected, so their
+    /// disconnects are recorded here; then everything queued is flushed (or spooled).
+    package func shutdown(timestampMicros: Int64) {
+        let open = tracker.disconnectAll()
+        for connection in open {
+            record(
+                ConnEvent(
+                    kind: .disconnect, timestampMicros: timestampMicros, clientID: connection.clientID,
+                    username: connection.username, peer: connection.peer, protocol: connection.protocol,
+                    reasonCode: ReasonCodes.serverShuttingDown, cause: .brokerShutdown, connection: connection.details,
+                    origin: EventOrigin(brokerID: options.brokerID, bootID: writer.bootID, sequence: writer.takeSequence())),
+                wait: false)
+        }
+        writer.stop(flushTimeout: .seconds(5))
+        let final = writer.currentStatus()
+        logger.info("conn-plugin: stopped; \(final.eventsWritten) events written, \(final.eventsSpooled) spooled, \(final.eventsDropped) dropped, \(final.eventsDeadLettered) dead-lettered this run.")
+    }
+
+    private func record(_ event: ConnEvent, wait: Bool? = nil) {
+        if options.debug {
+            logger.debug("conn-plugin: \(event.kind.rawValue) client '\(event.clientID)' from \(event.peer ?? "?") \(event.reasonCode.map { "reason \($0)" } ?? "")")
+        }
+        writer.enqueue(event, waitForCommit: wait ?? (options.mode == .sync))
+    }
+}

@@ -1,0 +1,470 @@
+import Logging
+import Storage
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Moves events from the broker's thread to PostgreSQL without ever letting the database stall
+/// the broker, and without losing events while it is away.
+///
+/// The broker's thread only appends to an in-memory FIFO (`enqueue`) and, in sync mode, waits a
+/// bounded time for its event's commit. A writer thread owns the PostgreSQL connection and
+/// commits batches. While the database is unreachable the writer moves queued events to the
+/// disk spool; when it is back, the spool is replayed first, in order, then the memory queue.
+/// One logical FIFO (spool, then memory) keeps every client's events in order.
+package final class ConnWriter: @unchecked Sendable {
+    // Immutable configuration.
+    private let options: ConnPluginOptions
+    private let logger: Logger
+    package let bootID: String
+    private let timeout: Duration
+
+    // Guarded by `lock`.
+    private let lock = ConditionLock()
+    private var memory: [ConnEvent] = []
+    private var memoryHead = 0
+    private var nextSequence: Int64 = 1
+    private var committedSequence: Int64 = 0
+    private var databaseUp = false
+    /// Set after a sync wait timed out: the broker's thread stops waiting until the writer
+    /// has caught up again.
+    private var brokerWaitsSuspended = false
+    private var stopping = false
+    private var finished = false
+    private var status = RecorderStatus()
+    private var droppedSinceReport: Int64 = 0
+
+    // Writer thread only.
+    private var connection: PostgresConnection?
+    private var spool: EventSpool?
+    private var statement = ConnStatements.writeBatch(idempotent: true)
+    private var staleSessionsChecked = false
+    private var backoffMilliseconds = 0
+    private var lastFailureMessage: String?
+    private var thread: pthread_t?
+
+    /// - Parameters:
+    ///   - spool: the opened disk spool, or nil to run without one (events past the memory
+    ///     queue are then dropped and counted).
+    package init(options: ConnPluginOptions, spool: EventSpool?, logger: Logger) {
+        self.options = options
+        self.spool = spool
+        self.logger = logger
+        self.bootID = Clocks.randomHex()
+        self.timeout = .milliseconds(options.timeoutMilliseconds)
+        memory.reserveCapacity(min(options.queueCapacity, 4096))
+        status.spoolBytes = Int64(spool?.byteCount ?? 0)
+    }
+
+    // MARK: - Broker thread
+
+    /// Takes the next event sequence number (for the event key).
+    package func takeSequence() -> Int64 {
+        lock.withLock {
+            defer { nextSequence += 1 }
+            return nextSequence
+        }
+    }
+
+    /// Queues `event` and, in sync mode while the database keeps up, waits until it is
+    /// committed or `timeout` passes. Never blocks longer than `timeout`.
+    ///
+    /// - Returns: true when the event was committed before returning (sync mode only).
+    @discardableResult
+    package func enqueue(_ event: ConnEvent, waitForCommit: Bool) -> Bool {
+        lock.withLock {
+            status.eventsSeen += 1
+            if memory.count - memoryHead >= options.queueCapacity {
+                status.eventsDropped += 1
+                droppedSinceReport += 1
+                return false
+            }
+            memory.append(event)
+            lock.broadcast()
+            guard waitForCommit, databaseUp, !brokerWaitsSuspended, !stopping else { return false }
+            let deadline = Clocks.monotonicNanoseconds() + Int64(options.timeoutMilliseconds) * 1_000_000
+            while committedSequence < event.origin.sequence {
+                if !databaseUp || stopping { return false }
+                if !lock.wait(untilNanoseconds: deadline) && committedSequence < event.origin.sequence {
+                    brokerWaitsSuspended = true
+                    return false
+                }
+            }
+            return true
+        }
+    }
+
+    /// A snapshot of the counters.
+    package func currentStatus() -> RecorderStatus {
+        lock.withLock {
+            var snapshot = status
+            snapshot.eventsQueued = Int64(memory.count - memoryHead)
+            snapshot.databaseConnected = databaseUp
+            return snapshot
+        }
+    }
+
+    /// Events dropped since the last call; for a once-per-interval warning.
+    package func takeDroppedCount() -> Int64 {
+        lock.withLock {
+            defer { droppedSinceReport = 0 }
+            return droppedSinceReport
+        }
+    }
+
+    // MARK: - Lifecycle
+
+    /// Starts the writer thread.
+    /// - Throws: `ConnWriterError` when the thread cannot be created.
+    package func start() throws(ConnWriterError) {
+        // Ownership: the thread holds one retain on `self`, released when the thread ends.
+        let context = Unmanaged.passRetained(self).toOpaque()
+        var handle = pthread_t()
+        let result = pthread_create(
+            &handle, nil,
+            { argument in
+                guard let argument else { return nil }
+                let writer = Unmanaged<ConnWriter>.fromOpaque(argument).takeRetainedValue()
+                writer.run()
+                return nil
+            }, context)
+        guard result == 0 else {
+            Unmanaged<ConnWriter>.fromOpaque(context).release()
+            throw ConnWriterError(message: "cannot start the writer thread: \(String(cString: strerror(result)))")
+        }
+        thread = handle
+    }
+
+    /// Writes everything still queued (spooling what the database does not take within
+    /// `flushTimeout`), then stops the writer thread. Blocks the caller until done.
+    package func stop(flushTimeout: Duration) {
+        lock.withLock {
+            stopping = true
+            lock.broadcast()
+        }
+        let deadline = Clocks.monotonicNanoseconds() + Self.nanoseconds(flushTimeout) + Self.nanoseconds(timeout)
+        lock.withLock {
+            while !finished {
+                if !lock.wait(untilNanoseconds: deadline) { break }
+            }
+        }
+        if let thread, lock.withLock({ finished }) {
+            pthread_join(thread, nil)
+        } else if let thread {
+            // The writer is stuck in a database call past every deadline; leave it detached
+            // rather than hold the broker's shutdown forever.
+            pthread_detach(thread)
+            logger.warning("conn-plugin: Warning: the writer did not finish within the flush timeout; unwritten events may be lost.")
+        }
+        thread = nil
+    }
+
+    // MARK: - Writer thread
+
+    private func run() {
+        let flushDeadlineSlack = Self.nanoseconds(.seconds(5))
+        var stopDeadline: Int64?
+        while true {
+            let (work, isStopping) = lock.withLock { () -> (Bool, Bool) in
+                let hasMemory = memory.count > memoryHead
+                if !hasMemory && !stopping && (spool?.isEmpty ?? true) && (staleSessionsChecked || databaseUp) {
+                    // Idle: wake up for new events, or periodically to re-check the connection.
+                    lock.wait(untilNanoseconds: Clocks.monotonicNanoseconds() + 1_000_000_000)
+                }
+                return (memory.count > memoryHead || !(spool?.isEmpty ?? true), stopping)
+            }
+            if isStopping {
+                let now = Clocks.monotonicNanoseconds()
+                if stopDeadline == nil { stopDeadline = now + flushDeadlineSlack }
+                if !work || now >= (stopDeadline ?? now) || !(connection?.isOpen ?? false) && backoffMilliseconds > 0 {
+                    spoolMemory()
+                    break
+                }
+            }
+            guard ensureConnection() else {
+                spoolMemory()
+                if isStopping { break }
+                sleepBackoff()
+                continue
+            }
+            if !staleSessionsChecked && (spool?.isEmpty ?? true) {
+                closeStaleSessions()
+                continue
+            }
+            guard work else { continue }
+            if !writeNextBatch() {
+                spoolMemory()
+                if isStopping { break }
+                sleepBackoff()
+            }
+        }
+        connection?.close()
+        connection = nil
+        spool?.close()
+        lock.withLock {
+            databaseUp = false
+            finished = true
+            lock.broadcast()
+        }
+    }
+
+    /// Connects (and prepares the schema) if needed. Logs state changes once.
+    private func ensureConnection() -> Bool {
+        if let connection, connection.isOpen { return true }
+        connection = nil
+        do {
+            let fresh = try PostgresConnection(conninfo: options.dsn, timeout: timeout)
+            try prepareSchema(on: fresh)
+            connection = fresh
+            backoffMilliseconds = 0
+            lastFailureMessage = nil
+            let spooled = spool?.byteCount ?? 0
+            lock.withLock {
+                databaseUp = true
+                brokerWaitsSuspended = false
+                lock.broadcast()
+            }
+            logger.info(
+                "conn-plugin: connected to PostgreSQL (\(ConnectionString.redacted(options.dsn)))\(spooled > 0 ? "; replaying \(spooled) spooled bytes" : "").")
+            return true
+        } catch {
+            noteFailure(error)
+            return false
+        }
+    }
+
+    private func prepareSchema(on connection: PostgresConnection) throws(PostgresError) {
+        func inspect() throws(PostgresError) -> (tables: Bool, index: Bool) {
+            let row = try connection.execute(ConnStatements.inspectSchema, timeout: timeout).values.first
+            return (row?[0] == "t", row?[1] == "t")
+        }
+        var state = try inspect()
+        if !state.tables {
+            do {
+                try connection.execute(ConnSchema.tables, timeout: timeout)
+            } catch let error where error.sqlState == .uniqueViolation || error.sqlState == .duplicateTable {
+                // Another broker created them at the same moment.
+            } catch let error where error.sqlState == .insufficientPrivilege {
+                throw PostgresError(
+                    kind: .statement,
+                    message: "tables client_conn_events/client_sessions are missing and this role may not create them; apply schema/001_conn_plugin.sql as an owner",
+                    sqlState: error.sqlState)
+            }
+            state = try inspect()
+        }
+        if !state.index {
+            do {
+                try connection.execute(ConnSchema.eventKeyIndex, timeout: timeout)
+                state.index = true
+            } catch let error where error.sqlState == .insufficientPrivilege {
+                logger.info("conn-plugin: index client_conn_events_event_key_idx is missing and this role may not create it; replays after an uncertain commit may store an event twice (apply schema/002_conn_plugin_keys.sql).")
+            } catch let error where error.sqlState == .uniqueViolation || error.sqlState == .duplicateTable {
+                state.index = (try? inspect().index) ?? false
+            }
+        }
+        statement = ConnStatements.writeBatch(idempotent: state.index)
+    }
+
+    private func noteFailure(_ error: any Error) {
+        let message = "\(error)"
+        let wasUp = lock.withLock { () -> Bool in
+            defer {
+                databaseUp = false
+                lock.broadcast()
+            }
+            return databaseUp
+        }
+        if wasUp || lastFailureMessage != message {
+            logger.warning("conn-plugin: Warning: cannot write to PostgreSQL: \(message). Events are kept and retried; the broker is not blocked.")
+        }
+        lastFailureMessage = message
+        backoffMilliseconds = backoffMilliseconds == 0 ? 200 : min(backoffMilliseconds * 2, 5000)
+    }
+
+    private func sleepBackoff() {
+        let deadline = Clocks.monotonicNanoseconds() + Int64(backoffMilliseconds) * 1_000_000
+        lock.withLock {
+            while !stopping && Clocks.monotonicNanoseconds() < deadline {
+                // New events wake us so they can be spooled promptly; then keep sleeping.
+                let before = memory.count
+                lock.wait(untilNanoseconds: deadline)
+                if memory.count > before && memory.count - memoryHead >= 256 { break }
+            }
+        }
+        spoolMemory()
+    }
+
+    /// Moves every queued event to the disk spool (database down, or shutting down).
+    private func spoolMemory() {
+        let events = lock.withLock { () -> ArraySlice<ConnEvent> in
+            let slice = memory[memoryHead...]
+            memory.removeAll(keepingCapacity: true)
+            memoryHead = 0
+            return slice
+        }
+        guard !events.isEmpty else { return }
+        guard let spool else {
+            countDropped(events.count, reason: "no spool directory is usable")
+            return
+        }
+        do {
+            let dropped = try spool.append(events)
+            lock.withLock {
+                status.eventsSpooled += Int64(events.count - dropped)
+                status.spoolBytes = Int64(spool.byteCount)
+            }
+            if dropped > 0 { countDropped(dropped, reason: "the spool reached plugin_opt_conn_spool_max_mb") }
+        } catch {
+            countDropped(events.count, reason: "\(error)")
+        }
+    }
+
+    private func countDropped(_ count: Int, reason: String) {
+        lock.withLock {
+            status.eventsDropped += Int64(count)
+            droppedSinceReport += Int64(count)
+        }
+        logger.debug("conn-plugin: dropped \(count) events: \(reason)")
+    }
+
+    /// Writes one batch from the head of the FIFO. Returns false when the database failed.
+    private func writeNextBatch() -> Bool {
+        guard let connection else { return false }
+        let fromSpool = !(spool?.isEmpty ?? true)
+        if fromSpool, let spool {
+            // Keep one FIFO: memory events are newer than anything spooled.
+            if lock.withLock({ memory.count - memoryHead }) > options.queueCapacity / 2 { spoolMemory() }
+            let batch = Array(spool.peek(limit: options.batchSize))
+            guard !batch.isEmpty else { return true }
+            guard write(batch, on: connection) else { return false }
+            spool.acknowledge(batch.count)
+            lock.withLock { status.spoolBytes = Int64(spool.byteCount) }
+            return true
+        }
+        let batch = lock.withLock { Array(memory[memoryHead..<min(memory.count, memoryHead + options.batchSize)]) }
+        guard !batch.isEmpty else { return true }
+        guard write(batch, on: connection) else { return false }
+        lock.withLock {
+            memoryHead += batch.count
+            if memoryHead == memory.count {
+                memory.removeAll(keepingCapacity: true)
+                memoryHead = 0
+            } else if memoryHead > 4096 && memoryHead * 2 > memory.count {
+                memory.removeFirst(memoryHead)
+                memoryHead = 0
+            }
+            if let last = batch.last { committedSequence = max(committedSequence, last.origin.sequence) }
+            if memory.count == memoryHead { brokerWaitsSuspended = false }
+            lock.broadcast()
+        }
+        return true
+    }
+
+    /// Writes `batch` in one statement. Returns true when every event is settled (committed or
+    /// dead-lettered); false when the connection failed and the batch must be retried.
+    private func write(_ batch: [ConnEvent], on connection: PostgresConnection) -> Bool {
+        let started = Clocks.monotonicNanoseconds()
+        do {
+            try connection.execute(statement, ConnStatements.batchParameters(batch), timeout: timeout)
+            let latency = (Clocks.monotonicNanoseconds() - started) / 1000
+            lock.withLock {
+                status.eventsWritten += Int64(batch.count)
+                status.lastWriteLatencyMicros = latency
+                status.lastBatchSize = Int64(batch.count)
+            }
+            return true
+        } catch let error where error.isPermanentForData {
+            // One bad event must not hold the others: write them one by one and set the
+            // rejected ones aside with the server's reason.
+            if batch.count > 1 {
+                for event in batch where !write([event], on: connection) { return false }
+                return true
+            }
+            deadLetter(batch[0], error: error)
+            return true
+        } catch {
+            noteFailure(error)
+            self.connection?.close()
+            self.connection = nil
+            return false
+        }
+    }
+
+    private func deadLetter(_ event: ConnEvent, error: PostgresError) {
+        lock.withLock { status.eventsDeadLettered += 1 }
+        var line = SpoolRecord.encode(event)
+        line.removeLast()
+        var reason = ""
+        JSONObjectWriter.appendString(error.description, to: &reason)
+        line += "\t" + reason + "\n"
+        let path = (spool?.directory ?? options.spoolDirectory) + "/dead-letters.log"
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
+        if descriptor >= 0 {
+            let bytes = Array(line.utf8)
+            _ = bytes.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
+            close(descriptor)
+        }
+        logger.warning("conn-plugin: Warning: PostgreSQL rejected the \(event.kind.rawValue) event of a client (\(error)); it was written to \(path).")
+    }
+
+    /// At the first connection of this run: clients that an earlier run of this broker left
+    /// shown as connected (it crashed or was killed) get their disconnect row.
+    private func closeStaleSessions() {
+        guard let connection else { return }
+        do {
+            let rows = try connection.execute(
+                ConnStatements.staleSessions, [.text(options.brokerID), .text(bootID)], timeout: timeout)
+            var events: [ConnEvent] = []
+            for row in rows.values {
+                guard let clientID = row[0], let lastAlive = row[4].flatMap({ Int64($0) }) else { continue }
+                let sequence = takeSequence()
+                events.append(
+                    ConnEvent(
+                        kind: .disconnect, timestampMicros: lastAlive, clientID: clientID, username: row[1],
+                        peer: row[2], protocol: row[3], reasonCode: ReasonCodes.serverUnavailable,
+                        cause: .staleAfterRestart,
+                        connection: ConnectionDetails(
+                            connectionSequence: row[5].flatMap { Int64($0) } ?? 0, listenerPort: nil,
+                            keepAliveSeconds: nil, cleanStart: nil),
+                        origin: EventOrigin(brokerID: options.brokerID, bootID: bootID, sequence: sequence)))
+            }
+            var index = 0
+            while index < events.count {
+                let batch = Array(events[index..<min(events.count, index + options.batchSize)])
+                guard write(batch, on: connection) else { return }
+                index += batch.count
+            }
+            if !events.isEmpty {
+                logger.info("conn-plugin: closed \(events.count) sessions left open by an earlier run of broker '\(options.brokerID)' (it did not shut down cleanly).")
+            }
+            staleSessionsChecked = true
+        } catch let error where error.kind == .statement {
+            logger.warning("conn-plugin: Warning: could not look for sessions left open by an earlier run: \(error).")
+            staleSessionsChecked = true
+        } catch {
+            noteFailure(error)
+            self.connection?.close()
+            self.connection = nil
+        }
+    }
+
+    private static func nanoseconds(_ duration: Duration) -> Int64 {
+        let (seconds, attoseconds) = duration.components
+        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
+    }
+}
+
+/// The writer could not be started.
+package struct ConnWriterError: Error, CustomStringConvertible {
+    package let message: String
+    package var description: String { message }
+}
+
+/// The broker's MOSQ_ERR_* values that the plugin itself writes as reason codes.
+package enum ReasonCodes {
+    /// MOSQ_ERR_SERVER_UNAVAILABLE: the broker went away without a clean shutdown.
+    package static let serverUnavailable: Int32 = 136
+    /// MOSQ_ERR_SERVER_SHUTTING_DOWN: the broker shut down with the client connected.
+    package static let serverShuttingDown: Int32 = 139
+}

@@ -1,0 +1,228 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A durable FIFO of events on local disk, used while PostgreSQL cannot take them.
+///
+/// Files are segments named by a zero-padded, increasing number; appends go to the newest,
+/// replay reads the oldest. A segment is deleted once every event in it is committed. A crash
+/// between commit and delete replays the segment again, which the event keys make harmless.
+/// A lock file (flock) keeps two brokers from sharing one spool directory.
+///
+/// Used by the writer thread only.
+package final class EventSpool {
+    package let directory: String
+    private let maxBytes: Int
+    private var lockDescriptor: Int32 = -1
+    private var appendDescriptor: Int32 = -1
+    private var appendSegment: String?
+    private var appendSegmentBytes = 0
+    private var nextSegmentNumber: Int64
+    /// Events read from the oldest segment and not yet acknowledged.
+    private var replayBuffer: [ConnEvent] = []
+    private var replaySegment: String?
+    /// Bytes on disk across all segments.
+    package private(set) var byteCount = 0
+
+    private static let segmentLimit = 4 * 1024 * 1024
+    private static let suffix = ".spool"
+
+    /// Opens (creating if needed) the spool in `directory`.
+    /// - Throws: `SpoolError` naming the directory and the system's reason.
+    package init(directory: String, maxBytes: Int) throws(SpoolError) {
+        self.directory = directory
+        self.maxBytes = maxBytes
+        nextSegmentNumber = Clocks.wallMicroseconds()
+        try Self.makeDirectories(directory)
+        let lockPath = directory + "/lock"
+        lockDescriptor = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard lockDescriptor >= 0 else { throw SpoolError(path: lockPath, operation: "open", code: errno) }
+        guard flock(lockDescriptor, LOCK_EX | LOCK_NB) == 0 else {
+            let code = errno
+            Glibc.close(lockDescriptor)
+            lockDescriptor = -1
+            if code == EWOULDBLOCK {
+                throw SpoolError(
+                    path: directory, operation: "lock", code: code,
+                    explanation: "another broker is using this spool directory; give each broker its own plugin_opt_conn_spool_dir")
+            }
+            throw SpoolError(path: lockPath, operation: "lock", code: code)
+        }
+        for segment in segments() {
+            byteCount += Self.fileSize(directory + "/" + segment)
+            if let number = Int64(segment.dropLast(Self.suffix.count)), number >= nextSegmentNumber {
+                nextSegmentNumber = number + 1
+            }
+        }
+    }
+
+    deinit { close() }
+
+    /// Releases the files; the segments stay for the next start.
+    package func close() {
+        if appendDescriptor >= 0 { Glibc.close(appendDescriptor) }
+        appendDescriptor = -1
+        if lockDescriptor >= 0 { Glibc.close(lockDescriptor) }
+        lockDescriptor = -1
+    }
+
+    /// True when nothing is waiting on disk.
+    package var isEmpty: Bool { replayBuffer.isEmpty && segments().isEmpty }
+
+    /// Appends `events` durably (fdatasync) in order.
+    /// - Returns: how many events did not fit under the size limit and were dropped.
+    /// - Throws: `SpoolError` when the disk refuses the write; nothing was appended then.
+    package func append<Events: Collection<ConnEvent>>(_ events: Events) throws(SpoolError) -> Int {
+        var text = ""
+        var accepted = 0
+        for event in events {
+            let line = SpoolRecord.encode(event)
+            if byteCount + text.utf8.count + line.utf8.count > maxBytes { break }
+            text += line
+            accepted += 1
+        }
+        if !text.isEmpty {
+            if appendDescriptor < 0 || appendSegmentBytes >= Self.segmentLimit { try openNewSegment() }
+            let bytes = Array(text.utf8)
+            var written = 0
+            while written < bytes.count {
+                let result = bytes.withUnsafeBytes { buffer in
+                    write(appendDescriptor, buffer.baseAddress! + written, buffer.count - written)
+                }
+                if result < 0 {
+                    if errno == EINTR { continue }
+                    let code = errno
+                    // Cut the torn tail so the segment stays a sequence of whole records.
+                    _ = ftruncate(appendDescriptor, off_t(appendSegmentBytes))
+                    throw SpoolError(path: appendSegment ?? directory, operation: "write", code: code)
+                }
+                written += result
+            }
+            _ = fdatasync(appendDescriptor)
+            appendSegmentBytes += bytes.count
+            byteCount += bytes.count
+        }
+        return events.count - accepted
+    }
+
+    /// The oldest events on disk, up to `limit`, in order; they stay until `acknowledge`.
+    package func peek(limit: Int) -> ArraySlice<ConnEvent> {
+        if replayBuffer.isEmpty { loadOldestSegment() }
+        return replayBuffer.prefix(limit)
+    }
+
+    /// Marks the first `count` peeked events as committed; deletes a segment once drained.
+    package func acknowledge(_ count: Int) {
+        replayBuffer.removeFirst(min(count, replayBuffer.count))
+        if replayBuffer.isEmpty, let segment = replaySegment {
+            let path = directory + "/" + segment
+            if segment == appendSegment {
+                Glibc.close(appendDescriptor)
+                appendDescriptor = -1
+                appendSegment = nil
+                appendSegmentBytes = 0
+            }
+            byteCount = max(0, byteCount - Self.fileSize(path))
+            unlink(path)
+            replaySegment = nil
+        }
+    }
+
+    // MARK: - Files
+
+    private func openNewSegment() throws(SpoolError) {
+        if appendDescriptor >= 0 { Glibc.close(appendDescriptor) }
+        let number = String(nextSegmentNumber)
+        nextSegmentNumber += 1
+        let name = String(repeating: "0", count: max(0, 20 - number.count)) + number + Self.suffix
+        let path = directory + "/" + name
+        appendDescriptor = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
+        guard appendDescriptor >= 0 else { throw SpoolError(path: path, operation: "create", code: errno) }
+        appendSegment = name
+        appendSegmentBytes = 0
+    }
+
+    private func loadOldestSegment() {
+        guard let oldest = segments().first else { return }
+        // Appends to the segment being replayed would be lost to the delete: start a new one.
+        if oldest == appendSegment {
+            Glibc.close(appendDescriptor)
+            appendDescriptor = -1
+            appendSegment = nil
+            appendSegmentBytes = 0
+        }
+        replaySegment = oldest
+        let content = Self.readFile(directory + "/" + oldest)
+        // Only whole lines count: a crash can leave a partial last line.
+        var events: [ConnEvent] = []
+        for line in content.split(separator: "\n", omittingEmptySubsequences: true) {
+            if let event = SpoolRecord.decode(line) { events.append(event) }
+        }
+        replayBuffer = events
+        if events.isEmpty { acknowledge(0) }
+    }
+
+    /// Segment names, oldest first.
+    private func segments() -> [String] {
+        guard let handle = opendir(directory) else { return [] }
+        defer { closedir(handle) }
+        var names: [String] = []
+        while let entry = readdir(handle) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+            }
+            if name.hasSuffix(Self.suffix) { names.append(name) }
+        }
+        return names.sorted()
+    }
+
+    private static func readFile(_ path: String) -> String {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return "" }
+        defer { Glibc.close(descriptor) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+            if count < 0 && errno == EINTR { continue }
+            if count <= 0 { break }
+            bytes.append(contentsOf: chunk[0..<count])
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    private static func fileSize(_ path: String) -> Int {
+        var info = stat()
+        return stat(path, &info) == 0 ? Int(info.st_size) : 0
+    }
+
+    private static func makeDirectories(_ path: String) throws(SpoolError) {
+        var current = ""
+        for component in path.split(separator: "/", omittingEmptySubsequences: true) {
+            current += "/" + component
+            if mkdir(current, 0o700) != 0 && errno != EEXIST {
+                throw SpoolError(path: current, operation: "create directory", code: errno)
+            }
+        }
+    }
+}
+
+/// A spool file operation that failed.
+package struct SpoolError: Error, CustomStringConvertible {
+    package let path: String
+    package let operation: String
+    package let code: Int32
+    package var explanation: String?
+
+    package init(path: String, operation: String, code: Int32, explanation: String? = nil) {
+        self.path = path
+        self.operation = operation
+        self.code = code
+        self.explanation = explanation
+    }
+
+    package var description: String {
+        let reason = explanation ?? String(cString: strerror(code))
+        return "spool \(operation) failed for \(path): \(reason)"
+    }
+}

@@ -1,0 +1,9 @@
+# Sourced by the other scripts: where things are.
+MOSQ_VERSION="${MOSQ_VERSION:-2.1.2}"
+CACHE_DIR="${MQTT_TRUTH_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/mqtt-conn-truth}"
+MOSQUITTO_21="${MOSQUITTO_21:-$CACHE_DIR/mosquitto-$MOSQ_VERSION/sbin/mosquitto}"
+MOSQUITTO_20="${MOSQUITTO_20:-/usr/sbin/mosquitto}"
+ROOT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+CONN_PLUGIN="$ROOT_DIR/plugins/conn-plugin"
+SYS_INGESTER="$ROOT_DIR/bin/sys-ingester"
+MQTT_LOAD="$ROOT_DIR/bin/mqtt-load"
