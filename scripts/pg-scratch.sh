@@ -21,7 +21,10 @@ free_port() {
 
 case "$cmd" in
 start)
-    port="${3:-$(free_port)}"
+    # Reuse the port of an earlier start, so a restarted server keeps its DSN.
+    if [ -n "${3:-}" ]; then port="$3"
+    elif [ -f "$dir/port" ]; then port="$(cat "$dir/port")"
+    else port="$(free_port)"; fi
     mkdir -p "$dir"
     dir="$(cd "$dir" && pwd)"
     if [ "$(id -u)" -eq 0 ]; then chown postgres: "$dir"; chmod 700 "$dir"; fi

@@ -267,7 +267,8 @@ package final class ConnWriter: @unchecked Sendable {
     }
 
     private func noteFailure(_ error: any Error) {
-        let message = "\(error)"
+        var message = "\(error)"
+        while message.hasSuffix(".") { message.removeLast() }
         let wasUp = lock.withLock { () -> Bool in
             defer {
                 databaseUp = false

@@ -61,10 +61,21 @@ package struct PostgresError: Error, CustomStringConvertible, Sendable {
         return sqlState.errorClass == "22" || sqlState.errorClass == "23"
     }
 
+    /// libpq messages end with a newline and may span lines ("...failed: Connection refused\n\tIs the
+    /// server running..."); one log line each is easier to read and to grep.
     private static func trimmed(_ text: String) -> String {
-        var result = Substring(text)
-        while let last = result.last, last == "\n" || last == " " { result = result.dropLast() }
-        return String(result)
+        var result = ""
+        var pendingSpace = false
+        for character in text {
+            if character == "\n" || character == "\t" || character == "\r" || character == " " {
+                pendingSpace = !result.isEmpty
+            } else {
+                if pendingSpace { result.append(" ") }
+                pendingSpace = false
+                result.append(character)
+            }
+        }
+        return result
     }
 }
 

@@ -1,0 +1,69 @@
+import ConnRecorder
+import Foundation
+import Storage
+import Testing
+
+@Suite struct ConnStatementsTests {
+    private static let schemaDirectory = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("schema")
+
+    @Test func embeddedSchemaMatchesSchemaDirectory() throws {
+        // The plugin carries schema/ inside itself; scripts/embed-schema.sh regenerates it.
+        let tables = try String(contentsOf: Self.schemaDirectory.appendingPathComponent("001_conn_plugin.sql"), encoding: .utf8)
+        let index = try String(contentsOf: Self.schemaDirectory.appendingPathComponent("002_conn_plugin_keys.sql"), encoding: .utf8)
+        #expect(ConnSchema.tables + "\n" == tables)
+        #expect(ConnSchema.eventKeyIndex + "\n" == index)
+    }
+
+    @Test func seedTablesAreVerbatim() {
+        #expect(ConnSchema.tables.contains("event_type  TEXT NOT NULL CHECK (event_type IN ('connect', 'disconnect'))"))
+        #expect(ConnSchema.tables.contains("client_id           TEXT PRIMARY KEY"))
+    }
+
+    @Test func batchParametersAreArraysInEventOrderAndSQLHasNoValues() {
+        let events = [("a\"b", ConnEvent.Kind.connect), ("c,d", .disconnect)].enumerated().map { index, item in
+            ConnEvent(
+                kind: item.1, timestampMicros: 10 + Int64(index), clientID: item.0, username: nil, peer: "1.2.3.4",
+                protocol: "MQTT/5.0", reasonCode: item.1 == .disconnect ? 0 : nil, cause: nil,
+                connection: ConnectionDetails(connectionSequence: 1, listenerPort: nil, keepAliveSeconds: nil, cleanStart: nil),
+                origin: EventOrigin(brokerID: "b", bootID: "k", sequence: Int64(index + 1)))
+        }
+        let parameters = ConnStatements.batchParameters(events)
+        #expect(parameters.count == 8)
+        #expect(parameters[0] == .arrayLiteral("{10,11}"))
+        #expect(parameters[1] == .arrayLiteral("{\"connect\",\"disconnect\"}"))
+        #expect(parameters[2] == .arrayLiteral("{\"a\\\"b\",\"c,d\"}"))
+        #expect(parameters[3] == .arrayLiteral("{NULL,NULL}"))
+        #expect(parameters[6] == .arrayLiteral("{NULL,0}"))
+        let sql = ConnStatements.writeBatch(idempotent: true).sql
+        #expect(!sql.contains("a\"b"))
+        #expect(sql.contains("ON CONFLICT ((extra->>'event_key')) DO NOTHING"))
+        #expect(!ConnStatements.writeBatch(idempotent: false).sql.contains("event_key')) DO NOTHING"))
+    }
+
+    @Test func extraCarriesIdentityAndKey() {
+        let event = ConnEvent(
+            kind: .disconnect, timestampMicros: 1, clientID: "x", username: nil, peer: nil, protocol: nil, reasonCode: 7,
+            cause: .clientOffline,
+            connection: ConnectionDetails(connectionSequence: 9, listenerPort: 1883, keepAliveSeconds: 60, cleanStart: false, sessionOutlivesConnection: true),
+            origin: EventOrigin(brokerID: "edge \"1\"", bootID: "abc", sequence: 42))
+        let json = event.extraJSON
+        #expect(json.contains("\"broker_id\":\"edge \\\"1\\\"\""))
+        #expect(json.contains("\"event_key\":\"abc:42\""))
+        #expect(json.contains("\"cause\":\"client_offline\""))
+        #expect(json.contains("\"session_persists\":true"))
+        #expect(json.contains("\"listener_port\":1883"))
+    }
+
+    @Test(arguments: [(3, "MQTT/3.1"), (4, "MQTT/3.1.1"), (5, "MQTT/5.0")])
+    func protocolNames(_ version: Int, _ name: String) {
+        #expect(protocolName(forVersion: version) == name)
+    }
+
+    @Test func jsonEscapesControlCharacters() {
+        var text = ""
+        JSONObjectWriter.appendString("a\u{01}\"\\\n", to: &text)
+        #expect(text == "\"a\\u0001\\\"\\\\\\n\"")
+    }
+}
