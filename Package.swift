@@ -52,6 +52,6 @@ let package = Package(
         .testTarget(name: "StorageTests", dependencies: ["Storage"]),
         .testTarget(name: "ConnRecorderTests", dependencies: ["ConnRecorder", "Storage"]),
         .testTarget(name: "SysIngestTests", dependencies: ["SysIngest"]),
-        .testTarget(name: "IntegrationTests", dependencies: ["Storage", "MQTTWire"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["Storage", "ConnRecorder", "MQTTWire"]),
     ]
 )

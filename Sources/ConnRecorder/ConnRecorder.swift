@@ -99,7 +99,7 @@ package final class ConnRecorder {
         }
         writer.stop(flushTimeout: .seconds(5))
         let final = writer.currentStatus()
-        logger.info("conn-plugin: stopped; \(final.eventsWritten) events written, \(final.eventsSpooled) spooled, \(final.eventsDropped) dropped, \(final.eventsDeadLettered) dead-lettered this run.")
+        logger.info("conn-plugin: stopped; this run saw \(final.eventsSeen) events: \(final.eventsWritten) written, \(final.eventsSpooled) spooled, \(final.eventsDropped) dropped, \(final.eventsDeadLettered) dead-lettered, \(final.eventsQueued) left queued.")
     }
 
     private func record(_ event: ConnEvent, wait: Bool? = nil) {

@@ -83,11 +83,19 @@ package final class ConnWriter: @unchecked Sendable {
             memory.append(event)
             lock.broadcast()
             guard waitForCommit, databaseUp, !brokerWaitsSuspended, !stopping else { return false }
-            let deadline = Clocks.monotonicNanoseconds() + Int64(options.timeoutMilliseconds) * 1_000_000
+            let started = Clocks.monotonicNanoseconds()
+            let deadline = started + Int64(options.timeoutMilliseconds) * 1_000_000
+            defer {
+                let waited = (Clocks.monotonicNanoseconds() - started) / 1000
+                status.brokerWaits += 1
+                status.brokerWaitMicrosTotal += waited
+                status.brokerWaitMicrosMax = max(status.brokerWaitMicrosMax, waited)
+            }
             while committedSequence < event.origin.sequence {
                 if !databaseUp || stopping { return false }
                 if !lock.wait(untilNanoseconds: deadline) && committedSequence < event.origin.sequence {
                     brokerWaitsSuspended = true
+                    status.brokerWaitTimeouts += 1
                     return false
                 }
             }
@@ -283,17 +291,19 @@ package final class ConnWriter: @unchecked Sendable {
         backoffMilliseconds = backoffMilliseconds == 0 ? 200 : min(backoffMilliseconds * 2, 5000)
     }
 
+    /// Waits out the backoff. Events that arrive meanwhile go to the disk spool at once, so a
+    /// broker killed during an outage loses as little as possible.
     private func sleepBackoff() {
         let deadline = Clocks.monotonicNanoseconds() + Int64(backoffMilliseconds) * 1_000_000
-        lock.withLock {
-            while !stopping && Clocks.monotonicNanoseconds() < deadline {
-                // New events wake us so they can be spooled promptly; then keep sleeping.
-                let before = memory.count
-                lock.wait(untilNanoseconds: deadline)
-                if memory.count > before && memory.count - memoryHead >= 256 { break }
+        while true {
+            let (arrived, done) = lock.withLock { () -> (Bool, Bool) in
+                if stopping || Clocks.monotonicNanoseconds() >= deadline { return (memory.count > memoryHead, true) }
+                if memory.count == memoryHead { lock.wait(untilNanoseconds: deadline) }
+                return (memory.count > memoryHead, stopping)
             }
+            if arrived { spoolMemory() }
+            if done { return }
         }
-        spoolMemory()
     }
 
     /// Moves every queued event to the disk spool (database down, or shutting down).

@@ -19,6 +19,14 @@ package struct RecorderStatus: Sendable, Equatable {
     package var lastWriteLatencyMicros: Int64 = 0
     /// Events written per statement, last batch.
     package var lastBatchSize: Int64 = 0
+    /// Sync mode: events for which the broker's thread waited for the commit (cumulative).
+    package var brokerWaits: Int64 = 0
+    /// Sync mode: waits that ended at timeout_ms; the broker's thread then stops waiting until
+    /// the writer has caught up (cumulative).
+    package var brokerWaitTimeouts: Int64 = 0
+    /// Sync mode: total and longest time the broker's thread spent waiting, in microseconds.
+    package var brokerWaitMicrosTotal: Int64 = 0
+    package var brokerWaitMicrosMax: Int64 = 0
 
     package init() {}
 
@@ -31,6 +39,8 @@ package struct RecorderStatus: Sendable, Equatable {
             ("events/dead-lettered", String(eventsDeadLettered)),
             ("database/connected", databaseConnected ? "1" : "0"),
             ("write/latency-us", String(lastWriteLatencyMicros)), ("write/batch-size", String(lastBatchSize)),
+            ("broker-wait/count", String(brokerWaits)), ("broker-wait/timeouts", String(brokerWaitTimeouts)),
+            ("broker-wait/total-us", String(brokerWaitMicrosTotal)), ("broker-wait/max-us", String(brokerWaitMicrosMax)),
         ]
     }
 }

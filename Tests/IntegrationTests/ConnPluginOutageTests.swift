@@ -1,0 +1,303 @@
+import ConnRecorder
+import Foundation
+import MQTTWire
+import Storage
+import Testing
+
+/// Outages: the broker never stalls, no event is lost or stored twice, no ghost stays online.
+@Suite(.enabled(if: TestEnvironment.shouldRun))
+struct ConnPluginOutageTests {
+    /// Reads the plugin's retained status metrics from `$SYS/broker/conn-plugin/#`.
+    static func status(port: Int) throws -> [String: Int64] {
+        let client = try MQTTWireClient(port: port)
+        _ = try client.connect(clientID: "status-reader-\(UInt32.random(in: 0...UInt32.max))", protocol: .v311)
+        defer { client.disconnect() }
+        _ = try client.subscribe(topic: "$SYS/broker/conn-plugin/#")
+        var values: [String: Int64] = [:]
+        while let message = try client.readPublish(timeoutMilliseconds: 1500) {
+            let key = String(message.topic.dropFirst("$SYS/broker/conn-plugin/".count))
+            values[key] = Int64(String(decoding: message.payload, as: UTF8.self))
+        }
+        return values
+    }
+
+    static func churn(_ port: Int, prefix: String, count: Int, version: MQTTProtocolVersion = .v311) throws {
+        for index in 0..<count {
+            let client = try MQTTWireClient(port: port)
+            let ack = try client.connect(clientID: "\(prefix)-\(index)", protocol: version)
+            guard ack.isAccepted else { throw FixtureError("refused \(prefix)-\(index)") }
+            client.disconnect(waitForClose: true)
+        }
+    }
+
+    /// Per client: connects, disconnects; and rows that are duplicates by event key.
+    static func balance(_ database: ScratchDatabase) throws -> (clients: Int, unbalanced: Int, duplicates: Int) {
+        let clients = try database.intScalar("SELECT count(DISTINCT client_id) FROM client_conn_events") ?? -1
+        let unbalanced = try database.intScalar(
+            """
+            SELECT count(*) FROM (SELECT client_id FROM client_conn_events GROUP BY client_id
+              HAVING count(*) FILTER (WHERE event_type = 'connect') <> 1
+                  OR count(*) FILTER (WHERE event_type = 'disconnect') <> 1
+                  OR max(ts) FILTER (WHERE event_type = 'connect') > max(ts) FILTER (WHERE event_type = 'disconnect')) x
+            """) ?? -1
+        let duplicates = try database.intScalar(
+            "SELECT count(*) - count(DISTINCT extra->>'event_key') FROM client_conn_events") ?? -1
+        return (clients, unbalanced, duplicates)
+    }
+
+    @Test func databaseStoppedDuringChurnLosesAndDuplicatesNothing() throws {
+        let postgres = try OwnPostgres(label: "outage")
+        let database = try ScratchDatabase.create(label: "outage", onServer: postgres.dsn)
+        let fixture = try ConnPluginFixture(
+            label: "outage", options: ["plugin_opt_conn_timeout_ms 500"], database: database)
+        try Self.churn(fixture.broker.port, prefix: "before", count: 40)
+        try waitUntil(timeout: 20, "rows before the outage") {
+            try database.intScalar("SELECT count(*) FROM client_conn_events") == 80
+        }
+        database.closeConnection()
+        postgres.stop()
+        try Self.churn(fixture.broker.port, prefix: "during", count: 40, version: .v5)
+        try postgres.start()
+        try Self.churn(fixture.broker.port, prefix: "after", count: 40)
+        try waitUntil(timeout: 30, "all 240 rows after the outage") {
+            try database.intScalar("SELECT count(*) FROM client_conn_events") == 240
+        }
+        let (clients, unbalanced, duplicates) = try Self.balance(database)
+        let replayed = try database.intScalar("SELECT count(*) FROM client_conn_events WHERE extra ? 'replayed'") ?? 0
+        print("outage test: clients=\(clients) rows=240 unbalanced=\(unbalanced) duplicates=\(duplicates) replayed=\(replayed)")
+        #expect(clients == 120)
+        #expect(unbalanced == 0)
+        #expect(duplicates == 0)
+        #expect(replayed >= 80, "the 'during' events went through the spool")
+        #expect(try database.intScalar("SELECT count(*) FROM client_sessions WHERE last_event_type = 'connect'") == 0)
+        // Order survives the replay: every 'during' client's rows come before every 'after' client's.
+        let misordered = try database.intScalar(
+            """
+            SELECT count(*) FROM client_conn_events d, client_conn_events a
+            WHERE d.client_id LIKE 'during-%' AND a.client_id LIKE 'after-%' AND d.ts > a.ts
+            """)
+        #expect(misordered == 0)
+    }
+
+    @Test func silentDatabaseNeverHoldsTheBrokersThread() throws {
+        let silent = try SilentTCPServer()
+        defer { silent.stop() }
+        let fixture = try ConnPluginFixture(
+            label: "silent", options: ["plugin_opt_conn_timeout_ms 1000"],
+            dsn: "host=127.0.0.1 port=\(silent.port) dbname=mqtt user=nobody")
+        let started = Date()
+        try Self.churn(fixture.broker.port, prefix: "served", count: 50)
+        let elapsed = Date().timeIntervalSince(started)
+        let status = try waitForValue(timeout: 15, "status publication") {
+            let values = try Self.status(port: fixture.broker.port)
+            // The reader's own connection is an event too.
+            return (values["events/seen"] ?? 0) >= 100 ? values : nil
+        }
+        print("silent database: 50 connect+disconnect cycles in \(elapsed) s; status \(status)")
+        // The broker's thread waited for the database at most once (the first timed-out wait stops
+        // further waits), never longer than timeout_ms.
+        #expect((status["broker-wait/max-us"] ?? .max) <= 1_000_000 + 200_000)
+        #expect((status["broker-wait/total-us"] ?? .max) <= 1_000_000 + 200_000)
+        #expect(status["database/connected"] == 0)
+        #expect(status["events/dropped"] == 0)
+        #expect(fixture.broker.log().contains("cannot write to PostgreSQL"))
+    }
+
+    @Test func killNineWithNonEmptySpoolThenRestartReplaysAndClosesGhosts() throws {
+        let postgres = try OwnPostgres(label: "kill9")
+        let database = try ScratchDatabase.create(label: "kill9", onServer: postgres.dsn)
+        let fixture = try ConnPluginFixture(
+            label: "kill9", options: ["plugin_opt_conn_broker_id kill9-broker"], database: database)
+        // Online through the first run, then the database goes away.
+        let ghost = try fixture.client("ghost-before-outage")
+        try waitUntil(timeout: 15, "ghost online") {
+            try database.intScalar("SELECT count(*) FROM client_sessions WHERE last_event_type = 'connect'") == 1
+        }
+        database.closeConnection()
+        postgres.stop()
+        var stayers: [MQTTWireClient] = []
+        for index in 0..<5 { stayers.append(try fixture.client("stays-\(index)")) }
+        try Self.churn(fixture.broker.port, prefix: "gone", count: 5)
+        // 15 events must be on disk before the crash.
+        try waitUntil(timeout: 15, "15 events spooled") {
+            let files = (try? FileManager.default.contentsOfDirectory(atPath: fixture.spoolDirectory)) ?? []
+            let lines = files.filter { $0.hasSuffix(".spool") }.reduce(0) { total, name in
+                let text = (try? String(contentsOfFile: fixture.spoolDirectory + "/" + name, encoding: .utf8)) ?? ""
+                return total + text.split(separator: "\n").count
+            }
+            return lines == 15
+        }
+        fixture.broker.kill9()
+        _ = (ghost, stayers)
+        try postgres.start()
+        try fixture.broker.restart()
+        try waitUntil(timeout: 30, "spool replayed and ghosts closed") {
+            try database.intScalar("SELECT count(*) FROM client_sessions WHERE last_event_type = 'connect'") == 0
+                && database.intScalar("SELECT count(*) FROM client_conn_events") == 22
+        }
+        let (clients, unbalanced, duplicates) = try Self.balance(database)
+        #expect(clients == 11)
+        #expect(unbalanced == 0)
+        #expect(duplicates == 0)
+        let ghosts = try database.query(
+            "SELECT client_id, reason_code FROM client_conn_events WHERE extra->>'cause' = 'stale_after_restart' ORDER BY client_id")
+        #expect(ghosts.map { $0[0] ?? "" } == ["ghost-before-outage"] + (0..<5).map { "stays-\($0)" })
+        #expect(ghosts.allSatisfy { $0[1] == "136" })
+        try fixture.broker.waitForLog(containing: "closed 6 sessions left open by an earlier run")
+    }
+
+    @Test func asyncChurnThenCleanShutdownLosesNothing() throws {
+        let fixture = try ConnPluginFixture(label: "async", options: ["plugin_opt_conn_mode async"])
+        try Self.churn(fixture.broker.port, prefix: "async", count: 300)
+        let online = try fixture.client("online-at-shutdown")
+        fixture.broker.stop()
+        _ = online
+        // No waiting: the clean shutdown flushed everything before the broker exited.
+        #expect(try fixture.database.intScalar("SELECT count(*) FROM client_conn_events") == 602)
+        let (clients, unbalanced, duplicates) = try Self.balance(fixture.database)
+        #expect(clients == 301)
+        #expect(unbalanced == 0)
+        #expect(duplicates == 0)
+        #expect(try fixture.database.intScalar("SELECT count(*) FROM client_sessions WHERE last_event_type = 'connect'") == 0)
+    }
+
+    @Test func fullSpoolDropsAreCountedLoggedAndReported() throws {
+        let postgres = try OwnPostgres(label: "spoolfull")
+        let database = try ScratchDatabase.create(label: "spoolfull", onServer: postgres.dsn)
+        database.closeConnection()
+        postgres.stop()
+        let fixture = try ConnPluginFixture(
+            label: "spoolfull", options: ["plugin_opt_conn_spool_max_mb 1", "plugin_opt_conn_queue_size 1000"],
+            database: database)
+        // Long client ids fill one megabyte of spool within a few hundred events.
+        let long = String(repeating: "f", count: 8000)
+        for index in 0..<200 {
+            let client = try MQTTWireClient(port: fixture.broker.port)
+            _ = try client.connect(clientID: "\(long)-\(index)", protocol: .v311)
+            client.disconnect(waitForClose: true)
+        }
+        try fixture.broker.waitForLog(containing: "connection events were dropped", timeout: 20)
+        try postgres.start()
+        try waitUntil(timeout: 30, "spool replayed") {
+            let files = (try? FileManager.default.contentsOfDirectory(atPath: fixture.spoolDirectory)) ?? []
+            return !files.contains { $0.hasSuffix(".spool") }
+        }
+        fixture.broker.stop()
+        let summary = try Self.shutdownSummary(fixture.broker.log())
+        let rows = try database.intScalar("SELECT count(*) FROM client_conn_events") ?? -1
+        print("spool full: \(summary), rows=\(rows)")
+        #expect(summary.seen >= 400)
+        #expect(summary.dropped > 0)
+        #expect(summary.dropped < summary.seen)
+        #expect(rows == summary.written, "every event not dropped reached the database")
+        #expect(summary.seen == summary.written + summary.dropped, "nothing silently lost")
+    }
+
+    /// The counts of the plugin's last log line ("stopped; this run saw ...").
+    static func shutdownSummary(_ log: String) throws -> (seen: Int, written: Int, dropped: Int, deadLettered: Int) {
+        guard let line = log.split(separator: "\n").last(where: { $0.contains("conn-plugin: stopped;") }) else {
+            throw FixtureError("no shutdown summary in the broker log")
+        }
+        func number(before word: String) -> Int {
+            let parts = line.split(separator: " ")
+            guard let index = parts.firstIndex(where: { $0.hasPrefix(word) }), index > 0 else { return -1 }
+            return Int(parts[index - 1]) ?? -1
+        }
+        return (number(before: "events:"), number(before: "written"), number(before: "dropped"), number(before: "dead-lettered"))
+    }
+
+    @Test func rejectedEventGoesToDeadLettersWithoutHoldingOthers() throws {
+        let database = try ScratchDatabase.create(label: "poison")
+        let fixture = try ConnPluginFixture(label: "poison", database: database)
+        try fixture.client("warmup").disconnect(waitForClose: true)
+        try fixture.waitForHistory("warmup", count: 2)
+        try database.execute(script: "ALTER TABLE client_conn_events ADD CONSTRAINT no_poison CHECK (client_id <> 'poison')")
+        try fixture.client("poison").disconnect(waitForClose: true)
+        try fixture.client("healthy").disconnect(waitForClose: true)
+        let healthy = try fixture.waitForHistory("healthy", count: 2)
+        #expect(healthy.map(\.type) == ["connect", "disconnect"])
+        #expect(try fixture.history("poison").isEmpty)
+        let deadLetters = try String(contentsOfFile: fixture.spoolDirectory + "/dead-letters.log", encoding: .utf8)
+        #expect(deadLetters.split(separator: "\n").count == 2)
+        #expect(deadLetters.contains("no_poison"))
+        _ = try waitForValue(timeout: 15, "dead letters reported in SYS") {
+            let values = try ConnPluginOutageTests.status(port: fixture.broker.port)
+            return values["events/dead-lettered"] == 2 ? values : nil
+        }
+        fixture.broker.stop()
+        let summary = try Self.shutdownSummary(fixture.broker.log())
+        #expect(summary.deadLettered == 2)
+        #expect(summary.seen == summary.written + summary.deadLettered)
+    }
+}
+
+/// The presence rules of the write statement, checked directly against PostgreSQL.
+@Suite(.enabled(if: TestEnvironment.shouldRun))
+struct PresenceRuleTests {
+    private func event(_ kind: ConnEvent.Kind, _ client: String, at micros: Int64, broker: String = "a", sequence: Int64)
+        -> ConnEvent
+    {
+        ConnEvent(
+            kind: kind, timestampMicros: micros, clientID: client, username: nil, peer: "10.0.0.1", protocol: "MQTT/5.0",
+            reasonCode: kind == .disconnect ? 7 : nil, cause: kind == .disconnect ? .disconnect : nil,
+            connection: ConnectionDetails(connectionSequence: sequence, listenerPort: nil, keepAliveSeconds: nil, cleanStart: nil),
+            origin: EventOrigin(brokerID: broker, bootID: "boot-\(broker)", sequence: sequence))
+    }
+
+    private func write(_ events: [ConnEvent], _ connection: PostgresConnection) throws {
+        try connection.execute(ConnStatements.writeBatch(idempotent: true), ConnStatements.batchParameters(events), timeout: .seconds(10))
+    }
+
+    @Test func presenceMovesForwardOnlyAndReplaysAreStoredOnce() throws {
+        let database = try ScratchDatabase.create(label: "presence")
+        defer { database.drop() }
+        try database.execute(script: ConnSchema.tables + ";\n" + ConnSchema.eventKeyIndex)
+        let connection = try PostgresConnection(conninfo: database.dsn, timeout: .seconds(10))
+        let t0: Int64 = 1_700_000_000_000_000
+        // Newer connect first, then an older disconnect arrives late (a replay).
+        try write([event(.connect, "dev", at: t0 + 2_000_000, sequence: 2)], connection)
+        try write([event(.disconnect, "dev", at: t0 + 1_000_000, sequence: 1)], connection)
+        #expect(try database.query("SELECT last_event_type, last_disconnect_ts FROM client_sessions") == [["connect", nil]])
+        #expect(try database.intScalar("SELECT count(*) FROM client_conn_events") == 2)
+        // The same event again (an uncertain commit retried): stored once.
+        try write([event(.connect, "dev", at: t0 + 2_000_000, sequence: 2)], connection)
+        #expect(try database.intScalar("SELECT count(*) FROM client_conn_events") == 2)
+        // Microseconds survive.
+        #expect(try database.scalar("SELECT to_char(max(ts) AT TIME ZONE 'UTC', 'US') FROM client_conn_events") == "000000")
+        try write([event(.connect, "us", at: t0 + 123_457, sequence: 9)], connection)
+        #expect(try database.scalar("SELECT to_char(ts AT TIME ZONE 'UTC', 'US') FROM client_conn_events WHERE client_id = 'us'") == "123457")
+    }
+
+    @Test func disconnectFromBrokerADoesNotHideConnectionThroughBrokerB() throws {
+        let database = try ScratchDatabase.create(label: "brokers")
+        defer { database.drop() }
+        try database.execute(script: ConnSchema.tables + ";\n" + ConnSchema.eventKeyIndex)
+        let connection = try PostgresConnection(conninfo: database.dsn, timeout: .seconds(10))
+        let t0: Int64 = 1_700_000_000_000_000
+        try write([event(.connect, "roamer", at: t0, broker: "a", sequence: 1)], connection)
+        try write([event(.connect, "roamer", at: t0 + 10, broker: "b", sequence: 1)], connection)
+        try write([event(.disconnect, "roamer", at: t0 + 20, broker: "a", sequence: 2)], connection)
+        #expect(try database.query("SELECT last_event_type, extra->>'broker_id' FROM client_sessions") == [["connect", "b"]])
+        try write([event(.disconnect, "roamer", at: t0 + 30, broker: "b", sequence: 2)], connection)
+        #expect(try database.query("SELECT last_event_type, extra->>'broker_id' FROM client_sessions") == [["disconnect", "b"]])
+    }
+
+    @Test func batchWithConnectAndDisconnectOfOneClientKeepsBothTimes() throws {
+        let database = try ScratchDatabase.create(label: "batch")
+        defer { database.drop() }
+        try database.execute(script: ConnSchema.tables + ";\n" + ConnSchema.eventKeyIndex)
+        let connection = try PostgresConnection(conninfo: database.dsn, timeout: .seconds(10))
+        let t0: Int64 = 1_700_000_000_000_000
+        try write([
+            event(.connect, "c", at: t0, sequence: 1), event(.disconnect, "c", at: t0 + 5, sequence: 2),
+            event(.connect, "c", at: t0 + 5, sequence: 3),
+        ], connection)
+        #expect(try database.query(
+            "SELECT last_event_type, last_connect_ts = to_timestamp(1700000000) + interval '5 microseconds', last_disconnect_ts FROM client_sessions"
+        ) == [["connect", "t", nil]])
+        try write([event(.disconnect, "c", at: t0 + 9, sequence: 4)], connection)
+        #expect(try database.query(
+            "SELECT last_event_type, last_connect_ts = to_timestamp(1700000000) + interval '5 microseconds', last_disconnect_ts IS NOT NULL FROM client_sessions"
+        ) == [["disconnect", "t", "t"]])
+    }
+}
