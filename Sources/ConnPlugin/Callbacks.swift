@@ -23,7 +23,8 @@ let connPluginEventCallback: cmosq_event_callback = { event, eventData, userdata
             address: mosquitto_client_address(client).map { String(cString: $0) },
             protocolVersion: Int(mosquitto_client_protocol_version(client)), listenerPort: port >= 0 ? Int(port) : nil,
             keepAliveSeconds: keepAlive >= 0 ? Int(keepAlive) : nil, cleanStart: mosquitto_client_clean_session(client),
-            timestampMicros: now)
+            websockets: cmosq_client_is_websockets(client) == 1,
+            clientCertificate: cmosq_client_has_certificate(client) == 1, timestampMicros: now)
     case cmosq_evt_disconnect, cmosq_evt_client_offline:
         // Both payloads have the same layout: { future, client, reason, future2[4] }.
         let data = eventData.assumingMemoryBound(to: cmosq_evt_disconnect.self).pointee

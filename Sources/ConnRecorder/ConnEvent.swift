@@ -65,6 +65,8 @@ package struct ConnEvent: Sendable, Equatable {
         if let keepAlive = connection.keepAliveSeconds { object.add("keepalive", Int64(keepAlive)) }
         if let clean = connection.cleanStart { object.add("clean_start", clean) }
         object.add("session_persists", connection.sessionOutlivesConnection)
+        if let websockets = connection.websockets { object.add("transport", websockets ? "websockets" : "tcp") }
+        if let certificate = connection.clientCertificate { object.add("client_certificate", certificate) }
         if let cause { object.add("cause", cause.rawValue) }
         if let replay = origin.replayed, replay { object.add("replayed", true) }
         return object.finish()
@@ -82,16 +84,22 @@ package struct ConnectionDetails: Sendable, Equatable {
     /// Whether the broker keeps the session after the connection ends (the disconnect then
     /// arrives as MOSQ_EVT_CLIENT_OFFLINE). Known only once the connection ends.
     package var sessionOutlivesConnection: Bool
+    /// MQTT over WebSockets rather than plain TCP (TLS or not: the plugin API does not say).
+    package var websockets: Bool?
+    /// The client presented a TLS client certificate (reported only with `require_certificate`).
+    package var clientCertificate: Bool?
 
     package init(
         connectionSequence: Int64, listenerPort: Int?, keepAliveSeconds: Int?, cleanStart: Bool?,
-        sessionOutlivesConnection: Bool = false
+        sessionOutlivesConnection: Bool = false, websockets: Bool? = nil, clientCertificate: Bool? = nil
     ) {
         self.connectionSequence = connectionSequence
         self.listenerPort = listenerPort
         self.keepAliveSeconds = keepAliveSeconds
         self.cleanStart = cleanStart
         self.sessionOutlivesConnection = sessionOutlivesConnection
+        self.websockets = websockets
+        self.clientCertificate = clientCertificate
     }
 }
 

@@ -33,13 +33,15 @@ package final class ConnRecorder {
     /// - Parameter handle: the broker's connection handle (address of its `struct mosquitto`).
     package func clientConnected(
         handle: UInt, clientID: String, username: String?, address: String?, protocolVersion: Int, listenerPort: Int?,
-        keepAliveSeconds: Int?, cleanStart: Bool?, timestampMicros: Int64
+        keepAliveSeconds: Int?, cleanStart: Bool?, websockets: Bool? = nil, clientCertificate: Bool? = nil,
+        timestampMicros: Int64
     ) {
         let protocolText = protocolName(forVersion: protocolVersion)
         guard
             let connection = tracker.connect(
                 handle: handle, clientID: clientID, username: username, peer: address, protocol: protocolText,
-                listenerPort: listenerPort, keepAliveSeconds: keepAliveSeconds, cleanStart: cleanStart)
+                listenerPort: listenerPort, keepAliveSeconds: keepAliveSeconds, cleanStart: cleanStart,
+                websockets: websockets, clientCertificate: clientCertificate)
         else { return }
         record(
             ConnEvent(

@@ -32,6 +32,9 @@ package final class ConnWriter: @unchecked Sendable {
     private var brokerWaitsSuspended = false
     private var stopping = false
     private var finished = false
+    /// True while the writer sleeps on the condition; only then does `enqueue` need to wake it,
+    /// which keeps the broker's thread free of a futex call per event while the writer is busy.
+    private var writerWaiting = false
     private var status = RecorderStatus()
     private var droppedSinceReport: Int64 = 0
 
@@ -81,7 +84,7 @@ package final class ConnWriter: @unchecked Sendable {
                 return false
             }
             memory.append(event)
-            lock.broadcast()
+            if writerWaiting { lock.broadcast() }
             guard waitForCommit, databaseUp, !brokerWaitsSuspended, !stopping else { return false }
             let started = Clocks.monotonicNanoseconds()
             let deadline = started + Int64(options.timeoutMilliseconds) * 1_000_000
@@ -178,7 +181,9 @@ package final class ConnWriter: @unchecked Sendable {
                 let hasMemory = memory.count > memoryHead
                 if !hasMemory && !stopping && (spool?.isEmpty ?? true) && (staleSessionsChecked || databaseUp) {
                     // Idle: wake up for new events, or periodically to re-check the connection.
+                    writerWaiting = true
                     lock.wait(untilNanoseconds: Clocks.monotonicNanoseconds() + 1_000_000_000)
+                    writerWaiting = false
                 }
                 return (memory.count > memoryHead || !(spool?.isEmpty ?? true), stopping)
             }
@@ -298,7 +303,11 @@ package final class ConnWriter: @unchecked Sendable {
         while true {
             let (arrived, done) = lock.withLock { () -> (Bool, Bool) in
                 if stopping || Clocks.monotonicNanoseconds() >= deadline { return (memory.count > memoryHead, true) }
-                if memory.count == memoryHead { lock.wait(untilNanoseconds: deadline) }
+                if memory.count == memoryHead {
+                    writerWaiting = true
+                    lock.wait(untilNanoseconds: deadline)
+                    writerWaiting = false
+                }
                 return (memory.count > memoryHead, stopping)
             }
             if arrived { spoolMemory() }

@@ -27,12 +27,12 @@ package struct ConnectionTracker: Sendable {
     /// reporting the same event).
     package mutating func connect(
         handle: UInt, clientID: String, username: String?, peer: String?, protocol: String?, listenerPort: Int?,
-        keepAliveSeconds: Int?, cleanStart: Bool?
+        keepAliveSeconds: Int?, cleanStart: Bool?, websockets: Bool? = nil, clientCertificate: Bool? = nil
     ) -> OpenConnection? {
         if let existing = open[handle], existing.clientID == clientID { return nil }
         let details = ConnectionDetails(
             connectionSequence: nextConnectionSequence, listenerPort: listenerPort, keepAliveSeconds: keepAliveSeconds,
-            cleanStart: cleanStart)
+            cleanStart: cleanStart, websockets: websockets, clientCertificate: clientCertificate)
         nextConnectionSequence += 1
         let connection = OpenConnection(
             clientID: clientID, username: username, peer: peer, protocol: `protocol`, details: details)

@@ -22,6 +22,8 @@ package enum SpoolRecord {
         fields.append(event.origin.brokerID)
         fields.append(event.origin.bootID)
         fields.append(String(event.origin.sequence))
+        fields.append(event.connection.websockets.map { $0 ? "1" : "0" })
+        fields.append(event.connection.clientCertificate.map { $0 ? "1" : "0" })
         var line = ""
         for (index, field) in fields.enumerated() {
             if index > 0 { line += "\t" }
@@ -72,7 +74,7 @@ package enum SpoolRecord {
         }
         guard !escaping else { return nil }
         fields.append(isNull ? nil : current)
-        guard fields.count == 17, fields[0] == version,
+        guard fields.count == 19, fields[0] == version,
             let kindText = fields[1], let kind = ConnEvent.Kind(rawValue: kindText),
             let timestamp = fields[2].flatMap({ Int64($0) }),
             let clientID = fields[3],
@@ -83,7 +85,8 @@ package enum SpoolRecord {
         let details = ConnectionDetails(
             connectionSequence: connectionSequence, listenerPort: fields[10].flatMap { Int($0) },
             keepAliveSeconds: fields[11].flatMap { Int($0) }, cleanStart: fields[12].map { $0 == "1" },
-            sessionOutlivesConnection: fields[13] == "1")
+            sessionOutlivesConnection: fields[13] == "1", websockets: fields[17].map { $0 == "1" },
+            clientCertificate: fields[18].map { $0 == "1" })
         return ConnEvent(
             kind: kind, timestampMicros: timestamp, clientID: clientID, username: fields[4], peer: fields[5],
             protocol: fields[6], reasonCode: fields[7].flatMap { Int32($0) },

@@ -46,7 +46,9 @@ import Testing
         let event = ConnEvent(
             kind: .disconnect, timestampMicros: 1, clientID: "x", username: nil, peer: nil, protocol: nil, reasonCode: 7,
             cause: .clientOffline,
-            connection: ConnectionDetails(connectionSequence: 9, listenerPort: 1883, keepAliveSeconds: 60, cleanStart: false, sessionOutlivesConnection: true),
+            connection: ConnectionDetails(
+                connectionSequence: 9, listenerPort: 1883, keepAliveSeconds: 60, cleanStart: false,
+                sessionOutlivesConnection: true, websockets: false, clientCertificate: true),
             origin: EventOrigin(brokerID: "edge \"1\"", bootID: "abc", sequence: 42))
         let json = event.extraJSON
         #expect(json.contains("\"broker_id\":\"edge \\\"1\\\"\""))
@@ -54,6 +56,8 @@ import Testing
         #expect(json.contains("\"cause\":\"client_offline\""))
         #expect(json.contains("\"session_persists\":true"))
         #expect(json.contains("\"listener_port\":1883"))
+        #expect(json.contains("\"transport\":\"tcp\""))
+        #expect(json.contains("\"client_certificate\":true"))
     }
 
     @Test(arguments: [(3, "MQTT/3.1"), (4, "MQTT/3.1.1"), (5, "MQTT/5.0")])

@@ -13,7 +13,9 @@ import Testing
             kind: kind, timestampMicros: 1_700_000_000_123_456 + sequence, clientID: id,
             username: sequence % 2 == 0 ? nil : "user\t\(id)", peer: "::1", protocol: "MQTT/3.1.1",
             reasonCode: kind == .disconnect ? 7 : nil, cause: kind == .disconnect ? .clientOffline : nil,
-            connection: ConnectionDetails(connectionSequence: sequence, listenerPort: nil, keepAliveSeconds: 30, cleanStart: false),
+            connection: ConnectionDetails(
+                connectionSequence: sequence, listenerPort: nil, keepAliveSeconds: 30, cleanStart: false,
+                websockets: sequence % 2 == 0 ? nil : true, clientCertificate: false),
             origin: EventOrigin(brokerID: "b\\1", bootID: "boot", sequence: sequence))
     }
 

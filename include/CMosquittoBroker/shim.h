@@ -102,6 +102,27 @@ static inline int cmosq_listener_port(const struct mosquitto *client)
     return fn ? fn(client) : -1;
 }
 
+/// 1 when the client presented a TLS client certificate (mosquitto reports one only
+/// with `require_certificate true`), else 0. The certificate is released with
+/// OpenSSL's X509_free, looked up in the broker process, so the plugin does not
+/// link OpenSSL itself.
+static inline int cmosq_client_has_certificate(struct mosquitto *client)
+{
+    void *certificate = mosquitto_client_certificate(client);
+    if (!certificate) return 0;
+    typedef void (*free_fn)(void *);
+    free_fn x509_free = (free_fn)dlsym(RTLD_DEFAULT, "X509_free");
+    if (x509_free) x509_free(certificate);
+    return 1;
+}
+
+/// mosquitto_client_protocol(): 1 when the client came over WebSockets
+/// (mp_websockets, value 2 in the mosquitto_protocol enum of 2.0 and 2.1), else 0.
+static inline int cmosq_client_is_websockets(struct mosquitto *client)
+{
+    return mosquitto_client_protocol(client) == 2;
+}
+
 /// mosquitto_persistence_location() (2.1 only): the broker's persistence_location, or NULL.
 static inline const char *cmosq_persistence_location(void)
 {
