@@ -51,7 +51,7 @@ let package = Package(
         // MARK: Tests
         .testTarget(name: "StorageTests", dependencies: ["Storage"]),
         .testTarget(name: "ConnRecorderTests", dependencies: ["ConnRecorder", "Storage"]),
-        .testTarget(name: "SysIngestTests", dependencies: ["SysIngest"]),
+        .testTarget(name: "SysIngestTests", dependencies: ["SysIngest"], exclude: ["Fixtures"]),
         .testTarget(name: "IntegrationTests", dependencies: ["Storage", "ConnRecorder", "MQTTWire"]),
     ]
 )

@@ -25,8 +25,8 @@ cleanup() {
         for _ in $(seq 1 100); do kill -0 "${pids[$i]}" 2>/dev/null || break; sleep 0.1; done
         kill -KILL "${pids[$i]}" 2>/dev/null || true
     done
-    if [ -n "$own_pg" ]; then bash scripts/pg-scratch.sh stop "$run_dir/pg"; fi
-    echo "make run: stopped. Data of the throwaway database stays in $run_dir/pg until the next run."
+    if [ -n "$own_pg" ]; then bash scripts/pg-scratch.sh stop "$pg_dir"; rm -rf "$pg_dir"; fi
+    echo "make run: stopped."
 }
 trap cleanup INT TERM EXIT
 
@@ -34,9 +34,10 @@ if [ -n "${PG_DSN:-}" ]; then
     dsn="$PG_DSN"
     echo "make run: using the database in PG_DSN"
 else
-    bash scripts/pg-scratch.sh stop "$run_dir/pg" 2>/dev/null || true
-    dsn="$(bash scripts/pg-scratch.sh start "$run_dir/pg")"
+    # Under /tmp: PostgreSQL runs as "postgres", which may not reach a clone in a private home.
+    pg_dir="$(mktemp -d /tmp/mqtt-conn-truth-run-pg.XXXXXX)"
     own_pg=1
+    dsn="$(bash scripts/pg-scratch.sh start "$pg_dir")"
 fi
 
 port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }

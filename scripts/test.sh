@@ -7,10 +7,12 @@ source "$(dirname "$0")/paths.sh"
 cd "$ROOT_DIR"
 
 tmp="$ROOT_DIR/.test-tmp"
-if [ -d "$tmp/pg" ]; then bash scripts/pg-scratch.sh stop "$tmp/pg" || true; fi
 rm -rf "$tmp"; mkdir -p "$tmp"
-dsn="$(bash scripts/pg-scratch.sh start "$tmp/pg")"
-cleanup() { bash scripts/pg-scratch.sh stop "$tmp/pg" || true; }
+# PostgreSQL runs as the "postgres" user, which may not be able to reach a clone under a
+# private home directory: its data lives under /tmp instead.
+pg_dir="$(mktemp -d /tmp/mqtt-conn-truth-test-pg.XXXXXX)"
+dsn="$(bash scripts/pg-scratch.sh start "$pg_dir")"
+cleanup() { bash scripts/pg-scratch.sh stop "$pg_dir" || true; rm -rf "$pg_dir"; }
 trap cleanup EXIT
 
 export TEST_PG_DSN="$dsn"

@@ -1,0 +1,20 @@
+/// Everything one burst of `$SYS` messages writes, in one transaction.
+package struct BurstPlan: Equatable, Sendable {
+    /// One row per metric (the last value of the burst wins), ts = ingest time.
+    package var metrics: [(metric: String, value: Double, ts: Double)] = []
+    /// One row per log line, in arrival order.
+    package var events: [BrokerLogEvent] = []
+    /// Upserts into `clients`, one per client id, applied before the session steps.
+    package var clients: [ClientTouch] = []
+    /// Session and subscription changes in arrival order.
+    package var steps: [SessionStep] = []
+
+    package init() {}
+
+    package var isEmpty: Bool { metrics.isEmpty && events.isEmpty && clients.isEmpty && steps.isEmpty }
+
+    package static func == (lhs: BurstPlan, rhs: BurstPlan) -> Bool {
+        lhs.metrics.elementsEqual(rhs.metrics) { $0 == $1 } && lhs.events == rhs.events && lhs.clients == rhs.clients
+            && lhs.steps == rhs.steps
+    }
+}

@@ -1,0 +1,81 @@
+/// Turns a burst of inputs into one `BurstPlan`, updating the tracker as it goes.
+///
+/// Pure: the writer executes the plan in one transaction. When that fails the writer retries
+/// the same plan, so the tracker's view never runs ahead of what will be written.
+package struct BurstPlanner: Sendable {
+    package private(set) var tracker: SessionTracker
+    package private(set) var parser = LogLineParser()
+
+    package init(tracker: SessionTracker) {
+        self.tracker = tracker
+    }
+
+    /// Plans one burst.
+    /// - Parameter inputs: messages and connection markers in arrival order.
+    package mutating func plan(_ inputs: [IngestInput]) -> BurstPlan {
+        var plan = BurstPlan()
+        var metricIndex: [String: Int] = [:]
+        var clientIndex: [String: Int] = [:]
+
+        func touch(_ event: BrokerLogEvent) {
+            guard let client = event.client else { return }
+            let ts = event.timestamp
+            let creates = !(event.action == .disconnected && event.clientIsAddress)
+            if let index = clientIndex[client] {
+                plan.clients[index].firstSeen = min(plan.clients[index].firstSeen, ts)
+                plan.clients[index].lastSeen = max(plan.clients[index].lastSeen, ts)
+                plan.clients[index].createIfMissing = plan.clients[index].createIfMissing || creates
+                if event.action == .connected {
+                    plan.clients[index].setsUsername = true
+                    plan.clients[index].username = event.username
+                }
+            } else {
+                clientIndex[client] = plan.clients.count
+                plan.clients.append(
+                    ClientTouch(
+                        client: client, firstSeen: ts, lastSeen: ts, setsUsername: event.action == .connected,
+                        username: event.username, createIfMissing: creates))
+            }
+        }
+
+        for input in inputs {
+            switch input {
+            case .brokerConnected:
+                tracker.brokerConnected()
+            case .message(let topic, let payload, let receivedAt):
+                switch SysTopic.classify(topic) {
+                case .other:
+                    continue
+                case .metric(let path):
+                    if path == MetricSample.version {
+                        tracker.observeVersion(payload)
+                        parser.dialect = tracker.dialect
+                    }
+                    guard let sample = MetricSample.parse(metric: path, payload: payload) else { continue }
+                    if sample.metric == MetricSample.uptime,
+                        let step = tracker.observeUptime(sample.value, at: receivedAt)
+                    {
+                        plan.steps.append(step)
+                    }
+                    let row = (metric: sample.metric, value: sample.value, ts: receivedAt)
+                    if let index = metricIndex[sample.metric] {
+                        plan.metrics[index] = row
+                    } else {
+                        metricIndex[sample.metric] = plan.metrics.count
+                        plan.metrics.append(row)
+                    }
+                case .log(let stream):
+                    let event = parser.parse(
+                        stream: stream, payload: payload, receivedAt: receivedAt, isKnownClient: tracker.isOpen)
+                    plan.events.append(event)
+                    switch event.action {
+                    case .connected, .disconnected, .subscribe, .unsubscribe: touch(event)
+                    default: break
+                    }
+                    plan.steps += tracker.apply(event)
+                }
+            }
+        }
+        return plan
+    }
+}

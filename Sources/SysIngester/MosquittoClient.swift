@@ -1,0 +1,194 @@
+internal import CMosquitto
+import Foundation
+import Logging
+import SysIngest
+
+/// The ingester's MQTT connection: the only user of libmosquitto.
+///
+/// libmosquitto does the work: `mosquitto_loop_forever` (on a thread of ours) reads, pings and
+/// reconnects with the delays set by `mosquitto_reconnect_delay_set` (1 s doubling to 30 s).
+/// Subscribing happens in the connect callback, so every reconnect resubscribes. Messages are
+/// copied into Swift values on the first line of the callback and handed to `IngestQueue`.
+///
+/// `@unchecked Sendable`: the handle is used by the loop thread and, for `stop()`, by the main
+/// thread; libmosquitto documents `mosquitto_disconnect` as safe to call from another thread
+/// while a loop runs. `brokerState` is touched only on the loop thread (callbacks run there).
+final class MosquittoClient: @unchecked Sendable {
+    private let handle: OpaquePointer
+    private let settings: BrokerSettings
+    private let queue: IngestQueue
+    private let logger: Logger
+    private var brokerState: StateLog
+    private let stopLock = NSLock()
+    private var stopping = false
+    private var thread: Thread?
+    private let finished = DispatchSemaphore(value: 0)
+
+    /// Sets up the client; connects nothing yet.
+    /// - Throws: `MosquittoError` naming the libmosquitto call that rejected a setting.
+    init(settings: BrokerSettings, queue: IngestQueue, logger: Logger) throws(MosquittoError) {
+        self.settings = settings
+        self.queue = queue
+        self.logger = logger
+        self.brokerState = StateLog(logger: logger)
+        // > mosquitto_lib_init: Must be called before any other mosquitto functions.
+        // Safe to call more than once; the process makes one client.
+        mosquitto_lib_init()
+        // `self` does not exist yet, so userdata is set right after: no callback can run before
+        // mosquitto_connect_async.
+        guard let handle = mosquitto_new(settings.clientID, true, nil) else {
+            throw MosquittoError(
+                code: Int32(MOSQ_ERR_NOMEM.rawValue), message: "out of memory", function: "mosquitto_new")
+        }
+        self.handle = handle
+        // Ownership: userdata is an unretained `self`. The handle is destroyed in deinit, after the
+        // loop thread has stopped, so no callback can run once `self` is gone.
+        mosquitto_user_data_set(handle, Unmanaged.passUnretained(self).toOpaque())
+        try configure()
+    }
+
+    deinit {
+        mosquitto_destroy(handle)
+        mosquitto_lib_cleanup()
+    }
+
+    private func configure() throws(MosquittoError) {
+        try MosquittoError.check(
+            mosquitto_int_option(handle, MOSQ_OPT_PROTOCOL_VERSION, settings.protocolVersion.optionValue),
+            "mosquitto_int_option(MOSQ_OPT_PROTOCOL_VERSION)")
+        try MosquittoError.check(mosquitto_reconnect_delay_set(handle, 1, 30, true), "mosquitto_reconnect_delay_set")
+        if settings.username != nil || settings.password != nil {
+            try MosquittoError.check(
+                mosquitto_username_pw_set(handle, settings.username, settings.password), "mosquitto_username_pw_set")
+        }
+        if let tls = settings.tls {
+            // No password callback: an encrypted key file is not supported (documented).
+            try MosquittoError.check(
+                mosquitto_tls_set(handle, tls.caFile, tls.caPath, tls.certFile, tls.keyFile, nil), "mosquitto_tls_set")
+            if tls.insecure {
+                try MosquittoError.check(mosquitto_tls_insecure_set(handle, true), "mosquitto_tls_insecure_set")
+            }
+        }
+        mosquitto_connect_callback_set(handle) { _, userdata, rc in
+            MosquittoClient.from(userdata)?.connected(rc: rc)
+        }
+        mosquitto_disconnect_callback_set(handle) { _, userdata, rc in
+            MosquittoClient.from(userdata)?.disconnected(rc: rc)
+        }
+        mosquitto_message_callback_set(handle) { _, userdata, message in
+            guard let message, let client = MosquittoClient.from(userdata) else { return }
+            // Copy at the boundary: topic and payload belong to libmosquitto after we return.
+            let receivedAt = Date().timeIntervalSince1970
+            let topic = message.pointee.topic.map { String(cString: $0) } ?? ""
+            let length = Int(message.pointee.payloadlen)
+            let payload =
+                if let bytes = message.pointee.payload, length > 0 {
+                    String(decoding: UnsafeRawBufferPointer(start: bytes, count: length), as: UTF8.self)
+                } else {
+                    ""
+                }
+            client.received(.message(topic: topic, payload: payload, receivedAt: receivedAt))
+        }
+        mosquitto_log_callback_set(handle) { _, userdata, _, text in
+            guard let text, let client = MosquittoClient.from(userdata) else { return }
+            client.logger.trace("libmosquitto: \(String(cString: text))")
+        }
+    }
+
+    private static func from(_ userdata: UnsafeMutableRawPointer?) -> MosquittoClient? {
+        guard let userdata else { return nil }
+        return Unmanaged<MosquittoClient>.fromOpaque(userdata).takeUnretainedValue()
+    }
+
+    // MARK: - Running
+
+    /// Starts connecting in the background; returns at once. Failures to reach the broker are
+    /// retried by libmosquitto and logged once per state change.
+    func start() {
+        let endpoint = "\(settings.host):\(settings.port)"
+        brokerState.enter("connecting", .info, "Connecting to the broker.", metadata: ["mqtt.broker": "\(endpoint)"])
+        let rc = mosquitto_connect_async(handle, settings.host, Int32(settings.port), Int32(settings.keepalive))
+        if rc != Int32(MOSQ_ERR_SUCCESS.rawValue) {
+            // Not fatal: the loop below retries with libmosquitto's reconnect delays.
+            brokerState.enter(
+                "unreachable", .warning, "The broker is not reachable yet; retrying.",
+                metadata: ["mqtt.broker": "\(endpoint)", "mqtt.error": "\(MosquittoError.describe(rc))"])
+        }
+        let thread = Thread { [self] in
+            runLoop()
+            finished.signal()
+        }
+        thread.name = "mosquitto-loop"
+        self.thread = thread
+        thread.start()
+    }
+
+    /// Runs libmosquitto's loop. `mosquitto_loop_forever` reconnects by itself after network
+    /// errors but returns on errors it considers fatal (TLS failure, protocol error, a refused
+    /// MQTT 5 CONNACK); those are retried here after 30 s rather than ending the process.
+    private func runLoop() {
+        while !isStopping {
+            let rc = mosquitto_loop_forever(handle, -1, 1)
+            if isStopping { break }
+            brokerState.enter(
+                "loop-\(rc)", .error, "The MQTT connection failed; retrying in 30 s.",
+                metadata: ["mqtt.error": "\(MosquittoError.describe(rc))"])
+            queue.sleep(30)
+            if isStopping { break }
+            _ = mosquitto_reconnect(handle)
+        }
+    }
+
+    /// Disconnects and waits (at most `timeout`) for the loop thread to end.
+    func stop(timeout: TimeInterval = 3) {
+        stopLock.lock()
+        stopping = true
+        stopLock.unlock()
+        _ = mosquitto_disconnect(handle)
+        if thread != nil { _ = finished.wait(timeout: .now() + timeout) }
+    }
+
+    private var isStopping: Bool {
+        stopLock.lock()
+        defer { stopLock.unlock() }
+        return stopping
+    }
+
+    // MARK: - Callbacks (on the loop thread)
+
+    private func connected(rc: Int32) {
+        guard rc == 0 else {
+            let reason = mosquitto_connack_string(rc).map { String(cString: $0) } ?? "code \(rc)"
+            brokerState.enter(
+                "refused-\(rc)", .error, "The broker refused the connection.", metadata: ["mqtt.connack": "\(reason)"])
+            return
+        }
+        // The marker goes in before any message of this connection: the restart rule counts on it.
+        received(.brokerConnected(at: Date().timeIntervalSince1970))
+        let subscribed = mosquitto_subscribe(handle, nil, SysTopic.subscription, 0)
+        if subscribed != Int32(MOSQ_ERR_SUCCESS.rawValue) {
+            logger.error(
+                "Subscribing failed.",
+                metadata: [
+                    "mqtt.topic": "\(SysTopic.subscription)",
+                    "mqtt.error": "\(MosquittoError.describe(subscribed))",
+                ])
+        }
+        brokerState.enter(
+            "connected", .info, "Connected to the broker and subscribed.",
+            metadata: ["mqtt.broker": "\(settings.host):\(settings.port)", "mqtt.topic": "\(SysTopic.subscription)"])
+    }
+
+    private func disconnected(rc: Int32) {
+        if isStopping { return }
+        brokerState.enter(
+            "lost", .warning, "Lost the broker connection; libmosquitto reconnects with backoff.",
+            metadata: ["mqtt.error": "\(MosquittoError.describe(rc))"])
+    }
+
+    private func received(_ input: IngestInput) {
+        if queue.push(input) {
+            logger.warning("The message queue is full (PostgreSQL too slow or down); dropping the oldest messages.")
+        }
+    }
+}

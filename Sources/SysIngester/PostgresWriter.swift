@@ -1,0 +1,201 @@
+import Logging
+import Storage
+import SysIngest
+
+/// Writes burst plans to PostgreSQL, one transaction per burst; owns the connection.
+///
+/// Lives on the writer thread only (PostgresConnection is not thread-safe).
+final class PostgresWriter {
+    private let dsn: String
+    private let broker: String
+    private let logger: Logger
+    private let timeout: Duration
+    private var connection: PostgresConnection?
+
+    private static let closeSession = PreparedStatement(name: "sys_close_session", sql: IngestSQL.closeSession)
+    private static let openSession = PreparedStatement(name: "sys_open_session", sql: IngestSQL.openSession)
+    private static let closeAll = PreparedStatement(name: "sys_close_all", sql: IngestSQL.closeAllSessions)
+    private static let subscribe = PreparedStatement(name: "sys_subscribe", sql: IngestSQL.subscribe)
+    private static let unsubscribe = PreparedStatement(name: "sys_unsubscribe", sql: IngestSQL.unsubscribe)
+    private static let upsertClient = PreparedStatement(name: "sys_upsert_client", sql: IngestSQL.upsertClient)
+    private static let touchClient = PreparedStatement(name: "sys_touch_client", sql: IngestSQL.touchClient)
+
+    /// - Parameters:
+    ///   - dsn: libpq connection string (never logged).
+    ///   - broker: the `broker` column value.
+    ///   - timeout: the longest one connect or one statement may take.
+    init(dsn: String, broker: String, logger: Logger, timeout: Duration = .seconds(15)) {
+        self.dsn = dsn
+        self.broker = broker
+        self.logger = logger
+        self.timeout = timeout
+    }
+
+    var isConnected: Bool { connection?.isOpen ?? false }
+
+    /// Connects and applies the schema when one of its relations is missing.
+    func connect() throws(PostgresError) {
+        connection?.close()
+        connection = nil
+        let fresh = try PostgresConnection(conninfo: dsn, timeout: timeout)
+        try ensureSchema(fresh)
+        connection = fresh
+    }
+
+    func close() {
+        connection?.close()
+        connection = nil
+    }
+
+    private func ensureSchema(_ connection: PostgresConnection) throws(PostgresError) {
+        var names = PostgresArrayLiteral()
+        for name in IngestSchema.requiredRelations { names.append(name) }
+        let missing = try connection.execute(IngestSQL.missingRelations, [names.value], timeout: timeout)
+        guard !missing.values.isEmpty else { return }
+        logger.info(
+            "Creating the schema.", metadata: ["pg.missing": "\(missing.values.compactMap { $0.first ?? nil })"])
+        do {
+            try connection.execute("BEGIN", timeout: timeout)
+            try connection.execute(IngestSQL.schemaLock, timeout: timeout)
+            for (_, sql) in IngestSchema.all { try connection.execute(sql, timeout: timeout) }
+            try connection.execute("COMMIT", timeout: timeout)
+        } catch {
+            rollback(connection)
+            throw error
+        }
+    }
+
+    /// The tracker's starting knowledge: open sessions and the last uptime of this broker.
+    func loadTracker() throws(PostgresError) -> SessionTracker {
+        let connection = try open()
+        let clients = try connection.execute(IngestSQL.openClients, [.text(broker)], timeout: timeout)
+        let uptime = try connection.execute(IngestSQL.lastUptime, [.text(broker)], timeout: timeout)
+        var last: (value: Double, ts: Double)?
+        if let row = uptime.values.first, row.count == 2, let value = row[0].flatMap(Double.init),
+            let ts = row[1].flatMap(Double.init)
+        {
+            last = (value, ts)
+        }
+        let open = clients.values.compactMap { $0.first ?? nil }
+        logger.debug("Loaded broker state.", metadata: ["sys.open_sessions": "\(open.count)"])
+        return SessionTracker(openClients: open, lastUptime: last)
+    }
+
+    /// Writes one plan in one transaction.
+    /// - Throws: `PostgresError`; the transaction is rolled back and nothing of the plan is kept.
+    func write(_ plan: BurstPlan) throws(PostgresError) {
+        guard !plan.isEmpty else { return }
+        let connection = try open()
+        do {
+            try connection.execute("BEGIN", timeout: timeout)
+            try writeClients(plan.clients, connection)
+            try writeEvents(plan.events, connection)
+            try writeMetrics(plan.metrics, connection)
+            for step in plan.steps { try writeStep(step, connection) }
+            try connection.execute("COMMIT", timeout: timeout)
+        } catch {
+            rollback(connection)
+            throw error
+        }
+    }
+
+    // MARK: - Statements
+
+    private func writeClients(_ touches: [ClientTouch], _ connection: PostgresConnection) throws(PostgresError) {
+        for touch in touches {
+            if touch.createIfMissing {
+                try connection.execute(
+                    Self.upsertClient,
+                    [
+                        .text(touch.client), touch.username.map(PostgresValue.text), .double(touch.firstSeen),
+                        .double(touch.lastSeen), .bool(touch.setsUsername),
+                    ], timeout: timeout)
+            } else {
+                try connection.execute(
+                    Self.touchClient, [.text(touch.client), .double(touch.lastSeen)], timeout: timeout)
+            }
+        }
+    }
+
+    private func writeEvents(_ events: [BrokerLogEvent], _ connection: PostgresConnection) throws(PostgresError) {
+        guard !events.isEmpty else { return }
+        var ts = PostgresArrayLiteral()
+        var action = PostgresArrayLiteral()
+        var client = PostgresArrayLiteral()
+        var topic = PostgresArrayLiteral()
+        var qos = PostgresArrayLiteral()
+        var username = PostgresArrayLiteral()
+        var raw = PostgresArrayLiteral()
+        for event in events {
+            ts.append(String(event.timestamp))
+            action.append(event.action.rawValue)
+            client.append(event.client)
+            topic.append(event.topic)
+            qos.append(event.qos.map(Int64.init))
+            username.append(event.username)
+            raw.append(event.raw)
+        }
+        try connection.execute(
+            IngestSQL.insertEvents,
+            [.text(broker), ts.value, action.value, client.value, topic.value, qos.value, username.value, raw.value],
+            timeout: timeout)
+    }
+
+    private func writeMetrics(
+        _ metrics: [(metric: String, value: Double, ts: Double)], _ connection: PostgresConnection
+    )
+        throws(PostgresError)
+    {
+        guard !metrics.isEmpty else { return }
+        var names = PostgresArrayLiteral()
+        var values = PostgresArrayLiteral()
+        var times = PostgresArrayLiteral()
+        for row in metrics {
+            names.append(row.metric)
+            values.append(String(row.value))
+            times.append(String(row.ts))
+        }
+        try connection.execute(
+            IngestSQL.insertMetrics, [.text(broker), names.value, values.value, times.value], timeout: timeout)
+    }
+
+    private func writeStep(_ step: SessionStep, _ connection: PostgresConnection) throws(PostgresError) {
+        let broker = PostgresValue.text(self.broker)
+        switch step {
+        case .open(let client, let username, let at):
+            try connection.execute(Self.closeSession, [broker, .text(client), .double(at)], timeout: timeout)
+            try connection.execute(
+                Self.openSession, [broker, .text(client), username.map(PostgresValue.text), .double(at)],
+                timeout: timeout)
+        case .close(let client, let at):
+            try connection.execute(Self.closeSession, [broker, .text(client), .double(at)], timeout: timeout)
+        case .subscribe(let client, let topic, let qos, let at):
+            try connection.execute(
+                Self.subscribe, [broker, .text(client), .text(topic), .int(Int64(qos)), .double(at)], timeout: timeout)
+        case .unsubscribe(let client, let topic, let at):
+            try connection.execute(
+                Self.unsubscribe, [broker, .text(client), .text(topic), .double(at)], timeout: timeout)
+        case .closeAll(let keep, let at):
+            var list = PostgresArrayLiteral()
+            for client in keep { list.append(client) }
+            let closed = try connection.execute(Self.closeAll, [broker, list.value, .double(at)], timeout: timeout)
+            logger.info(
+                "Broker restart or shutdown: closed the sessions of the previous broker process.",
+                metadata: ["sys.closed_sessions": "\(closed.affectedRows)"])
+        }
+    }
+
+    // MARK: - Connection
+
+    private func open() throws(PostgresError) -> PostgresConnection {
+        guard let connection, connection.isOpen else {
+            throw PostgresError(kind: .connection, message: "not connected")
+        }
+        return connection
+    }
+
+    private func rollback(_ connection: PostgresConnection) {
+        guard connection.isOpen else { return }
+        _ = try? connection.execute("ROLLBACK", timeout: timeout)
+    }
+}

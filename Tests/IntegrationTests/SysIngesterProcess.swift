@@ -1,0 +1,65 @@
+import Foundation
+
+/// A running `bin/sys-ingester` (TEST_SYS_INGESTER) for one test, writing to a scratch database
+/// and reading one `BrokerProcess`. `deinit` kills it; `stop()` ends it with SIGTERM.
+final class SysIngesterProcess {
+    /// The broker config lines the ingester needs, as documented in docs/sys-ingester.md
+    /// (BrokerProcess already sets `log_type all`, which includes subscribe and unsubscribe).
+    static let brokerConfig = ["log_dest topic", "sys_interval 1"]
+
+    let outputPath: String
+    let directory: String
+    private let process: ChildProcess
+
+    /// Starts the ingester and waits until it is subscribed and writing: the broker logs the
+    /// ingester's own SUBSCRIBE to `$SYS/broker/#`, which the ingester then records as an event.
+    static func start(
+        broker: BrokerProcess, database: ScratchDatabase, brokerName: String = "test", arguments: [String] = []
+    ) throws -> SysIngesterProcess {
+        let binary = try TestEnvironment.require(.sysIngester)
+        let directory = try TestEnvironment.makeScratchDirectory(label: "sys-ingester")
+        let ingester = try SysIngesterProcess(
+            binary: binary, directory: directory,
+            arguments: [
+                "--port", "\(broker.port)", "--broker-name", brokerName, "--log-level", "debug",
+                "--burst-window-ms", "50",
+            ] + arguments,
+            environment: ["PG_DSN": database.dsn])
+        try ingester.waitUntil("the ingester records its own subscription") {
+            try database.intScalar("SELECT count(*) FROM events WHERE topic = '$SYS/broker/#'") ?? 0 > 0
+        }
+        return ingester
+    }
+
+    private init(binary: String, directory: String, arguments: [String], environment: [String: String]) throws {
+        self.directory = directory
+        outputPath = (directory as NSString).appendingPathComponent("sys-ingester.out")
+        process = try ChildProcess(
+            executable: binary, arguments: arguments, environment: environment, outputPath: outputPath)
+    }
+
+    deinit {
+        process.kill9()
+        if ProcessInfo.processInfo.environment["TEST_KEEP_TMP"] == nil {
+            try? FileManager.default.removeItem(atPath: directory)
+        }
+    }
+
+    var output: String { (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? "" }
+    var isRunning: Bool { process.isRunning }
+
+    /// SIGTERM; returns the exit code (nil if it had to be killed).
+    func stop(grace: Double = 15) -> Int32? {
+        process.signal(SIGTERM)
+        return process.waitForExit(timeout: grace)
+    }
+
+    /// `waitUntil`, with the ingester's output attached when it times out.
+    func waitUntil(_ what: String, timeout: Double = 20, _ condition: () throws -> Bool) throws {
+        do {
+            try IntegrationTests.waitUntil(timeout: timeout, what, condition)
+        } catch {
+            throw ProcessRunner.Failure(message: "\(error)", output: String(output.suffix(4000)))
+        }
+    }
+}
