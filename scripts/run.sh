@@ -14,8 +14,10 @@ mkdir -p "$run_dir"
 pids=()
 own_pg=""
 
+stopped=""
 cleanup() {
-    trap - INT TERM EXIT
+    [ -n "$stopped" ] && return
+    stopped=1
     echo
     echo "make run: stopping..."
     # Stop in reverse order: the ingester, then the broker (the plugin flushes on the
@@ -28,7 +30,8 @@ cleanup() {
     if [ -n "$own_pg" ]; then bash scripts/pg-scratch.sh stop "$pg_dir"; rm -rf "$pg_dir"; fi
     echo "make run: stopped."
 }
-trap cleanup INT TERM EXIT
+trap 'cleanup; exit 0' INT TERM
+trap cleanup EXIT
 
 if [ -n "${PG_DSN:-}" ]; then
     dsn="$PG_DSN"
