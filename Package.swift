@@ -25,17 +25,19 @@ let package = Package(
             name: "CMosquitto", path: "include/CMosquitto", pkgConfig: "libmosquitto",
             providers: [.apt(["libmosquitto-dev"])]),
 
-        // MARK: Shared storage
+        // MARK: Shared storage and SQL
+        // schema/*.sql embedded as constants (scripts/embed-schema.sh).
+        .target(name: "SchemaSQL"),
         .target(name: "Storage", dependencies: ["CLibpq", .product(name: "Logging", package: "swift-log")]),
 
         // MARK: conn-plugin
-        .target(name: "ConnRecorder", dependencies: ["Storage", .product(name: "Logging", package: "swift-log")]),
+        .target(name: "ConnRecorder", dependencies: ["Storage", "SchemaSQL", .product(name: "Logging", package: "swift-log")]),
         .target(
             name: "ConnPlugin",
             dependencies: ["ConnRecorder", "CMosquittoBroker", .product(name: "Logging", package: "swift-log")]),
 
         // MARK: sys-ingester
-        .target(name: "SysIngest", dependencies: ["Storage", .product(name: "Logging", package: "swift-log")]),
+        .target(name: "SysIngest", dependencies: ["Storage", "SchemaSQL", .product(name: "Logging", package: "swift-log")]),
         .executableTarget(
             name: "SysIngester",
             dependencies: [
@@ -50,8 +52,8 @@ let package = Package(
 
         // MARK: Tests
         .testTarget(name: "StorageTests", dependencies: ["Storage"]),
-        .testTarget(name: "ConnRecorderTests", dependencies: ["ConnRecorder", "Storage"]),
-        .testTarget(name: "SysIngestTests", dependencies: ["SysIngest"], exclude: ["Fixtures"]),
-        .testTarget(name: "IntegrationTests", dependencies: ["Storage", "ConnRecorder", "MQTTWire"]),
+        .testTarget(name: "ConnRecorderTests", dependencies: ["ConnRecorder", "Storage", "SchemaSQL"]),
+        .testTarget(name: "SysIngestTests", dependencies: ["SysIngest", "SchemaSQL"], exclude: ["Fixtures"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["Storage", "ConnRecorder", "SchemaSQL", "MQTTWire"]),
     ]
 )

@@ -1,28 +1,30 @@
 #!/usr/bin/env bash
-# Regenerates Sources/ConnRecorder/ConnSchema.swift from schema/*.sql.
-# ConnSchemaTests fails when the two differ, so run this after editing schema/.
+# Regenerates Sources/SchemaSQL/SchemaFiles.swift from schema/*.sql. The programs carry their SQL
+# inside them (a broker plugin cannot read files next to its source); SchemaFilesTests fails when
+# a constant differs from its file, so run this after editing schema/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 python3 - <<'PY'
 import pathlib
-root = pathlib.Path('schema')
-def lit(name):
-    text = (root / name).read_text()
-    assert '"""' not in text and '\\' not in text, name + " cannot be embedded as a raw literal"
-    return text
-body = '''// Generated from schema/ by scripts/embed-schema.sh; a unit test checks they match.
-// The plugin cannot read files next to its source at run time, so the SQL travels inside it.
+files = [
+    ("connPluginTables", "schema/001_conn_plugin.sql", "the conn-plugin's tables, exactly seed 000 section 3"),
+    ("connPluginKeys", "schema/002_conn_plugin_keys.sql", "the unique index that makes the plugin's replays idempotent"),
+    ("sysIngesterTables", "schema/010_sys_ingester.sql", "the WatchMQTT tables of seed 001"),
+    ("views", "schema/020_views.sql", "the views for the typical reads of both programs"),
+]
+out = ['''// Generated from schema/ by scripts/embed-schema.sh; SchemaFilesTests checks that each constant
+// equals its file byte for byte, so run the script after editing schema/.
 
-/// The SQL files of schema/ that the plugin applies at start.
-package enum ConnSchema {
-    /// schema/001_conn_plugin.sql: the tables of seed 000, section 3.
-    package static let tables = """
-%s"""
-
-    /// schema/002_conn_plugin_keys.sql: the unique index that makes replays idempotent.
-    package static let eventKeyIndex = """
-%s"""
-}
-''' % (lit('001_conn_plugin.sql'), lit('002_conn_plugin_keys.sql'))
-pathlib.Path('Sources/ConnRecorder/ConnSchema.swift').write_text(body)
+/// The SQL files of schema/, embedded.
+package enum SchemaFiles {
+    /// Every file, in the order it must be applied (the views read the tables).
+    package static let all: [(file: String, sql: String)] = [
+%s    ]
+''' % "".join('        ("%s", %s),\n' % (path, name) for name, path, _ in files)]
+for name, path, doc in files:
+    text = pathlib.Path(path).read_text()
+    assert text.endswith("\n") and '"""#' not in text, path + " cannot be embedded as a raw literal"
+    out.append('\n    /// `%s`: %s.\n    package static let %s = #"""\n%s\n"""#\n' % (path, doc, name, text))
+out.append("}\n")
+pathlib.Path("Sources/SchemaSQL/SchemaFiles.swift").write_text("".join(out))
 PY

@@ -1,4 +1,5 @@
 import Logging
+import SchemaSQL
 import Storage
 
 #if canImport(Glibc)
@@ -255,7 +256,7 @@ package final class ConnWriter: @unchecked Sendable {
         var state = try inspect()
         if !state.tables {
             do {
-                try connection.execute(ConnSchema.tables, timeout: timeout)
+                try connection.execute(SchemaFiles.connPluginTables, timeout: timeout)
             } catch let error where error.sqlState == .uniqueViolation || error.sqlState == .duplicateTable {
                 // Another broker created them at the same moment.
             } catch let error where error.sqlState == .insufficientPrivilege {
@@ -268,7 +269,7 @@ package final class ConnWriter: @unchecked Sendable {
         }
         if !state.index {
             do {
-                try connection.execute(ConnSchema.eventKeyIndex, timeout: timeout)
+                try connection.execute(SchemaFiles.connPluginKeys, timeout: timeout)
                 state.index = true
             } catch let error where error.sqlState == .insufficientPrivilege {
                 logger.info("conn-plugin: index client_conn_events_event_key_idx is missing and this role may not create it; replays after an uncertain commit may store an event twice (apply schema/002_conn_plugin_keys.sql).")

@@ -1,5 +1,6 @@
 import ConnRecorder
 import Foundation
+import SchemaSQL
 import Storage
 import Testing
 
@@ -8,17 +9,20 @@ import Testing
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("schema")
 
-    @Test func embeddedSchemaMatchesSchemaDirectory() throws {
-        // The plugin carries schema/ inside itself; scripts/embed-schema.sh regenerates it.
-        let tables = try String(contentsOf: Self.schemaDirectory.appendingPathComponent("001_conn_plugin.sql"), encoding: .utf8)
-        let index = try String(contentsOf: Self.schemaDirectory.appendingPathComponent("002_conn_plugin_keys.sql"), encoding: .utf8)
-        #expect(ConnSchema.tables + "\n" == tables)
-        #expect(ConnSchema.eventKeyIndex + "\n" == index)
+    @Test(arguments: SchemaFiles.all.map(\.file))
+    func embeddedSchemaMatchesSchemaDirectory(_ file: String) throws {
+        // The programs carry schema/ inside themselves; scripts/embed-schema.sh regenerates it.
+        let onDisk = try String(
+            contentsOf: Self.schemaDirectory.deletingLastPathComponent().appendingPathComponent(file), encoding: .utf8)
+        #expect(SchemaFiles.all.first { $0.file == file }?.sql == onDisk, "run scripts/embed-schema.sh: \(file) changed")
+        let files = try FileManager.default.contentsOfDirectory(atPath: Self.schemaDirectory.path).filter { $0.hasSuffix(".sql") }
+        #expect(Set(files.map { "schema/" + $0 }) == Set(SchemaFiles.all.map(\.file)), "every schema file is embedded")
     }
 
     @Test func seedTablesAreVerbatim() {
-        #expect(ConnSchema.tables.contains("event_type  TEXT NOT NULL CHECK (event_type IN ('connect', 'disconnect'))"))
-        #expect(ConnSchema.tables.contains("client_id           TEXT PRIMARY KEY"))
+        let tables = SchemaFiles.connPluginTables
+        #expect(tables.contains("event_type  TEXT NOT NULL CHECK (event_type IN ('connect', 'disconnect'))"))
+        #expect(tables.contains("client_id           TEXT PRIMARY KEY"))
     }
 
     @Test func batchParametersAreArraysInEventOrderAndSQLHasNoValues() {

@@ -1,6 +1,7 @@
 import ConnRecorder
 import Foundation
 import MQTTWire
+import SchemaSQL
 import Storage
 import Testing
 
@@ -251,7 +252,7 @@ struct PresenceRuleTests {
     @Test func presenceMovesForwardOnlyAndReplaysAreStoredOnce() throws {
         let database = try ScratchDatabase.create(label: "presence")
         defer { database.drop() }
-        try database.execute(script: ConnSchema.tables + ";\n" + ConnSchema.eventKeyIndex)
+        try database.execute(script: SchemaFiles.connPluginTables + SchemaFiles.connPluginKeys)
         let connection = try PostgresConnection(conninfo: database.dsn, timeout: .seconds(10))
         let t0: Int64 = 1_700_000_000_000_000
         // Newer connect first, then an older disconnect arrives late (a replay).
@@ -271,7 +272,7 @@ struct PresenceRuleTests {
     @Test func disconnectFromBrokerADoesNotHideConnectionThroughBrokerB() throws {
         let database = try ScratchDatabase.create(label: "brokers")
         defer { database.drop() }
-        try database.execute(script: ConnSchema.tables + ";\n" + ConnSchema.eventKeyIndex)
+        try database.execute(script: SchemaFiles.connPluginTables + SchemaFiles.connPluginKeys)
         let connection = try PostgresConnection(conninfo: database.dsn, timeout: .seconds(10))
         let t0: Int64 = 1_700_000_000_000_000
         try write([event(.connect, "roamer", at: t0, broker: "a", sequence: 1)], connection)
@@ -285,7 +286,7 @@ struct PresenceRuleTests {
     @Test func batchWithConnectAndDisconnectOfOneClientKeepsBothTimes() throws {
         let database = try ScratchDatabase.create(label: "batch")
         defer { database.drop() }
-        try database.execute(script: ConnSchema.tables + ";\n" + ConnSchema.eventKeyIndex)
+        try database.execute(script: SchemaFiles.connPluginTables + SchemaFiles.connPluginKeys)
         let connection = try PostgresConnection(conninfo: database.dsn, timeout: .seconds(10))
         let t0: Int64 = 1_700_000_000_000_000
         try write([

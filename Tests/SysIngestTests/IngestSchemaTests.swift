@@ -1,4 +1,5 @@
 import Foundation
+import SchemaSQL
 import Testing
 
 @testable import SysIngest
@@ -10,7 +11,7 @@ struct IngestSchemaTests {
         let url = Fixture.packageRoot.appendingPathComponent(file)
         let onDisk = try String(contentsOf: url, encoding: .utf8)
         let embedded = try #require(IngestSchema.all.first { $0.file == file }?.sql)
-        #expect(embedded == onDisk, "Sources/SysIngest/IngestSchema.swift is out of date with \(file)")
+        #expect(embedded == onDisk, "run scripts/embed-schema.sh: \(file) changed")
     }
 
     @Test("the schema keeps the seed's tables and named indexes")
@@ -19,7 +20,7 @@ struct IngestSchemaTests {
             "broker_metrics", "events", "clients", "sessions", "subscriptions", "clients_client_unique",
             "sessions_client_ts_idx", "subscriptions_client_topic_idx",
         ] {
-            #expect(IngestSchema.sysIngester.contains(name), "\(name) missing")
+            #expect(SchemaFiles.sysIngesterTables.contains(name), "\(name) missing")
         }
     }
 }
