@@ -45,4 +45,4 @@ bench: build
 	@bash scripts/bench.sh
 
 clean:
-	rm -rf .build $(RELEASE_SCRATCH) $(PLUGIN_SCRATCH) plugins bin .run .test-tmp
+	rm -rf .build $(RELEASE_SCRATCH) $(PLUGIN_SCRATCH) plugins bin .run .test-tmp .bench-tmp

@@ -33,6 +33,12 @@ let connPluginEventCallback: cmosq_event_callback = { event, eventData, userdata
             handle: UInt(bitPattern: UnsafeRawPointer(client)), reason: data.reason,
             sessionPersists: event == cmosq_evt_client_offline, timestampMicros: Clocks.wallMicroseconds())
     case cmosq_evt_tick:
+        // mosquitto 2.1 calls TICK again after the interval the callback asks for; without it an
+        // idle broker would forward the writer's log lines and publish status only when a
+        // client happens to do something.
+        let tick = eventData.assumingMemoryBound(to: cmosq_evt_tick.self)
+        tick.pointee.next_s = 0
+        tick.pointee.next_ms = 250
         for (topic, payload) in instance.recorder.tick(monotonicMicros: Clocks.monotonicNanoseconds() / 1000) {
             let bytes = Array(payload.utf8)
             _ = bytes.withUnsafeBytes { buffer in

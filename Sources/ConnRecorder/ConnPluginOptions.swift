@@ -23,7 +23,7 @@ package struct ConnPluginOptions: Sendable, Equatable {
     /// Spool size limit; past it, new events are dropped and counted.
     package var spoolMaxBytes: Int = 256 * 1024 * 1024
     /// Events held in memory before they go to the spool.
-    package var queueCapacity: Int = 10_000
+    package var queueCapacity: Int = 100_000
     /// Most events written by one statement.
     package var batchSize: Int = 500
     /// Seconds between status publications under `$SYS/broker/conn-plugin/`; 0 disables them.

@@ -73,9 +73,12 @@ package final class ConnRecorder {
         let interval = Int64(max(options.statusIntervalSeconds, 1)) * 1_000_000
         if now - lastDropReport >= interval {
             lastDropReport = now
-            let dropped = writer.takeDroppedCount()
-            if dropped > 0 {
-                logger.warning("conn-plugin: Warning: \(dropped) connection events were dropped in the last \(interval / 1_000_000) s because the memory queue and the spool were full (see $SYS/broker/conn-plugin/events/dropped).")
+            let dropped = writer.takeDroppedCounts()
+            if dropped.queueFull > 0 {
+                logger.warning("conn-plugin: Warning: \(dropped.queueFull) connection events were dropped in the last \(interval / 1_000_000) s because the memory queue was full (plugin_opt_conn_queue_size \(options.queueCapacity)) while the writer was busy; see $SYS/broker/conn-plugin/events/dropped.")
+            }
+            if dropped.spool > 0 {
+                logger.warning("conn-plugin: Warning: \(dropped.spool) connection events were dropped in the last \(interval / 1_000_000) s because the spool was full (plugin_opt_conn_spool_max_mb) or could not be written; see $SYS/broker/conn-plugin/events/dropped.")
             }
         }
         guard options.statusIntervalSeconds > 0, now - lastStatusPublication >= interval else { return [] }

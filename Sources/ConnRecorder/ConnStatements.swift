@@ -97,15 +97,42 @@ package enum ConnStatements {
                to_regclass('client_conn_events_event_key_idx') IS NOT NULL
         """
 
-    /// Clients still shown connected through `$1` (broker id) by another run than `$2` (boot id),
-    /// with the latest time that broker is known to have been alive.
-    package static let staleSessions = """
-        SELECT client_id, username, last_peer, last_protocol,
-               (extract(epoch FROM GREATEST(last_event_ts,
-                   (SELECT max(last_event_ts) FROM client_sessions WHERE extra->>'broker_id' = $1))) * 1000000)::bigint,
-               COALESCE((extra->>'connection_seq')::bigint, 0)
-        FROM client_sessions
+    /// Runs (boot ids) other than `$2` that still show clients connected through broker `$1`.
+    package static let staleRuns = """
+        SELECT DISTINCT COALESCE(extra->>'boot_id', '') FROM client_sessions
         WHERE last_event_type = 'connect' AND extra->>'broker_id' = $1 AND extra->>'boot_id' IS DISTINCT FROM $2
+        """
+
+    /// Clients still shown connected through broker `$1` by run `$2`, with the latest time that run
+    /// is known to have been alive (its newest event in the presence table).
+    package static let staleSessions = """
+        WITH run AS (
+            SELECT * FROM client_sessions
+            WHERE extra->>'broker_id' = $1 AND COALESCE(extra->>'boot_id', '') = $2
+        )
+        SELECT client_id, username, last_peer, last_protocol,
+               (extract(epoch FROM (SELECT max(last_event_ts) FROM run)) * 1000000)::bigint,
+               COALESCE((extra->>'connection_seq')::bigint, 0)
+        FROM run
+        WHERE last_event_type = 'connect'
         ORDER BY client_id
         """
+
+    /// Every run holds a session-level advisory lock on its writer connection, keyed by its boot
+    /// id. Taking another run's lock succeeds only when that run's connection is gone: it crashed
+    /// or was killed. So a second broker that shares the broker id (two brokers on one host with
+    /// the default id) never closes the sessions of one that is still running.
+    package static let tryLockRun = "SELECT pg_try_advisory_lock($1::bigint)"
+    package static let unlockRun = "SELECT pg_advisory_unlock($1::bigint)"
+
+    /// The advisory-lock key of a run: its 64-bit random boot id, or a hash of other text.
+    package static func runLockKey(_ bootID: String) -> Int64 {
+        if bootID.utf8.count == 16, let value = UInt64(bootID, radix: 16) { return Int64(bitPattern: value) }
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325  // FNV-1a
+        for byte in bootID.utf8 {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x100_0000_01b3
+        }
+        return Int64(bitPattern: hash)
+    }
 }

@@ -37,7 +37,10 @@ package final class ConnWriter: @unchecked Sendable {
     /// which keeps the broker's thread free of a futex call per event while the writer is busy.
     private var writerWaiting = false
     private var status = RecorderStatus()
-    private var droppedSinceReport: Int64 = 0
+    /// Drops since the last report, by cause: the memory queue was full (the writer could not
+    /// move events out fast enough), or the spool was full or unwritable.
+    private var droppedQueueFullSinceReport: Int64 = 0
+    private var droppedSpoolSinceReport: Int64 = 0
 
     // Writer thread only.
     private var connection: PostgresConnection?
@@ -81,7 +84,7 @@ package final class ConnWriter: @unchecked Sendable {
             status.eventsSeen += 1
             if memory.count - memoryHead >= options.queueCapacity {
                 status.eventsDropped += 1
-                droppedSinceReport += 1
+                droppedQueueFullSinceReport += 1
                 return false
             }
             memory.append(event)
@@ -117,11 +120,14 @@ package final class ConnWriter: @unchecked Sendable {
         }
     }
 
-    /// Events dropped since the last call; for a once-per-interval warning.
-    package func takeDroppedCount() -> Int64 {
+    /// Events dropped since the last call, by cause; for a once-per-interval warning.
+    package func takeDroppedCounts() -> (queueFull: Int64, spool: Int64) {
         lock.withLock {
-            defer { droppedSinceReport = 0 }
-            return droppedSinceReport
+            defer {
+                droppedQueueFullSinceReport = 0
+                droppedSpoolSinceReport = 0
+            }
+            return (droppedQueueFullSinceReport, droppedSpoolSinceReport)
         }
     }
 
@@ -230,6 +236,8 @@ package final class ConnWriter: @unchecked Sendable {
         do {
             let fresh = try PostgresConnection(conninfo: options.dsn, timeout: timeout)
             try prepareSchema(on: fresh)
+            // Marks this run as alive for other brokers' stale-session checks (see ConnStatements).
+            try fresh.execute(ConnStatements.tryLockRun, [.int(ConnStatements.runLockKey(bootID))], timeout: timeout)
             connection = fresh
             backoffMilliseconds = 0
             lastFailureMessage = nil
@@ -344,9 +352,15 @@ package final class ConnWriter: @unchecked Sendable {
     private func countDropped(_ count: Int, reason: String) {
         lock.withLock {
             status.eventsDropped += Int64(count)
-            droppedSinceReport += Int64(count)
+            droppedSpoolSinceReport += Int64(count)
         }
         logger.debug("conn-plugin: dropped \(count) events: \(reason)")
+    }
+
+    /// Events per statement: `batchSize`, or up to four times that while a backlog builds up,
+    /// since larger statements cost the database less per event.
+    private func batchLimit(depth: Int) -> Int {
+        depth > options.batchSize * 4 ? options.batchSize * 4 : options.batchSize
     }
 
     /// Writes one batch from the head of the FIFO. Returns false when the database failed.
@@ -356,14 +370,23 @@ package final class ConnWriter: @unchecked Sendable {
         if fromSpool, let spool {
             // Keep one FIFO: memory events are newer than anything spooled.
             if lock.withLock({ memory.count - memoryHead }) > options.queueCapacity / 2 { spoolMemory() }
-            let batch = Array(spool.peek(limit: options.batchSize))
+            let batch = Array(spool.peek(limit: batchLimit(depth: options.batchSize * 4)))
             guard !batch.isEmpty else { return true }
             guard write(batch, on: connection) else { return false }
             spool.acknowledge(batch.count)
             lock.withLock { status.spoolBytes = Int64(spool.byteCount) }
             return true
         }
-        let batch = lock.withLock { Array(memory[memoryHead..<min(memory.count, memoryHead + options.batchSize)]) }
+        let (batch, depth) = lock.withLock { () -> ([ConnEvent], Int) in
+            let depth = memory.count - memoryHead
+            return (Array(memory[memoryHead..<(memoryHead + min(depth, batchLimit(depth: depth)))]), depth)
+        }
+        // The database is slower than the broker right now: move the backlog to the spool (in
+        // order) before the memory queue fills, so nothing has to be dropped.
+        if depth > options.queueCapacity / 2, spool != nil {
+            spoolMemory()
+            return true
+        }
         guard !batch.isEmpty else { return true }
         guard write(batch, on: connection) else { return false }
         lock.withLock {
@@ -434,30 +457,21 @@ package final class ConnWriter: @unchecked Sendable {
     private func closeStaleSessions() {
         guard let connection else { return }
         do {
-            let rows = try connection.execute(
-                ConnStatements.staleSessions, [.text(options.brokerID), .text(bootID)], timeout: timeout)
-            var events: [ConnEvent] = []
-            for row in rows.values {
-                guard let clientID = row[0], let lastAlive = row[4].flatMap({ Int64($0) }) else { continue }
-                let sequence = takeSequence()
-                events.append(
-                    ConnEvent(
-                        kind: .disconnect, timestampMicros: lastAlive, clientID: clientID, username: row[1],
-                        peer: row[2], protocol: row[3], reasonCode: ReasonCodes.serverUnavailable,
-                        cause: .staleAfterRestart,
-                        connection: ConnectionDetails(
-                            connectionSequence: row[5].flatMap { Int64($0) } ?? 0, listenerPort: nil,
-                            keepAliveSeconds: nil, cleanStart: nil),
-                        origin: EventOrigin(brokerID: options.brokerID, bootID: bootID, sequence: sequence)))
+            let runs = try connection.execute(
+                ConnStatements.staleRuns, [.text(options.brokerID), .text(bootID)], timeout: timeout)
+            var closed = 0
+            for run in runs.values.compactMap({ $0.first ?? nil }) {
+                let key = PostgresValue.int(ConnStatements.runLockKey(run))
+                guard try connection.execute(ConnStatements.tryLockRun, [key], timeout: timeout).scalar == "t" else {
+                    logger.info("conn-plugin: run \(run) of broker '\(options.brokerID)' is still running elsewhere (another broker with the same plugin_opt_conn_broker_id?); its sessions are left alone.")
+                    continue
+                }
+                defer { _ = try? connection.execute(ConnStatements.unlockRun, [key], timeout: timeout) }
+                guard let count = try closeSessions(ofRun: run, on: connection) else { return }
+                closed += count
             }
-            var index = 0
-            while index < events.count {
-                let batch = Array(events[index..<min(events.count, index + options.batchSize)])
-                guard write(batch, on: connection) else { return }
-                index += batch.count
-            }
-            if !events.isEmpty {
-                logger.info("conn-plugin: closed \(events.count) sessions left open by an earlier run of broker '\(options.brokerID)' (it did not shut down cleanly).")
+            if closed > 0 {
+                logger.info("conn-plugin: closed \(closed) sessions left open by an earlier run of broker '\(options.brokerID)' (it did not shut down cleanly).")
             }
             staleSessionsChecked = true
         } catch let error where error.kind == .statement {
@@ -468,6 +482,33 @@ package final class ConnWriter: @unchecked Sendable {
             self.connection?.close()
             self.connection = nil
         }
+    }
+
+    /// Writes a disconnect for every client that run `run` left connected.
+    /// - Returns: how many, or nil when the database failed (retried later).
+    private func closeSessions(ofRun run: String, on connection: PostgresConnection) throws(PostgresError) -> Int? {
+        let rows = try connection.execute(
+            ConnStatements.staleSessions, [.text(options.brokerID), .text(run)], timeout: timeout)
+        var events: [ConnEvent] = []
+        for row in rows.values {
+            guard let clientID = row[0], let lastAlive = row[4].flatMap({ Int64($0) }) else { continue }
+            events.append(
+                ConnEvent(
+                    kind: .disconnect, timestampMicros: lastAlive, clientID: clientID, username: row[1],
+                    peer: row[2], protocol: row[3], reasonCode: ReasonCodes.serverUnavailable,
+                    cause: .staleAfterRestart,
+                    connection: ConnectionDetails(
+                        connectionSequence: row[5].flatMap { Int64($0) } ?? 0, listenerPort: nil,
+                        keepAliveSeconds: nil, cleanStart: nil),
+                    origin: EventOrigin(brokerID: options.brokerID, bootID: bootID, sequence: takeSequence())))
+        }
+        var index = 0
+        while index < events.count {
+            let batch = Array(events[index..<min(events.count, index + options.batchSize)])
+            guard write(batch, on: connection) else { return nil }
+            index += batch.count
+        }
+        return events.count
     }
 
     private static func nanoseconds(_ duration: Duration) -> Int64 {

@@ -1,1 +1,47 @@
-print("todo")
+// mqtt-load: a connection-churn load generator for benchmarks and smoke tests (see LoadOptions.usage).
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Writes one line to standard error (file descriptor 2; libc's `stderr` global is not
+/// concurrency-safe in Swift 6).
+func printError(_ line: String) {
+    let bytes = Array((line + "\n").utf8)
+    _ = bytes.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
+}
+
+let options: LoadOptions
+do {
+    options = try LoadOptions.parse(Array(CommandLine.arguments.dropFirst()))
+} catch {
+    printError("mqtt-load: \(error)")
+    exit(2)
+}
+
+// A broker that closes first must not kill us with SIGPIPE (MQTTWire sends with MSG_NOSIGNAL,
+// this also covers anything else).
+signal(SIGPIPE, SIG_IGN)
+
+let started = MonotonicClock.nanoseconds()
+let deadline = started + Int64(options.seconds * 1_000_000_000)
+var workers: [LoadWorker] = []
+for index in 0..<options.threads {
+    let quota = options.cycles.map { total in total / options.threads + (index < total % options.threads ? 1 : 0) }
+    let worker = LoadWorker(options: options, index: index, quota: quota, deadline: deadline)
+    guard worker.start() else {
+        printError("mqtt-load: cannot start thread \(index)")
+        exit(1)
+    }
+    workers.append(worker)
+}
+for worker in workers { worker.join() }
+let elapsed = Double(MonotonicClock.nanoseconds() - started) / 1e9
+
+var latencies = workers.flatMap(\.latencies)
+latencies.sort()
+let result = LoadResult(
+    threads: options.threads, cycles: latencies.count, errors: workers.reduce(0) { $0 + $1.errors }, seconds: elapsed,
+    sortedLatencies: latencies, firstError: workers.lazy.compactMap(\.firstError).first)
+print(result.json)
+if let firstError = result.firstError { printError("mqtt-load: \(result.errors) cycles failed; first: \(firstError)") }
+exit(result.errors == 0 ? 0 : 1)

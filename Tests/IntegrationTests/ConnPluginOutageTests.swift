@@ -147,6 +147,30 @@ struct ConnPluginOutageTests {
         try fixture.broker.waitForLog(containing: "closed 6 sessions left open by an earlier run")
     }
 
+    @Test func secondBrokerWithSameIDLeavesLiveSessionsAloneButClosesDeadOnes() throws {
+        let database = try ScratchDatabase.create(label: "sameid")
+        let first = try ConnPluginFixture(
+            label: "sameid-a", options: ["plugin_opt_conn_broker_id shared-id"], database: database)
+        let live = try first.client("live-on-a")
+        try waitUntil(timeout: 15, "live-on-a online") {
+            try database.intScalar("SELECT count(*) FROM client_sessions WHERE last_event_type = 'connect'") == 1
+        }
+        // A second broker with the same id starts while the first one runs.
+        let second = try ConnPluginFixture(
+            label: "sameid-b", options: ["plugin_opt_conn_broker_id shared-id"], database: database)
+        try second.broker.waitForLog(containing: "is still running elsewhere")
+        #expect(try first.history("live-on-a").map(\.type) == ["connect"])
+        // Once the first broker is dead, a later start closes what it left.
+        first.broker.kill9()
+        _ = live
+        second.broker.stop()
+        try second.broker.restart()
+        try second.broker.waitForLog(containing: "closed 1 sessions left open by an earlier run")
+        let rows = try first.history("live-on-a")
+        #expect(rows.map(\.type) == ["connect", "disconnect"])
+        #expect(rows.last?.cause == "stale_after_restart")
+    }
+
     @Test func asyncChurnThenCleanShutdownLosesNothing() throws {
         let fixture = try ConnPluginFixture(label: "async", options: ["plugin_opt_conn_mode async"])
         try Self.churn(fixture.broker.port, prefix: "async", count: 300)

@@ -1,0 +1,97 @@
+import MQTTWire
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One load thread: connects, waits for CONNACK, disconnects, again and again, and keeps its own
+/// counters so threads share nothing while they run.
+final class LoadWorker {
+    private let options: LoadOptions
+    private let index: Int
+    /// Cycles this thread attempts, or nil to run until `deadline`.
+    private let quota: Int?
+    /// Monotonic nanoseconds at which a timed run stops starting new cycles.
+    private let deadline: Int64
+
+    /// CONNECT-to-CONNACK latency of every successful cycle, in microseconds.
+    private(set) var latencies: [UInt32] = []
+    private(set) var errors = 0
+    private(set) var firstError: String?
+
+    private var thread: pthread_t?
+
+    init(options: LoadOptions, index: Int, quota: Int?, deadline: Int64) {
+        self.options = options
+        self.index = index
+        self.quota = quota
+        self.deadline = deadline
+        latencies.reserveCapacity(quota ?? 65_536)
+    }
+
+    /// Starts the thread.
+    /// - Returns: false when the thread could not be created.
+    func start() -> Bool {
+        // Ownership: the thread holds one retain on `self`, released when its body returns.
+        let context = Unmanaged.passRetained(self).toOpaque()
+        var handle = pthread_t()
+        let result = pthread_create(
+            &handle, nil,
+            { argument in
+                guard let argument else { return nil }
+                Unmanaged<LoadWorker>.fromOpaque(argument).takeRetainedValue().run()
+                return nil
+            }, context)
+        guard result == 0 else {
+            Unmanaged<LoadWorker>.fromOpaque(context).release()
+            return false
+        }
+        thread = handle
+        return true
+    }
+
+    /// Waits for the thread to finish.
+    func join() {
+        if let thread { pthread_join(thread, nil) }
+        thread = nil
+    }
+
+    private func run() {
+        var counter = 0
+        while true {
+            if let quota {
+                if counter >= quota { break }
+            } else if MonotonicClock.nanoseconds() >= deadline {
+                break
+            }
+            counter += 1
+            cycle(clientID: "\(options.prefix)-\(index)-\(counter)")
+        }
+    }
+
+    /// One TCP connection: CONNECT, CONNACK, DISCONNECT.
+    private func cycle(clientID: String) {
+        do throws(MQTTWireError) {
+            let client = try MQTTWireClient(
+                host: options.host, port: options.port, timeoutMilliseconds: options.timeoutMilliseconds)
+            let started = MonotonicClock.nanoseconds()
+            let ack = try client.connect(
+                clientID: clientID, protocol: options.protocolVersion, keepAlive: options.keepAliveSeconds)
+            let elapsed = (MonotonicClock.nanoseconds() - started) / 1000
+            guard ack.isAccepted else {
+                client.dropConnection()
+                fail("client \(clientID): CONNACK refused with code \(ack.returnCode)")
+                return
+            }
+            client.disconnect()
+            latencies.append(UInt32(clamping: elapsed))
+        } catch {
+            fail("client \(clientID): \(error)")
+        }
+    }
+
+    private func fail(_ message: String) {
+        errors += 1
+        if firstError == nil { firstError = message }
+    }
+}

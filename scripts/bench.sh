@@ -1,0 +1,216 @@
+#!/usr/bin/env bash
+# `make bench`: what the conn-plugin costs a mosquitto 2.1 broker, measured in one run.
+#
+#   1. no plugin:  a bare broker under mqtt-load (short connections: connect, CONNACK, DISCONNECT)
+#   2. sync mode:  the same load, the plugin waiting for each event's commit (fresh database)
+#   3. async mode: the same load, the plugin enqueueing and a writer thread committing batches
+#   4. pgbench:    the plugin's own statement, one event per statement, one connection: the most
+#                  events/s a single session of this PostgreSQL can commit one at a time
+#
+# Prints a table and one JSON line (the last line of output). Everything runs on 127.0.0.1 in
+# .bench-tmp/ (a scratch PostgreSQL and one broker at a time), removed at the end unless
+# BENCH_KEEP_TMP=1.
+#
+# Environment: BENCH_SECONDS (per phase, default 10), BENCH_THREADS (mqtt-load threads, default 4),
+# BENCH_PG_SECONDS (pgbench run, default BENCH_SECONDS), BENCH_PROTOCOL (3.1.1), BENCH_PLUGIN_OPTS
+# (extra plugin options for both plugin runs, "key=value ..." without plugin_opt_, e.g.
+# "conn_batch_size=2000 conn_queue_size=1000000"; the defaults are measured when unset).
+set -euo pipefail
+source "$(dirname "$0")/paths.sh"
+cd "$ROOT_DIR"
+
+BENCH_SECONDS="${BENCH_SECONDS:-10}"
+BENCH_THREADS="${BENCH_THREADS:-4}"
+BENCH_PG_SECONDS="${BENCH_PG_SECONDS:-$BENCH_SECONDS}"
+BENCH_PROTOCOL="${BENCH_PROTOCOL:-3.1.1}"
+BENCH_PLUGIN_OPTS="${BENCH_PLUGIN_OPTS:-}"
+DRAIN_LIMIT_S=10
+PG_BIN="${PG_BIN:-/usr/lib/postgresql/15/bin}"
+PGBENCH="$PG_BIN/pgbench"; [ -x "$PGBENCH" ] || PGBENCH="$(command -v pgbench || true)"
+
+die() { echo "bench: error: $*" >&2; exit 1; }
+[[ "$BENCH_SECONDS" =~ ^[0-9]+([.][0-9]+)?$ ]] || die "BENCH_SECONDS '$BENCH_SECONDS' is not a number of seconds"
+[[ "$BENCH_PG_SECONDS" =~ ^[1-9][0-9]*$ ]] || die "BENCH_PG_SECONDS '$BENCH_PG_SECONDS' must be a whole number of seconds (pgbench -T)"
+[[ "$BENCH_THREADS" =~ ^[1-9][0-9]*$ ]] || die "BENCH_THREADS '$BENCH_THREADS' must be a positive whole number"
+[ -x "$MOSQUITTO_21" ] || die "mosquitto 2.1 not found at $MOSQUITTO_21 (run make deps)"
+[ -f "$CONN_PLUGIN" ] || die "plugin not found at $CONN_PLUGIN (run make build-conn)"
+[ -x "$MQTT_LOAD" ] || die "mqtt-load not found at $MQTT_LOAD (run make build-load)"
+[ -n "$PGBENCH" ] || die "pgbench not found (apt-get install postgresql-contrib or postgresql-client)"
+command -v psql >/dev/null || die "psql not found"
+
+tmp="$ROOT_DIR/.bench-tmp"
+if [ -d "$tmp/pg" ]; then bash scripts/pg-scratch.sh stop "$tmp/pg" || true; fi
+rm -rf "$tmp"; mkdir -p "$tmp"
+broker_pid=""
+cleanup() {
+    if [ -n "$broker_pid" ] && kill -0 "$broker_pid" 2>/dev/null; then kill -9 "$broker_pid" 2>/dev/null || true; fi
+    bash scripts/pg-scratch.sh stop "$tmp/pg" || true
+    if [ -z "${BENCH_KEEP_TMP:-}" ]; then rm -rf "$tmp"; fi
+}
+trap cleanup EXIT
+
+dsn="$(bash scripts/pg-scratch.sh start "$tmp/pg")"
+server_dsn="${dsn/dbname=mqtt/dbname=postgres}"
+db_dsn() { echo "${dsn/dbname=mqtt/dbname=$1}"; }
+sql() { PGOPTIONS="-c client_min_messages=warning" psql -X -q -At -v ON_ERROR_STOP=1 "$1" -c "$2"; }
+now() { date +%s.%N; }
+elapsed() { python3 -c "import sys; print(f'{float(sys.argv[2]) - float(sys.argv[1]):.3f}')" "$1" "$2"; }
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
+
+fresh_database() {
+    sql "$server_dsn" "DROP DATABASE IF EXISTS $1 WITH (FORCE)"
+    sql "$server_dsn" "CREATE DATABASE $1"
+}
+
+# start_broker NAME MODE DATABASE: one broker, logging to a file; MODE none|sync|async.
+start_broker() {
+    local name="$1" mode="$2" database="${3:-}" dir="$tmp/$1"
+    mkdir -p "$dir"
+    broker_port="$(free_port)"
+    {
+        echo "listener $broker_port 127.0.0.1"
+        echo "allow_anonymous true"
+        echo "log_dest file $dir/mosquitto.log"
+        # No per-connection notice lines: the bench measures the plugin, not log I/O.
+        echo "log_type error"
+        echo "log_type warning"
+        echo "log_type information"
+        if [ "$(id -u)" -eq 0 ]; then echo "user root"; fi
+        if [ "$mode" != none ]; then
+            mkdir -p "$dir/spool"
+            echo "plugin $CONN_PLUGIN"
+            echo "plugin_opt_conn_pg_dsn $(db_dsn "$database")"
+            echo "plugin_opt_conn_mode $mode"
+            echo "plugin_opt_conn_spool_dir $dir/spool"
+            echo "plugin_opt_conn_broker_id bench-$name"
+            local option
+            for option in $BENCH_PLUGIN_OPTS; do
+                [[ "$option" == conn_*=* ]] || die "BENCH_PLUGIN_OPTS entry '$option' is not conn_<name>=<value>"
+                echo "plugin_opt_${option%%=*} ${option#*=}"
+            done
+        fi
+    } >"$dir/mosquitto.conf"
+    "$MOSQUITTO_21" -c "$dir/mosquitto.conf" >"$dir/mosquitto.out" 2>&1 </dev/null &
+    broker_pid=$!
+    for _ in $(seq 300); do
+        if grep -q "mosquitto version .* running" "$dir/mosquitto.log" 2>/dev/null \
+            && ss -Hltn "sport = :$broker_port" | grep -q . && plugin_ready "$mode" "$database"; then
+            return 0
+        fi
+        kill -0 "$broker_pid" 2>/dev/null || { tail -20 "$dir/mosquitto.log" "$dir/mosquitto.out" >&2; die "broker $name exited"; }
+        sleep 0.05
+    done
+    tail -20 "$dir/mosquitto.log" >&2
+    die "broker $name did not get ready within 15 s"
+}
+
+# plugin_ready MODE DATABASE: the plugin's writer is connected and has prepared its schema. Read from
+# PostgreSQL, not from the broker log: the plugin's log lines reach the log only at the broker's next
+# callback, which an idle broker may not make for seconds. In sync mode the plugin waits for commits
+# only once its writer is up, so the load must not start earlier.
+plugin_ready() {
+    [ "$1" = none ] && return 0
+    local state
+    state="$(sql "$(db_dsn "$2")" "SELECT (SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()
+        AND pid <> pg_backend_pid()) > 0 AND to_regclass('client_conn_events_event_key_idx') IS NOT NULL")" || return 1
+    [ "$state" = t ] || return 1
+    # The writer marks itself up right after preparing the schema; give it that instant.
+    sleep 0.2
+}
+
+stop_broker() {
+    kill -TERM "$broker_pid" 2>/dev/null || true
+    for _ in $(seq 300); do kill -0 "$broker_pid" 2>/dev/null || break; sleep 0.05; done
+    if kill -0 "$broker_pid" 2>/dev/null; then kill -9 "$broker_pid"; fi
+    wait "$broker_pid" 2>/dev/null || true
+    broker_pid=""
+}
+
+# run_load NAME: mqtt-load against the running broker; prints its JSON line.
+run_load() {
+    local out
+    out="$("$MQTT_LOAD" --port "$broker_port" --threads "$BENCH_THREADS" --seconds "$BENCH_SECONDS" \
+        --protocol "$BENCH_PROTOCOL" --prefix "bench-$1" 2>"$tmp/$1/load.err")" || true
+    [ -n "$out" ] || { cat "$tmp/$1/load.err" >&2; die "mqtt-load printed nothing in phase $1"; }
+    if [ -s "$tmp/$1/load.err" ]; then echo "bench: $1: $(cat "$tmp/$1/load.err")" >&2; fi
+    echo "$out"
+}
+
+# plugin_phase MODE: a fresh database, a broker with the plugin, the load, then the drain;
+# writes .bench-tmp/MODE/result.json. Runs in this shell (not $(...)) so the EXIT trap sees the broker.
+plugin_phase() {
+    local mode="$1" database="bench_$1"
+    fresh_database "$database"
+    start_broker "$mode" "$mode" "$database"
+    local before load cycles expected found start drained="" after
+    before="$(rss_kb "$broker_pid")"
+    echo "bench: $mode: ${BENCH_SECONDS} s of load against the broker with the plugin in $mode mode" >&2
+    load="$(run_load "$mode")"
+    start="$(now)"
+    cycles="$(jq -r .cycles <<<"$load")"
+    expected=$((cycles * 2))
+    while true; do
+        found="$(sql "$(db_dsn "$database")" "SELECT count(*) FROM client_conn_events")"
+        if [ "$found" -ge "$expected" ]; then drained="$(elapsed "$start" "$(now)")"; break; fi
+        if [ "$(elapsed "$start" "$(now)" | cut -d. -f1)" -ge "$DRAIN_LIMIT_S" ]; then break; fi
+        sleep 0.02
+    done
+    after="$(rss_kb "$broker_pid")"
+    stop_broker
+    local summary written dropped
+    summary="$(grep -o 'conn-plugin: stopped; .*' "$tmp/$mode/mosquitto.log" || true)"
+    written="$(sed -n 's/.*stopped; \([0-9]*\) events written.*/\1/p' <<<"$summary")"
+    dropped="$(sed -n 's/.* \([0-9]*\) dropped.*/\1/p' <<<"$summary")"
+    # Rows counted after the broker stopped too: nothing may arrive late or twice.
+    found="$(sql "$(db_dsn "$database")" "SELECT count(*) FROM client_conn_events")"
+    jq -c --argjson expected "$expected" --argjson found "$found" --argjson before "${before:-0}" \
+        --argjson after "${after:-0}" --arg drained "$drained" --argjson written "${written:-null}" \
+        --argjson dropped "${dropped:-null}" --argjson limit "$DRAIN_LIMIT_S" \
+        '. + {rows_expected: $expected, rows_found: $found, lost: ([$expected - $found, 0] | max),
+             extra_rows: ([$found - $expected, 0] | max),
+             drain_s: (if $drained == "" then null else ($drained | tonumber) end), drain_limit_s: $limit,
+             rss_before_kb: $before, rss_after_kb: $after, events_written: $written, events_dropped: $dropped}' \
+        <<<"$load" >"$tmp/$mode/result.json"
+}
+
+echo "bench: PostgreSQL at $dsn; mosquitto at $MOSQUITTO_21; $BENCH_THREADS threads, $BENCH_SECONDS s per phase" >&2
+
+# 1. No plugin.
+start_broker none none
+none_before="$(rss_kb "$broker_pid")"
+echo "bench: none: ${BENCH_SECONDS} s of load against the broker without the plugin" >&2
+none="$(run_load none)"
+none="$(jq -c --argjson b "$none_before" --argjson a "$(rss_kb "$broker_pid")" '. + {rss_before_kb: $b, rss_after_kb: $a}' <<<"$none")"
+stop_broker
+
+# 2, 3. The plugin in both modes.
+plugin_phase sync
+plugin_phase async
+sync_result="$(cat "$tmp/sync/result.json")"
+async_result="$(cat "$tmp/async/result.json")"
+
+# 4. The per-statement limit of this PostgreSQL for the plugin's statement.
+echo "bench: pgbench: ${BENCH_PG_SECONDS} s of the plugin's statement, one event per statement" >&2
+fresh_database bench_pgbench
+psql -X -q -v ON_ERROR_STOP=1 "$(db_dsn bench_pgbench)" -f schema/001_conn_plugin.sql -f schema/002_conn_plugin_keys.sql
+python3 scripts/bench-tools.py pgbench-script Sources/ConnRecorder/ConnStatements.swift >"$tmp/pgbench.sql"
+"$PGBENCH" -n -M prepared -c1 -j1 -T "$BENCH_PG_SECONDS" -f "$tmp/pgbench.sql" "$(db_dsn bench_pgbench)" \
+    >"$tmp/pgbench.out" 2>&1 || { cat "$tmp/pgbench.out" >&2; die "pgbench failed"; }
+tps="$(sed -n 's/^tps = \([0-9.]*\) .*/\1/p' "$tmp/pgbench.out")"
+latency="$(sed -n 's/^latency average = \([0-9.]*\) ms/\1/p' "$tmp/pgbench.out")"
+[ -n "$tps" ] || { cat "$tmp/pgbench.out" >&2; die "pgbench printed no tps"; }
+pg_rows="$(sql "$(db_dsn bench_pgbench)" "SELECT count(*) FROM client_conn_events")"
+pgbench_result="$(jq -nc --argjson tps "$tps" --argjson latency "$latency" --argjson seconds "$BENCH_PG_SECONDS" \
+    --argjson rows "$pg_rows" \
+    '{transactions_per_s: $tps, statements_per_s: ($tps * 2), latency_ms: $latency, seconds: $seconds, rows: $rows}')"
+
+cpu="$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)"
+mem_mb="$(awk '/^MemTotal:/ { print int($2 / 1024) }' /proc/meminfo)"
+jq -n --argjson none "$none" --argjson sync "$sync_result" --argjson async "$async_result" \
+    --argjson pgbench "$pgbench_result" --argjson threads "$BENCH_THREADS" --argjson seconds "$BENCH_SECONDS" \
+    --argjson nproc "$(nproc)" --arg cpu "$cpu" --argjson mem "$mem_mb" --arg opts "$BENCH_PLUGIN_OPTS" \
+    '{none: $none, sync: $sync, async: $async, pgbench: $pgbench, threads: $threads, seconds: $seconds,
+      plugin_opts: $opts,
+      machine: {nproc: $nproc, cpu: $cpu, mem_mb: $mem}}' >"$tmp/results.json"
+python3 scripts/bench-tools.py report "$tmp/results.json"
