@@ -32,6 +32,12 @@ package struct JSONObjectWriter: Sendable {
     /// RFC 8259 string escaping: quote, backslash and control characters.
     package static func appendString(_ value: String, to output: inout String) {
         output += "\""
+        // Most values need no escaping: append them whole rather than scalar by scalar.
+        if !value.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            output += value
+            output += "\""
+            return
+        }
         for scalar in value.unicodeScalars {
             switch scalar {
             case "\"": output += "\\\""

@@ -38,9 +38,14 @@ package struct PostgresArrayLiteral: Sendable {
             return
         }
         body += "\""
-        for character in element.unicodeScalars {
-            if character == "\"" || character == "\\" { body.unicodeScalars.append("\\") }
-            body.unicodeScalars.append(character)
+        // Most values need no escaping: append them whole rather than scalar by scalar.
+        if !element.utf8.contains(where: { $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            body += element
+        } else {
+            for character in element.unicodeScalars {
+                if character == "\"" || character == "\\" { body.unicodeScalars.append("\\") }
+                body.unicodeScalars.append(character)
+            }
         }
         body += "\""
     }
