@@ -23,6 +23,10 @@ package final class EventSpool {
     private var replaySegment: String?
     /// Bytes on disk across all segments.
     package private(set) var byteCount = 0
+    /// Segment names, oldest first. The directory is read once at open; afterwards this spool
+    /// is its only writer (the lock file guarantees it), so the list is kept here and checking
+    /// for work costs no system call.
+    private var segmentNames: [String] = []
 
     private static let segmentLimit = 4 * 1024 * 1024
     private static let suffix = ".spool"
@@ -48,7 +52,8 @@ package final class EventSpool {
             }
             throw SpoolError(path: lockPath, operation: "lock", code: code)
         }
-        for segment in segments() {
+        segmentNames = segments()
+        for segment in segmentNames {
             byteCount += Self.fileSize(directory + "/" + segment)
             if let number = Int64(segment.dropLast(Self.suffix.count)), number >= nextSegmentNumber {
                 nextSegmentNumber = number + 1
@@ -67,7 +72,7 @@ package final class EventSpool {
     }
 
     /// True when nothing is waiting on disk.
-    package var isEmpty: Bool { replayBuffer.isEmpty && segments().isEmpty }
+    package var isEmpty: Bool { replayBuffer.isEmpty && segmentNames.isEmpty }
 
     /// Appends `events` durably (fdatasync) in order.
     /// - Returns: how many events did not fit under the size limit and were dropped.
@@ -124,6 +129,7 @@ package final class EventSpool {
             }
             byteCount = max(0, byteCount - Self.fileSize(path))
             unlink(path)
+            segmentNames.removeAll { $0 == segment }
             replaySegment = nil
         }
     }
@@ -140,10 +146,11 @@ package final class EventSpool {
         guard appendDescriptor >= 0 else { throw SpoolError(path: path, operation: "create", code: errno) }
         appendSegment = name
         appendSegmentBytes = 0
+        segmentNames.append(name)
     }
 
     private func loadOldestSegment() {
-        guard let oldest = segments().first else { return }
+        guard let oldest = segmentNames.first else { return }
         // Appends to the segment being replayed would be lost to the delete: start a new one.
         if oldest == appendSegment {
             Glibc.close(appendDescriptor)
