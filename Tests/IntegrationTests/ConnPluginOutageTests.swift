@@ -147,6 +147,33 @@ struct ConnPluginOutageTests {
         try fixture.broker.waitForLog(containing: "closed 6 sessions left open by an earlier run")
     }
 
+    @Test func slowDatabaseTimesOutRetriesAndStoresEachEventOnce() throws {
+        let database = try ScratchDatabase.create(label: "slow")
+        let fixture = try ConnPluginFixture(
+            label: "slow", options: ["plugin_opt_conn_timeout_ms 300"], database: database)
+        try fixture.client("warm").disconnect(waitForClose: true)
+        try fixture.waitForHistory("warm", count: 2)
+        // Another session holds a lock the plugin's statement needs: its writes hang until
+        // timeout_ms, are cancelled, and retried on a new connection.
+        let blocker = try PostgresConnection(conninfo: database.dsn, timeout: .seconds(10))
+        try blocker.execute("BEGIN; LOCK TABLE client_sessions IN ACCESS EXCLUSIVE MODE", timeout: .seconds(10))
+        try Self.churn(fixture.broker.port, prefix: "slow", count: 30)
+        try fixture.broker.waitForLog(containing: "did not answer in time")
+        Thread.sleep(forTimeInterval: 1)
+        try blocker.execute("COMMIT", timeout: .seconds(10))
+        try waitUntil(timeout: 30, "rows after the lock is released") {
+            try database.intScalar("SELECT count(*) FROM client_conn_events WHERE client_id LIKE 'slow-%'") == 60
+        }
+        let (clients, unbalanced, duplicates) = try Self.balance(database)
+        #expect(clients == 31)
+        #expect(unbalanced == 0)
+        #expect(duplicates == 0)
+        let status = try Self.status(port: fixture.broker.port)
+        // The broker's thread waited at most once for the hung database (then it stopped waiting).
+        #expect((status["broker-wait/timeouts"] ?? .max) <= 1)
+        #expect((status["broker-wait/max-us"] ?? .max) <= 300_000 + 200_000)
+    }
+
     @Test func secondBrokerWithSameIDLeavesLiveSessionsAloneButClosesDeadOnes() throws {
         let database = try ScratchDatabase.create(label: "sameid")
         let first = try ConnPluginFixture(
