@@ -120,7 +120,7 @@ package struct EventOrigin: Sendable, Equatable {
     }
 
     /// `<boot id>:<sequence>`, unique per event; the history table has a unique index on it.
-    package var eventKey: String { "\(bootID):\(sequence)" }
+    package var eventKey: String { bootID + ":" + String(sequence) }
 }
 
 /// The protocol column's text for `mosquitto_client_protocol_version()`.

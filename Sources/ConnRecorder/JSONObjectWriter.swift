@@ -1,59 +1,90 @@
 /// Writes one flat JSON object. Enough for `extra`, without Foundation in the plugin.
+///
+/// Builds UTF-8 bytes and makes one String at the end: `extra` is built for every event on the
+/// writer thread, and String concatenation per member cost more than the rest of the write.
 package struct JSONObjectWriter: Sendable {
-    private var text = "{"
-    private var first = true
+    private var bytes: [UInt8] = [UInt8(ascii: "{")]
 
-    package init() {}
+    package init() {
+        bytes.reserveCapacity(320)
+    }
 
     package mutating func add(_ key: String, _ value: String) {
         member(key)
-        Self.appendString(value, to: &text)
+        Self.appendString(value, to: &bytes)
     }
 
     package mutating func add(_ key: String, _ value: Int64) {
         member(key)
-        text += String(value)
+        Self.appendDecimal(value, to: &bytes)
     }
 
     package mutating func add(_ key: String, _ value: Bool) {
         member(key)
-        text += value ? "true" : "false"
+        bytes.append(contentsOf: value ? Self.trueBytes : Self.falseBytes)
     }
 
-    package mutating func finish() -> String { text + "}" }
+    package mutating func finish() -> String {
+        bytes.append(UInt8(ascii: "}"))
+        return String(decoding: bytes, as: UTF8.self)
+    }
 
     private mutating func member(_ key: String) {
-        if !first { text += "," }
-        first = false
-        Self.appendString(key, to: &text)
-        text += ":"
+        if bytes.count > 1 { bytes.append(UInt8(ascii: ",")) }
+        Self.appendString(key, to: &bytes)
+        bytes.append(UInt8(ascii: ":"))
     }
 
-    /// RFC 8259 string escaping: quote, backslash and control characters.
+    private static let trueBytes = Array("true".utf8)
+    private static let falseBytes = Array("false".utf8)
+    private static let hexDigits = Array("0123456789abcdef".utf8)
+
+    /// RFC 8259 string escaping of `value` into `output`, as text.
     package static func appendString(_ value: String, to output: inout String) {
-        output += "\""
-        // Most values need no escaping: append them whole rather than scalar by scalar.
-        if !value.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
-            output += value
-            output += "\""
-            return
-        }
-        for scalar in value.unicodeScalars {
-            switch scalar {
-            case "\"": output += "\\\""
-            case "\\": output += "\\\\"
-            case "\n": output += "\\n"
-            case "\r": output += "\\r"
-            case "\t": output += "\\t"
+        var bytes: [UInt8] = []
+        appendString(value, to: &bytes)
+        output += String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// RFC 8259 string escaping: quote, backslash and control characters. Works on UTF-8 bytes;
+    /// every escaped character is ASCII, so multi-byte characters pass through whole.
+    package static func appendString(_ value: String, to output: inout [UInt8]) {
+        output.append(UInt8(ascii: "\""))
+        for byte in value.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"):
+                output.append(UInt8(ascii: "\\"))
+                output.append(byte)
+            case UInt8(ascii: "\n"):
+                output.append(UInt8(ascii: "\\"))
+                output.append(UInt8(ascii: "n"))
+            case UInt8(ascii: "\r"):
+                output.append(UInt8(ascii: "\\"))
+                output.append(UInt8(ascii: "r"))
+            case UInt8(ascii: "\t"):
+                output.append(UInt8(ascii: "\\"))
+                output.append(UInt8(ascii: "t"))
+            case 0..<0x20:
+                output.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0")])
+                output.append(hexDigits[Int(byte >> 4)])
+                output.append(hexDigits[Int(byte & 0x0F)])
             default:
-                if scalar.value < 0x20 {
-                    let hex = String(scalar.value, radix: 16)
-                    output += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    output.unicodeScalars.append(scalar)
-                }
+                output.append(byte)
             }
         }
-        output += "\""
+        output.append(UInt8(ascii: "\""))
+    }
+
+    private static func appendDecimal(_ value: Int64, to output: inout [UInt8]) {
+        if value < 0 {
+            output.append(UInt8(ascii: "-"))
+        }
+        var magnitude = value.magnitude
+        var digits: [UInt8] = []
+        repeat {
+            digits.append(UInt8(ascii: "0") + UInt8(magnitude % 10))
+            magnitude /= 10
+        } while magnitude > 0
+        output.append(contentsOf: digits.reversed())
     }
 }

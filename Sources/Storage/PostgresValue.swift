@@ -23,9 +23,11 @@ package enum PostgresValue: Sendable, Equatable {
 
 /// Builds PostgreSQL one-dimensional array literals in text format, so a whole batch of rows
 /// travels as a handful of parameters (`unnest($1::text[], $2::bigint[])`).
+///
+/// Works on UTF-8 bytes: escaping never splits a multi-byte character (only ASCII `"` and `\`
+/// are escaped), and a batch of hundreds of rows costs a few appends per value.
 package struct PostgresArrayLiteral: Sendable {
-    private var body: String = "{"
-    private var isEmpty = true
+    private var body: [UInt8] = [UInt8(ascii: "{")]
 
     package init() {}
 
@@ -34,33 +36,27 @@ package struct PostgresArrayLiteral: Sendable {
     package mutating func append(_ element: String?) {
         separate()
         guard let element else {
-            body += "NULL"
+            body.append(contentsOf: "NULL".utf8)
             return
         }
-        body += "\""
-        // Most values need no escaping: append them whole rather than scalar by scalar.
-        if !element.utf8.contains(where: { $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
-            body += element
-        } else {
-            for character in element.unicodeScalars {
-                if character == "\"" || character == "\\" { body.unicodeScalars.append("\\") }
-                body.unicodeScalars.append(character)
-            }
+        body.append(UInt8(ascii: "\""))
+        for byte in element.utf8 {
+            if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { body.append(UInt8(ascii: "\\")) }
+            body.append(byte)
         }
-        body += "\""
+        body.append(UInt8(ascii: "\""))
     }
 
     /// Appends one integer element; `nil` becomes NULL.
     package mutating func append(_ element: Int64?) {
         separate()
-        if let element { body += String(element) } else { body += "NULL" }
+        if let element { body.append(contentsOf: String(element).utf8) } else { body.append(contentsOf: "NULL".utf8) }
     }
 
     /// The finished literal as a parameter value.
-    package var value: PostgresValue { .arrayLiteral(body + "}") }
+    package var value: PostgresValue { .arrayLiteral(String(decoding: body, as: UTF8.self) + "}") }
 
     private mutating func separate() {
-        if !isEmpty { body += "," }
-        isEmpty = false
+        if body.count > 1 { body.append(UInt8(ascii: ",")) }
     }
 }

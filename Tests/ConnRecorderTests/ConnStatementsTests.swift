@@ -69,6 +69,18 @@ import Testing
         #expect(protocolName(forVersion: version) == name)
     }
 
+    @Test func jsonObjectHasEveryMemberOnce() {
+        var object = JSONObjectWriter()
+        object.add("n", -42)
+        object.add("min", Int64.min)
+        object.add("zero", 0)
+        object.add("ok", true)
+        object.add("k\"ey", "设备 🚀")
+        #expect(object.finish() == "{\"n\":-42,\"min\":-9223372036854775808,\"zero\":0,\"ok\":true,\"k\\\"ey\":\"设备 🚀\"}")
+        var empty = JSONObjectWriter()
+        #expect(empty.finish() == "{}")
+    }
+
     @Test func jsonEscapesControlCharacters() {
         var text = ""
         JSONObjectWriter.appendString("a\u{01}\"\\\n", to: &text)
