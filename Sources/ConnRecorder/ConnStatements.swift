@@ -91,6 +91,10 @@ package enum ConnStatements {
         ]
     }
 
+    /// Sets the session's statement_timeout ($1, e.g. `1000ms`), so the server itself abandons a
+    /// statement the plugin stopped waiting for.
+    package static let setStatementTimeout = "SELECT set_config('statement_timeout', $1, false)"
+
     /// Which of the plugin's objects exist: `(tables, eventKeyIndex)`.
     package static let inspectSchema = """
         SELECT to_regclass('client_conn_events') IS NOT NULL AND to_regclass('client_sessions') IS NOT NULL,

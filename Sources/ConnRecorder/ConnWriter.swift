@@ -184,6 +184,7 @@ package final class ConnWriter: @unchecked Sendable {
         guard lock.withLock({ direct == nil && !directInUse && databaseUp && !stopping }) else { return }
         do {
             let fresh = try PostgresConnection(conninfo: options.dsn, timeout: timeout)
+            try limitStatements(on: fresh)
             try fresh.prepareIfNeeded(statement, timeout: timeout)
             let spare = (connection: fresh, statement: statement)
             lock.withLock { direct = spare }
@@ -331,6 +332,7 @@ package final class ConnWriter: @unchecked Sendable {
         connection = nil
         do {
             let fresh = try PostgresConnection(conninfo: options.dsn, timeout: timeout)
+            try limitStatements(on: fresh)
             try prepareSchema(on: fresh)
             // Marks this run as alive for other brokers' stale-session checks (see ConnStatements).
             try fresh.execute(ConnStatements.tryLockRun, [.int(ConnStatements.runLockKey(bootID))], timeout: timeout)
@@ -350,6 +352,12 @@ package final class ConnWriter: @unchecked Sendable {
             noteFailure(error)
             return false
         }
+    }
+
+    /// The server abandons a statement after `timeout` too (DDL at start gets the same limit).
+    private func limitStatements(on connection: PostgresConnection) throws(PostgresError) {
+        try connection.execute(
+            ConnStatements.setStatementTimeout, [.text("\(options.timeoutMilliseconds)ms")], timeout: timeout)
     }
 
     private func prepareSchema(on connection: PostgresConnection) throws(PostgresError) {
@@ -375,10 +383,13 @@ package final class ConnWriter: @unchecked Sendable {
             do {
                 try connection.execute(SchemaFiles.connPluginKeys, timeout: timeout)
                 state.index = true
-            } catch let error where error.sqlState == .insufficientPrivilege {
-                logger.info("conn-plugin: index client_conn_events_event_key_idx is missing and this role may not create it; replays after an uncertain commit may store an event twice (apply schema/002_conn_plugin_keys.sql).")
-            } catch let error where error.sqlState == .uniqueViolation || error.sqlState == .duplicateTable {
+            } catch let error where error.kind == .statement {
+                // A missing privilege, or a history table too large to index within timeout_ms:
+                // the plugin still works, without the duplicate guard.
                 state.index = (try? inspect().index) ?? false
+                if !state.index {
+                    logger.warning("conn-plugin: Warning: could not create index client_conn_events_event_key_idx (\(error)); replays after an uncertain commit may store an event twice. Apply schema/002_conn_plugin_keys.sql as the table's owner.")
+                }
             }
         }
         statement = ConnStatements.writeBatch(idempotent: state.index)

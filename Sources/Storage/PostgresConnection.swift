@@ -194,13 +194,10 @@ package final class PostgresConnection {
     }
 
     private func timedOut(sql: String, timeout: Duration) -> PostgresError {
-        // The server may still be executing; cancelling is best effort and the connection is
-        // dropped either way, so the outcome of the statement is unknown to the caller.
-        if let handle, let cancel = PQgetCancel(handle) {
-            var buffer = [CChar](repeating: 0, count: 256)
-            _ = PQcancel(cancel, &buffer, Int32(buffer.count))
-            PQfreeCancel(cancel)
-        }
+        // No PQcancel here: it opens a new connection and then blocks in recv() until the server
+        // closes it, with no deadline, so a frozen server would hang the caller. The connection
+        // is dropped instead; the server stops the statement when it notices, or at its own
+        // statement_timeout. The outcome of the statement is unknown to the caller.
         close()
         return PostgresError(kind: .timeout, message: "no answer within \(Self.format(timeout))", sql: sql)
     }

@@ -147,6 +147,45 @@ struct ConnPluginOutageTests {
         try fixture.broker.waitForLog(containing: "closed 6 sessions left open by an earlier run")
     }
 
+    @Test func frozenDatabaseNeverHangsTheBrokerAndLosesNothing() throws {
+        let postgres = try OwnPostgres(label: "frozen")
+        let database = try ScratchDatabase.create(label: "frozen", onServer: postgres.dsn)
+        let fixture = try ConnPluginFixture(
+            label: "frozen", options: ["plugin_opt_conn_timeout_ms 500"], database: database)
+        try Self.churn(fixture.broker.port, prefix: "before", count: 10)
+        try waitUntil(timeout: 20, "rows before the freeze") {
+            try database.intScalar("SELECT count(*) FROM client_conn_events") == 20
+        }
+        database.closeConnection()
+        try postgres.freeze()
+        var thawed = false
+        defer { if !thawed { try? postgres.thaw() } }
+        // Every client is still served while the database hangs.
+        try Self.churn(fixture.broker.port, prefix: "frozen", count: 30)
+        try fixture.broker.waitForLog(containing: "did not answer in time")
+        // Status is published on the broker's tick, which mosquitto may run a second or two late.
+        let status = try waitForValue(timeout: 15, "status covering the frozen churn") {
+            let values = try Self.status(port: fixture.broker.port)
+            return (values["events/seen"] ?? 0) >= 80 ? values : nil
+        }
+        try postgres.thaw()
+        thawed = true
+        try waitUntil(timeout: 40, "all rows after the thaw") {
+            try database.intScalar(
+                "SELECT count(*) FROM client_conn_events WHERE client_id LIKE 'before-%' OR client_id LIKE 'frozen-%'") == 80
+        }
+        let (clients, unbalanced, duplicates) = try Self.balance(database)
+        print("frozen database: status while frozen \(status)")
+        _ = clients  // and the status readers, however many reads it took
+        #expect(try database.intScalar(
+            "SELECT count(DISTINCT client_id) FROM client_conn_events WHERE client_id LIKE 'before-%' OR client_id LIKE 'frozen-%'") == 40)
+        #expect(unbalanced == 0)
+        #expect(duplicates == 0)
+        // The broker's thread waited for the hung database at most once, never past timeout_ms.
+        #expect((status["broker-wait/timeouts"] ?? .max) <= 1)
+        #expect((status["broker-wait/max-us"] ?? .max) <= 500_000 + 200_000)
+    }
+
     @Test func slowDatabaseTimesOutRetriesAndStoresEachEventOnce() throws {
         let database = try ScratchDatabase.create(label: "slow")
         let fixture = try ConnPluginFixture(
@@ -164,11 +203,14 @@ struct ConnPluginOutageTests {
         try waitUntil(timeout: 30, "rows after the lock is released") {
             try database.intScalar("SELECT count(*) FROM client_conn_events WHERE client_id LIKE 'slow-%'") == 60
         }
-        let (clients, unbalanced, duplicates) = try Self.balance(database)
-        #expect(clients == 31)
+        let (_, unbalanced, duplicates) = try Self.balance(database)
+        #expect(try database.intScalar("SELECT count(DISTINCT client_id) FROM client_conn_events WHERE client_id LIKE 'slow-%'") == 30)
         #expect(unbalanced == 0)
         #expect(duplicates == 0)
-        let status = try Self.status(port: fixture.broker.port)
+        let status = try waitForValue(timeout: 15, "status covering the churn") {
+            let values = try Self.status(port: fixture.broker.port)
+            return (values["events/seen"] ?? 0) >= 62 ? values : nil
+        }
         // The broker's thread waited at most once for the hung database (then it stopped waiting).
         #expect((status["broker-wait/timeouts"] ?? .max) <= 1)
         #expect((status["broker-wait/max-us"] ?? .max) <= 300_000 + 200_000)

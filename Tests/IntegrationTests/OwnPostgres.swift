@@ -22,6 +22,23 @@ final class OwnPostgres {
         dsn = String(line)
     }
 
+    /// SIGSTOP the server and every backend: connections stay open and new ones are accepted by
+    /// the kernel, but nothing answers — a database that hangs rather than fails.
+    func freeze() throws { try signalAll(SIGSTOP) }
+
+    /// SIGCONT after `freeze()`.
+    func thaw() throws { try signalAll(SIGCONT) }
+
+    private func signalAll(_ signal: Int32) throws {
+        let pidFile = try String(contentsOfFile: directory + "/data/postmaster.pid", encoding: .utf8)
+        guard let postmaster = pidFile.split(separator: "\n").first.flatMap({ Int32($0) }) else {
+            throw FixtureError("no postmaster pid in \(directory)")
+        }
+        let children = try ProcessRunner.run("pgrep", ["-P", String(postmaster)]).output
+            .split(separator: "\n").compactMap { Int32($0.trimmingCharacters(in: .whitespaces)) }
+        for pid in [postmaster] + children { kill(pid, signal) }
+    }
+
     func stop() {
         _ = try? ProcessRunner.run("/bin/bash", [Self.script, "stop", directory], timeout: 60)
     }
