@@ -99,7 +99,8 @@ final class IngestQueue: @unchecked Sendable {
     }
 
     private func take(_ maximum: Int) -> [IngestInput] {
-        let end = min(items.count, head + maximum)
+        // Not `head + maximum`: drain(maximum: Int.max) would overflow and trap.
+        let end = head + min(maximum, items.count - head)
         let burst = Array(items[head..<end])
         head = end
         if head > 4096 && head * 2 > items.count {

@@ -11,8 +11,9 @@ import SysIngest
 /// copied into Swift values on the first line of the callback and handed to `IngestQueue`.
 ///
 /// `@unchecked Sendable`: the handle is used by the loop thread and, for `stop()`, by the main
-/// thread; libmosquitto documents `mosquitto_disconnect` as safe to call from another thread
-/// while a loop runs. `brokerState` is touched only on the loop thread (callbacks run there).
+/// thread; `mosquitto_threaded_set` makes `mosquitto_disconnect` safe to call from another
+/// thread while a loop runs (the loop thread then writes the packet). `brokerState` is touched only on the loop thread (callbacks run there);
+/// `stopping` and `libraryErrors` only under `stopLock`.
 final class MosquittoClient: @unchecked Sendable {
     private let handle: OpaquePointer
     private let settings: BrokerSettings
@@ -21,6 +22,11 @@ final class MosquittoClient: @unchecked Sendable {
     private var brokerState: StateLog
     private let stopLock = NSLock()
     private var stopping = false
+    /// The last few distinct error lines libmosquitto logged since the last successful connect
+    /// (`Error: host name verification failed.`, `OpenSSL Error[0]: ... certificate verify
+    /// failed`): the return codes alone only say "A TLS error occurred", so failures are logged
+    /// with these as `mqtt.detail`.
+    private var libraryErrors: [String] = []
     private var thread: Thread?
     private let finished = DispatchSemaphore(value: 0)
 
@@ -53,6 +59,13 @@ final class MosquittoClient: @unchecked Sendable {
     }
 
     private func configure() throws(MosquittoError) {
+        // > mosquitto_threaded_set: Used to tell the library that your application is using
+        // > threads, but not using mosquitto_loop_start. [...] If you are managing your own threads
+        // > and do not use this function you will experience crashes due to race conditions.
+        // Our loop runs on its own Thread and stop() disconnects from the main thread: without
+        // this, mosquitto_disconnect wrote the packet itself while the loop thread read the same
+        // TLS session (a segfault at SIGTERM, 2 runs in 40 with TLS traffic).
+        try MosquittoError.check(mosquitto_threaded_set(handle, true), "mosquitto_threaded_set")
         try MosquittoError.check(
             mosquitto_int_option(handle, MOSQ_OPT_PROTOCOL_VERSION, settings.protocolVersion.optionValue),
             "mosquitto_int_option(MOSQ_OPT_PROTOCOL_VERSION)")
@@ -89,9 +102,12 @@ final class MosquittoClient: @unchecked Sendable {
                 }
             client.received(.message(topic: topic, payload: payload, receivedAt: receivedAt))
         }
-        mosquitto_log_callback_set(handle) { _, userdata, _, text in
+        mosquitto_log_callback_set(handle) { _, userdata, level, text in
             guard let text, let client = MosquittoClient.from(userdata) else { return }
-            client.logger.trace("libmosquitto: \(String(cString: text))")
+            let line = String(cString: text)
+            // libmosquitto never logs the password; its lines are safe at any level.
+            if level == MOSQ_LOG_ERR { client.rememberLibraryError(line) }
+            client.logger.trace("libmosquitto: \(line)")
         }
     }
 
@@ -110,9 +126,10 @@ final class MosquittoClient: @unchecked Sendable {
         let rc = mosquitto_connect_async(handle, settings.host, Int32(settings.port), Int32(settings.keepalive))
         if rc != Int32(MOSQ_ERR_SUCCESS.rawValue) {
             // Not fatal: the loop below retries with libmosquitto's reconnect delays.
+            var metadata = failureMetadata(rc)
+            metadata["mqtt.broker"] = "\(endpoint)"
             brokerState.enter(
-                "unreachable", .warning, "The broker is not reachable yet; retrying.",
-                metadata: ["mqtt.broker": "\(endpoint)", "mqtt.error": "\(MosquittoError.describe(rc))"])
+                "unreachable", .warning, "The broker is not reachable yet; retrying.", metadata: metadata)
         }
         let thread = Thread { [self] in
             runLoop()
@@ -130,11 +147,19 @@ final class MosquittoClient: @unchecked Sendable {
         while !isStopping {
             let rc = mosquitto_loop_forever(handle, -1, 1)
             if isStopping { break }
-            brokerState.enter(
-                "loop-\(rc)", .error, "The MQTT connection failed; retrying in 30 s.",
-                metadata: ["mqtt.error": "\(MosquittoError.describe(rc))"])
+            if brokerState.state?.hasPrefix("refused-") == true {
+                // A refused MQTT 5 CONNACK ends the loop too: the refusal was logged, and each
+                // retry would otherwise log refused/failed alternately.
+                logger.debug("Retrying the refused connection in 30 s.", metadata: failureMetadata(rc))
+            } else {
+                brokerState.enter(
+                    "loop-\(rc)", .error, "The MQTT connection failed; retrying in 30 s.",
+                    metadata: failureMetadata(rc))
+            }
             queue.sleep(30)
-            if isStopping { break }
+            // The queue's stop comes first (the main thread calls stop() only after the writer
+            // finished): do not start a blocking connect then.
+            if isStopping || queue.isStopRequested { break }
             _ = mosquitto_reconnect(handle)
         }
     }
@@ -154,15 +179,40 @@ final class MosquittoClient: @unchecked Sendable {
         return stopping
     }
 
+    /// Adds an error line (nil: forgets them all, after a successful connect).
+    private func rememberLibraryError(_ line: String?) {
+        stopLock.lock()
+        defer { stopLock.unlock() }
+        guard let line else { return libraryErrors.removeAll() }
+        guard !libraryErrors.contains(line) else { return }
+        libraryErrors.append(line)
+        if libraryErrors.count > 3 { libraryErrors.removeFirst() }
+    }
+
+    /// `mqtt.error` for `rc`, and `mqtt.detail` with libmosquitto's recent error lines if any.
+    private func failureMetadata(_ rc: Int32) -> Logger.Metadata {
+        stopLock.lock()
+        let detail = libraryErrors.joined(separator: " | ")
+        stopLock.unlock()
+        var metadata: Logger.Metadata = ["mqtt.error": "\(MosquittoError.describe(rc))"]
+        if !detail.isEmpty { metadata["mqtt.detail"] = "\(detail)" }
+        return metadata
+    }
+
     // MARK: - Callbacks (on the loop thread)
 
     private func connected(rc: Int32) {
         guard rc == 0 else {
-            let reason = mosquitto_connack_string(rc).map { String(cString: $0) } ?? "code \(rc)"
+            // MQTT 5 reports a reason code (>= 128, e.g. 135 "Not authorized"), for which
+            // mosquitto_connack_string only says "unknown reason"; 3.1/3.1.1 codes are 1-5.
+            let text = rc >= 128 ? mosquitto_reason_string(rc) : mosquitto_connack_string(rc)
+            let reason = text.map { String(cString: $0) } ?? "code \(rc)"
             brokerState.enter(
-                "refused-\(rc)", .error, "The broker refused the connection.", metadata: ["mqtt.connack": "\(reason)"])
+                "refused-\(rc)", .error, "The broker refused the connection.",
+                metadata: ["mqtt.connack": "\(reason)", "mqtt.connack_code": "\(rc)"])
             return
         }
+        rememberLibraryError(nil)
         // The marker goes in before any message of this connection: the restart rule counts on it.
         received(.brokerConnected(at: Date().timeIntervalSince1970))
         let subscribed = mosquitto_subscribe(handle, nil, SysTopic.subscription, 0)
@@ -181,9 +231,15 @@ final class MosquittoClient: @unchecked Sendable {
 
     private func disconnected(rc: Int32) {
         if isStopping { return }
+        // libmosquitto also calls this after a refused CONNACK or a failed TLS handshake; only
+        // the end of an established connection is a state change worth a line of its own.
+        guard brokerState.state == "connected" else {
+            logger.debug("The connection attempt ended.", metadata: failureMetadata(rc))
+            return
+        }
         brokerState.enter(
             "lost", .warning, "Lost the broker connection; libmosquitto reconnects with backoff.",
-            metadata: ["mqtt.error": "\(MosquittoError.describe(rc))"])
+            metadata: failureMetadata(rc))
     }
 
     private func received(_ input: IngestInput) {

@@ -14,21 +14,38 @@ final class SysIngesterProcess {
     /// Starts the ingester and waits until it is subscribed and writing: the broker logs the
     /// ingester's own SUBSCRIBE to `$SYS/broker/#`, which the ingester then records as an event.
     static func start(
-        broker: BrokerProcess, database: ScratchDatabase, brokerName: String = "test", arguments: [String] = []
+        broker: BrokerProcess, database: ScratchDatabase, brokerName: String = "test", port: Int? = nil,
+        arguments: [String] = [], environment: [String: String] = [:]
     ) throws -> SysIngesterProcess {
-        let binary = try TestEnvironment.require(.sysIngester)
-        let directory = try TestEnvironment.makeScratchDirectory(label: "sys-ingester")
-        let ingester = try SysIngesterProcess(
-            binary: binary, directory: directory,
-            arguments: [
-                "--port", "\(broker.port)", "--broker-name", brokerName, "--log-level", "debug",
-                "--burst-window-ms", "50",
-            ] + arguments,
-            environment: ["PG_DSN": database.dsn])
+        let ingester = try launch(
+            broker: broker, database: database, brokerName: brokerName, port: port, arguments: arguments,
+            environment: environment)
         try ingester.waitUntil("the ingester records its own subscription") {
             try database.intScalar("SELECT count(*) FROM events WHERE topic = '$SYS/broker/#'") ?? 0 > 0
         }
         return ingester
+    }
+
+    /// Starts the ingester without waiting for it to connect (for connections meant to fail).
+    /// - Parameter port: the broker port to use instead of `broker.port` (a second listener).
+    static func launch(
+        broker: BrokerProcess, database: ScratchDatabase, brokerName: String = "test", port: Int? = nil,
+        arguments: [String] = [], environment: [String: String] = [:]
+    ) throws -> SysIngesterProcess {
+        let binary = try TestEnvironment.require(.sysIngester)
+        let directory = try TestEnvironment.makeScratchDirectory(label: "sys-ingester")
+        return try SysIngesterProcess(
+            binary: binary, directory: directory,
+            arguments: [
+                "--port", "\(port ?? broker.port)", "--broker-name", brokerName, "--log-level", "debug",
+                "--burst-window-ms", "50",
+            ] + arguments,
+            environment: ["PG_DSN": database.dsn].merging(environment) { _, new in new })
+    }
+
+    /// How many times `text` occurs in the output so far.
+    func occurrences(of text: String) -> Int {
+        output.components(separatedBy: text).count - 1
     }
 
     private init(binary: String, directory: String, arguments: [String], environment: [String: String]) throws {
