@@ -19,6 +19,8 @@ final class PostgresWriter {
     private static let unsubscribe = PreparedStatement(name: "sys_unsubscribe", sql: IngestSQL.unsubscribe)
     private static let upsertClient = PreparedStatement(name: "sys_upsert_client", sql: IngestSQL.upsertClient)
     private static let touchClient = PreparedStatement(name: "sys_touch_client", sql: IngestSQL.touchClient)
+    private static let insertEvents = PreparedStatement(name: "sys_insert_events", sql: IngestSQL.insertEvents)
+    private static let insertMetrics = PreparedStatement(name: "sys_insert_metrics", sql: IngestSQL.insertMetrics)
 
     /// - Parameters:
     ///   - dsn: libpq connection string (never logged).
@@ -86,38 +88,44 @@ final class PostgresWriter {
     func write(_ plan: BurstPlan) throws(PostgresError) {
         guard !plan.isEmpty else { return }
         let connection = try open()
-        do {
-            try connection.execute("BEGIN", timeout: timeout)
-            try writeClients(plan.clients, connection)
-            try writeEvents(plan.events, connection)
-            try writeMetrics(plan.metrics, connection)
-            for step in plan.steps { try writeStep(step, connection) }
-            try connection.execute("COMMIT", timeout: timeout)
-        } catch {
-            rollback(connection)
-            throw error
+        // One pipeline: every statement of the burst in one round trip and one implicit
+        // transaction (a failing statement aborts the rest, and nothing of the burst commits).
+        var batch: [(PreparedStatement, [PostgresValue?])] = []
+        appendClients(plan.clients, to: &batch)
+        appendEvents(plan.events, to: &batch)
+        appendMetrics(plan.metrics, to: &batch)
+        var closeAllIndexes: [Int] = []
+        for step in plan.steps {
+            if case .closeAll = step { closeAllIndexes.append(batch.count) }
+            appendStep(step, to: &batch)
+        }
+        let results = try connection.executePipeline(batch, timeout: timeout)
+        for index in closeAllIndexes where index < results.count {
+            logger.info(
+                "Broker restart or shutdown: closed the sessions of the previous broker process.",
+                metadata: ["sys.closed_sessions": "\(results[index].affectedRows)"])
         }
     }
 
     // MARK: - Statements
 
-    private func writeClients(_ touches: [ClientTouch], _ connection: PostgresConnection) throws(PostgresError) {
+    private func appendClients(_ touches: [ClientTouch], to batch: inout [(PreparedStatement, [PostgresValue?])]) {
         for touch in touches {
             if touch.createIfMissing {
-                try connection.execute(
+                batch.append((
                     Self.upsertClient,
                     [
                         .text(touch.client), touch.username.map(PostgresValue.text), .double(touch.firstSeen),
                         .double(touch.lastSeen), .bool(touch.setsUsername),
-                    ], timeout: timeout)
+                    ]
+                ))
             } else {
-                try connection.execute(
-                    Self.touchClient, [.text(touch.client), .double(touch.lastSeen)], timeout: timeout)
+                batch.append((Self.touchClient, [.text(touch.client), .double(touch.lastSeen)]))
             }
         }
     }
 
-    private func writeEvents(_ events: [BrokerLogEvent], _ connection: PostgresConnection) throws(PostgresError) {
+    private func appendEvents(_ events: [BrokerLogEvent], to batch: inout [(PreparedStatement, [PostgresValue?])]) {
         guard !events.isEmpty else { return }
         var ts = PostgresArrayLiteral()
         var action = PostgresArrayLiteral()
@@ -135,17 +143,15 @@ final class PostgresWriter {
             username.append(event.username)
             raw.append(event.raw)
         }
-        try connection.execute(
-            IngestSQL.insertEvents,
-            [.text(broker), ts.value, action.value, client.value, topic.value, qos.value, username.value, raw.value],
-            timeout: timeout)
+        batch.append((
+            Self.insertEvents,
+            [.text(broker), ts.value, action.value, client.value, topic.value, qos.value, username.value, raw.value]
+        ))
     }
 
-    private func writeMetrics(
-        _ metrics: [(metric: String, value: Double, ts: Double)], _ connection: PostgresConnection
-    )
-        throws(PostgresError)
-    {
+    private func appendMetrics(
+        _ metrics: [(metric: String, value: Double, ts: Double)], to batch: inout [(PreparedStatement, [PostgresValue?])]
+    ) {
         guard !metrics.isEmpty else { return }
         var names = PostgresArrayLiteral()
         var values = PostgresArrayLiteral()
@@ -155,33 +161,25 @@ final class PostgresWriter {
             values.append(String(row.value))
             times.append(String(row.ts))
         }
-        try connection.execute(
-            IngestSQL.insertMetrics, [.text(broker), names.value, values.value, times.value], timeout: timeout)
+        batch.append((Self.insertMetrics, [.text(broker), names.value, values.value, times.value]))
     }
 
-    private func writeStep(_ step: SessionStep, _ connection: PostgresConnection) throws(PostgresError) {
+    private func appendStep(_ step: SessionStep, to batch: inout [(PreparedStatement, [PostgresValue?])]) {
         let broker = PostgresValue.text(self.broker)
         switch step {
         case .open(let client, let username, let at):
-            try connection.execute(Self.closeSession, [broker, .text(client), .double(at)], timeout: timeout)
-            try connection.execute(
-                Self.openSession, [broker, .text(client), username.map(PostgresValue.text), .double(at)],
-                timeout: timeout)
+            batch.append((Self.closeSession, [broker, .text(client), .double(at)]))
+            batch.append((Self.openSession, [broker, .text(client), username.map(PostgresValue.text), .double(at)]))
         case .close(let client, let at):
-            try connection.execute(Self.closeSession, [broker, .text(client), .double(at)], timeout: timeout)
+            batch.append((Self.closeSession, [broker, .text(client), .double(at)]))
         case .subscribe(let client, let topic, let qos, let at):
-            try connection.execute(
-                Self.subscribe, [broker, .text(client), .text(topic), .int(Int64(qos)), .double(at)], timeout: timeout)
+            batch.append((Self.subscribe, [broker, .text(client), .text(topic), .int(Int64(qos)), .double(at)]))
         case .unsubscribe(let client, let topic, let at):
-            try connection.execute(
-                Self.unsubscribe, [broker, .text(client), .text(topic), .double(at)], timeout: timeout)
+            batch.append((Self.unsubscribe, [broker, .text(client), .text(topic), .double(at)]))
         case .closeAll(let keep, let at):
             var list = PostgresArrayLiteral()
             for client in keep { list.append(client) }
-            let closed = try connection.execute(Self.closeAll, [broker, list.value, .double(at)], timeout: timeout)
-            logger.info(
-                "Broker restart or shutdown: closed the sessions of the previous broker process.",
-                metadata: ["sys.closed_sessions": "\(closed.affectedRows)"])
+            batch.append((Self.closeAll, [broker, list.value, .double(at)]))
         }
     }
 
