@@ -5,15 +5,15 @@ import ConnRecorder
 /// MOSQ_EVT_CLIENT_OFFLINE and MOSQ_EVT_TICK. Runs on the broker's only thread: it copies what
 /// it needs out of the broker's structures and returns; nothing here may trap.
 let connPluginEventCallback: cmosq_event_callback = { event, eventData, userdata in
-    guard let userdata else { return MOSQ_ERR_SUCCESS_CODE }
+    guard let userdata else { return BrokerResult.success }
     // Ownership: the instance is retained by the registration (see PluginRuntime.initialize).
     let instance = Unmanaged<PluginInstance>.fromOpaque(userdata).takeUnretainedValue()
     instance.outbox.drain()
-    guard let eventData else { return MOSQ_ERR_SUCCESS_CODE }
+    guard let eventData else { return BrokerResult.success }
     switch event {
     case cmosq_evt_connect:
         let data = eventData.assumingMemoryBound(to: cmosq_evt_connect.self).pointee
-        guard let client = data.client, let id = mosquitto_client_id(client) else { return MOSQ_ERR_SUCCESS_CODE }
+        guard let client = data.client, let id = mosquitto_client_id(client) else { return BrokerResult.success }
         let now = Clocks.wallMicroseconds()
         let port = cmosq_listener_port(client)
         let keepAlive = mosquitto_client_keepalive(client)
@@ -28,7 +28,7 @@ let connPluginEventCallback: cmosq_event_callback = { event, eventData, userdata
     case cmosq_evt_disconnect, cmosq_evt_client_offline:
         // Both payloads have the same layout: { future, client, reason, future2[4] }.
         let data = eventData.assumingMemoryBound(to: cmosq_evt_disconnect.self).pointee
-        guard let client = data.client else { return MOSQ_ERR_SUCCESS_CODE }
+        guard let client = data.client else { return BrokerResult.success }
         instance.recorder.clientDisconnected(
             handle: UInt(bitPattern: UnsafeRawPointer(client)), reason: data.reason,
             sessionPersists: event == cmosq_evt_client_offline, timestampMicros: Clocks.wallMicroseconds())
@@ -48,5 +48,5 @@ let connPluginEventCallback: cmosq_event_callback = { event, eventData, userdata
     default:
         break
     }
-    return MOSQ_ERR_SUCCESS_CODE
+    return BrokerResult.success
 }

@@ -42,7 +42,7 @@ enum PluginRuntime {
         identifier: OpaquePointer?, userdata: UnsafeMutablePointer<UnsafeMutableRawPointer?>?,
         options: [(key: String, value: String)]
     ) -> Int32 {
-        guard let identifier, let userdata else { return MOSQ_ERR_INVAL_CODE }
+        guard let identifier, let userdata else { return BrokerResult.invalid }
         let outbox = shared?.outbox ?? BrokerLogHandler.Outbox(brokerThread: pthread_self())
 
         // mosquitto 2.0 has no MOSQ_EVT_CONNECT: refuse clearly rather than run half-working.
@@ -51,7 +51,7 @@ enum PluginRuntime {
             cmosq_log(
                 MOSQ_LOG_ERR,
                 "conn-plugin: Error: this plugin requires mosquitto 2.1 or later (this broker has no MOSQ_EVT_CONNECT event). To record clients of a mosquitto 2.0.x broker, run sys-ingester against its $SYS topics instead.")
-            return MOSQ_ERR_NOT_SUPPORTED_CODE
+            return BrokerResult.notSupported
         }
 
         let parsed: (options: ConnPluginOptions, warnings: [String])
@@ -62,11 +62,11 @@ enum PluginRuntime {
             try ConnectionString.validate(parsed.options.dsn)
         } catch let error as ConnPluginOptionError {
             cmosq_log(MOSQ_LOG_ERR, "conn-plugin: Error: \(error). The plugin will not start.")
-            return MOSQ_ERR_INVAL_CODE
+            return BrokerResult.invalid
         } catch {
             let source = options.contains { $0.key.lowercased() == "conn_pg_dsn" } ? "plugin_opt_conn_pg_dsn" : "PG_DSN"
             cmosq_log(MOSQ_LOG_ERR, "conn-plugin: Error: \(source) is not a valid libpq connection string (\(error)). The plugin will not start.")
-            return MOSQ_ERR_INVAL_CODE
+            return BrokerResult.invalid
         }
         for warning in parsed.warnings { cmosq_log(MOSQ_LOG_WARNING, "conn-plugin: Warning: \(warning)") }
 
@@ -76,7 +76,7 @@ enum PluginRuntime {
                 cmosq_log(
                     MOSQ_LOG_ERR,
                     "conn-plugin: Error: the plugin is loaded a second time with different plugin_opt_conn_* options. Load it once (per_listener_settings calls one copy for every listener's clients when loaded with global_plugin), or give every copy the same options.")
-                return MOSQ_ERR_INVAL_CODE
+                return BrokerResult.invalid
             }
             recorder = existing.recorder
             shared = (existing.recorder, existing.outbox, existing.copies + 1)
@@ -91,7 +91,7 @@ enum PluginRuntime {
                 let explicit = options.contains { $0.key.lowercased() == "conn_spool_dir" }
                 if explicit {
                     cmosq_log(MOSQ_LOG_ERR, "conn-plugin: Error: plugin_opt_conn_spool_dir: \(error). The plugin will not start.")
-                    return MOSQ_ERR_INVAL_CODE
+                    return BrokerResult.invalid
                 }
                 cmosq_log(MOSQ_LOG_WARNING, "conn-plugin: Warning: \(error); running without a disk spool, so events that arrive while PostgreSQL is unreachable and the memory queue is full are dropped. Set plugin_opt_conn_spool_dir.")
             }
@@ -100,7 +100,7 @@ enum PluginRuntime {
                 try recorder.start()
             } catch {
                 cmosq_log(MOSQ_LOG_ERR, "conn-plugin: Error: \(error). The plugin will not start.")
-                return MOSQ_ERR_UNKNOWN_CODE
+                return BrokerResult.unknown
             }
             shared = (recorder, outbox, 1)
             cmosq_log(
@@ -113,10 +113,10 @@ enum PluginRuntime {
         let context = Unmanaged.passRetained(instance).toOpaque()
         for event in events {
             let rc = cmosq_callback_register(identifier, event, connPluginEventCallback, context)
-            guard rc == MOSQ_ERR_SUCCESS_CODE else {
+            guard rc == BrokerResult.success else {
                 cmosq_log(
                     MOSQ_LOG_ERR,
-                    rc == MOSQ_ERR_NOT_SUPPORTED_CODE
+                    rc == BrokerResult.notSupported
                         ? "conn-plugin: Error: this broker does not support event \(event); mosquitto 2.1 or later is required."
                         : "conn-plugin: Error: registering for broker event \(event) failed (\(rc)).")
                 _ = cleanup(context: context)
@@ -126,13 +126,13 @@ enum PluginRuntime {
         }
         _ = cmosq_plugin_set_info(identifier, name, version)
         userdata.pointee = context
-        return MOSQ_ERR_SUCCESS_CODE
+        return BrokerResult.success
     }
 
     /// mosquitto_plugin_cleanup: unregisters this copy's callbacks; the last copy records the
     /// disconnects of clients still connected and flushes everything queued.
     static func cleanup(context: UnsafeMutableRawPointer?) -> Int32 {
-        guard let context else { return MOSQ_ERR_SUCCESS_CODE }
+        guard let context else { return BrokerResult.success }
         let instance = Unmanaged<PluginInstance>.fromOpaque(context).takeRetainedValue()
         for event in instance.registeredEvents {
             _ = cmosq_callback_unregister(instance.identifier, event, connPluginEventCallback)
@@ -147,7 +147,7 @@ enum PluginRuntime {
                 shared = nil
             }
         }
-        return MOSQ_ERR_SUCCESS_CODE
+        return BrokerResult.success
     }
 
     private static func hostName() -> String {

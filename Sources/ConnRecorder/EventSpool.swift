@@ -91,8 +91,9 @@ package final class EventSpool {
             let bytes = Array(text.utf8)
             var written = 0
             while written < bytes.count {
-                let result = bytes.withUnsafeBytes { buffer in
-                    write(appendDescriptor, buffer.baseAddress! + written, buffer.count - written)
+                let result = bytes.withUnsafeBytes { buffer -> Int in
+                    guard let base = buffer.baseAddress else { return 0 }
+                    return write(appendDescriptor, base + written, buffer.count - written)
                 }
                 if result < 0 {
                     if errno == EINTR { continue }
