@@ -108,6 +108,7 @@ package struct EventOrigin: Sendable, Equatable {
     package var brokerID: String
     /// Random per plugin start; with `sequence` it makes `eventKey`.
     package var bootID: String
+    /// Per run, in queue order; assigned by `ConnWriter` when it takes the event.
     package var sequence: Int64
     /// Set on events written from the spool after an outage.
     package var replayed: Bool?

@@ -11,12 +11,15 @@ package final class ConnRecorder {
     private var tracker = ConnectionTracker()
     private var lastStatusPublication: Int64 = 0
     private var lastDropReport: Int64 = 0
+    /// This run's identity on every event; the writer fills in the sequence when it queues one.
+    private let origin: EventOrigin
 
     /// - Parameter spool: the disk spool, or nil when none could be opened.
     package init(options: ConnPluginOptions, spool: EventSpool?, logger: Logger) {
         self.options = options
         self.logger = logger
         self.writer = ConnWriter(options: options, spool: spool, logger: logger)
+        self.origin = EventOrigin(brokerID: options.brokerID, bootID: writer.bootID, sequence: 0)
     }
 
     /// Starts the writer thread; the database connection is made there, never on the broker's
@@ -24,9 +27,6 @@ package final class ConnRecorder {
     package func start() throws(ConnWriterError) {
         try writer.start()
     }
-
-    /// The run's boot id (in every event key of this run).
-    package var bootID: String { writer.bootID }
 
     /// MOSQ_EVT_CONNECT: the client got its CONNACK.
     ///
@@ -47,7 +47,7 @@ package final class ConnRecorder {
             ConnEvent(
                 kind: .connect, timestampMicros: timestampMicros, clientID: clientID, username: username, peer: address,
                 protocol: protocolText, reasonCode: nil, cause: nil, connection: connection.details,
-                origin: EventOrigin(brokerID: options.brokerID, bootID: writer.bootID, sequence: writer.takeSequence())))
+                origin: origin))
     }
 
     /// MOSQ_EVT_DISCONNECT or MOSQ_EVT_CLIENT_OFFLINE: the connection ended.
@@ -64,7 +64,7 @@ package final class ConnRecorder {
                 kind: .disconnect, timestampMicros: timestampMicros, clientID: connection.clientID,
                 username: connection.username, peer: connection.peer, protocol: connection.protocol, reasonCode: reason,
                 cause: sessionPersists ? .clientOffline : .disconnect, connection: details,
-                origin: EventOrigin(brokerID: options.brokerID, bootID: writer.bootID, sequence: writer.takeSequence())))
+                origin: origin))
     }
 
     /// MOSQ_EVT_TICK: returns the status metrics to publish when an interval has passed, and
@@ -86,9 +86,6 @@ package final class ConnRecorder {
         return writer.currentStatus().metrics.map { ("$SYS/broker/conn-plugin/" + $0.0, $0.1) }
     }
 
-    /// A snapshot of the counters.
-    package var status: RecorderStatus { writer.currentStatus() }
-
     /// The broker is shutting down: it raises no event for clients still connected, so their
     /// disconnects are recorded here; then everything queued is flushed (or spooled).
     package func shutdown(timestampMicros: Int64) {
@@ -99,7 +96,7 @@ package final class ConnRecorder {
                     kind: .disconnect, timestampMicros: timestampMicros, clientID: connection.clientID,
                     username: connection.username, peer: connection.peer, protocol: connection.protocol,
                     reasonCode: ReasonCodes.serverShuttingDown, cause: .brokerShutdown, connection: connection.details,
-                    origin: EventOrigin(brokerID: options.brokerID, bootID: writer.bootID, sequence: writer.takeSequence())),
+                    origin: origin),
                 wait: false)
         }
         writer.stop(flushTimeout: .seconds(5))

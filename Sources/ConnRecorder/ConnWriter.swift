@@ -39,7 +39,7 @@ package final class ConnWriter: @unchecked Sendable {
     /// Sync mode: an open connection, with the statement to use on it, that the broker's thread
     /// may borrow to write its own event (see `enqueue`). Opened by the writer, never by the
     /// broker's thread.
-    private var direct: (connection: PostgresConnection, statement: PreparedStatement)?
+    private var direct: Spare?
     private var directInUse = false
     /// Whether the disk spool holds events: then the broker's thread must not write directly,
     /// or its event would overtake them.
@@ -77,66 +77,100 @@ package final class ConnWriter: @unchecked Sendable {
 
     // MARK: - Broker thread
 
-    /// Takes the next event sequence number (for the event key).
-    package func takeSequence() -> Int64 {
+    /// Takes the next event sequence number (for the event key). Writer thread only; events from
+    /// the broker's thread are numbered inside `enqueue`.
+    private func takeSequence() -> Int64 {
         lock.withLock {
             defer { nextSequence += 1 }
             return nextSequence
         }
     }
 
-    /// Queues `event` and, in sync mode while the database keeps up, waits until it is
+    /// A spare connection and the statement prepared on it, lent to the broker's thread.
+    private typealias Spare = (connection: PostgresConnection, statement: PreparedStatement)
+
+    /// Numbers `event` (its key's sequence, in queue order) and hands it on, in one critical
+    /// section. In sync mode, when nothing is queued or spooled (so this event cannot overtake
+    /// another) and a spare connection is ready, the broker's thread writes the event itself,
+    /// saving the two thread hand-offs per event that dominate sync mode's cost. Otherwise the
+    /// event is queued and, in sync mode while the database keeps up, the call waits until it is
     /// committed or `timeout` passes. Never blocks longer than `timeout`.
     ///
     /// - Returns: true when the event was committed before returning (sync mode only).
     @discardableResult
     package func enqueue(_ event: ConnEvent, waitForCommit: Bool) -> Bool {
-        if waitForCommit, let borrowed = borrowDirectConnection() {
-            return writeDirectly(event, borrowed)
+        enum Route {
+            case writeDirectly(Spare)
+            case done(committed: Bool)
         }
-        return lock.withLock {
+        var event = event
+        let route = lock.withLock { () -> Route in
+            event.origin.sequence = nextSequence
+            nextSequence += 1
             status.eventsSeen += 1
-            if memory.count - memoryHead >= options.queueCapacity {
-                status.eventsDropped += 1
-                droppedQueueFullSinceReport += 1
-                return false
+            if waitForCommit, databaseUp, !brokerWaitsSuspended, !stopping, !spoolHasEvents,
+                memory.count == memoryHead, let spare = direct
+            {
+                direct = nil
+                directInUse = true
+                return .writeDirectly(spare)
             }
-            memory.append(event)
-            if writerWaiting { lock.broadcast() }
-            guard waitForCommit, databaseUp, !brokerWaitsSuspended, !stopping else { return false }
-            let started = Clocks.monotonicNanoseconds()
-            let deadline = started + Int64(options.timeoutMilliseconds) * 1_000_000
-            defer {
-                let waited = (Clocks.monotonicNanoseconds() - started) / 1000
-                status.brokerWaits += 1
-                status.brokerWaitMicrosTotal += waited
-                status.brokerWaitMicrosMax = max(status.brokerWaitMicrosMax, waited)
-            }
-            while committedSequence < event.origin.sequence {
-                if !databaseUp || stopping { return false }
-                if !lock.wait(untilNanoseconds: deadline) && committedSequence < event.origin.sequence {
-                    brokerWaitsSuspended = true
-                    status.brokerWaitTimeouts += 1
-                    return false
-                }
-            }
-            return true
+            return .done(committed: queueAndWait(event, waitForCommit: waitForCommit))
+        }
+        switch route {
+        case .writeDirectly(let spare): return writeDirectly(event, spare)
+        case .done(let committed): return committed
         }
     }
 
-    /// Sync mode, fast path: when nothing is queued or spooled (so this event cannot overtake
-    /// another) and the writer has a spare connection ready, the broker's thread writes its own
-    /// event, saving the two thread hand-offs per event that dominate sync mode's cost. Counts
-    /// the event as seen.
-    private func borrowDirectConnection() -> (connection: PostgresConnection, statement: PreparedStatement)? {
+    /// Appends `event` to the memory queue and, when asked, waits for its commit. Call with the
+    /// lock held (the wait releases it).
+    private func queueAndWait(_ event: ConnEvent, waitForCommit: Bool) -> Bool {
+        if memory.count - memoryHead >= options.queueCapacity {
+            status.eventsDropped += 1
+            droppedQueueFullSinceReport += 1
+            return false
+        }
+        memory.append(event)
+        if writerWaiting { lock.broadcast() }
+        guard waitForCommit, databaseUp, !brokerWaitsSuspended, !stopping else { return false }
+        let started = Clocks.monotonicNanoseconds()
+        let deadline = started + Int64(options.timeoutMilliseconds) * 1_000_000
+        defer {
+            let waited = (Clocks.monotonicNanoseconds() - started) / 1000
+            status.brokerWaits += 1
+            status.brokerWaitMicrosTotal += waited
+            status.brokerWaitMicrosMax = max(status.brokerWaitMicrosMax, waited)
+        }
+        while committedSequence < event.origin.sequence {
+            if !databaseUp || stopping { return false }
+            if !lock.wait(untilNanoseconds: deadline) && committedSequence < event.origin.sequence {
+                brokerWaitsSuspended = true
+                status.brokerWaitTimeouts += 1
+                return false
+            }
+        }
+        return true
+    }
+
+    /// A snapshot of the counters.
+    package func currentStatus() -> RecorderStatus {
         lock.withLock {
-            guard databaseUp, !brokerWaitsSuspended, !stopping, !spoolHasEvents, memory.count == memoryHead,
-                let borrowed = direct
-            else { return nil }
-            direct = nil
-            directInUse = true
-            status.eventsSeen += 1
-            return borrowed
+            var snapshot = status
+            snapshot.eventsQueued = Int64(memory.count - memoryHead)
+            snapshot.databaseConnected = databaseUp
+            return snapshot
+        }
+    }
+
+    /// Events dropped since the last call, by cause; for a once-per-interval warning.
+    package func takeDroppedCounts() -> (queueFull: Int64, spool: Int64) {
+        lock.withLock {
+            defer {
+                droppedQueueFullSinceReport = 0
+                droppedSpoolSinceReport = 0
+            }
+            return (droppedQueueFullSinceReport, droppedSpoolSinceReport)
         }
     }
 
@@ -144,9 +178,7 @@ package final class ConnWriter: @unchecked Sendable {
     /// connection is dropped and the event goes to the writer's queue (its key makes a retry of an
     /// uncertain commit harmless), and the broker's thread stops waiting until the writer has
     /// caught up, as after a timed-out wait.
-    private func writeDirectly(
-        _ event: ConnEvent, _ borrowed: (connection: PostgresConnection, statement: PreparedStatement)
-    ) -> Bool {
+    private func writeDirectly(_ event: ConnEvent, _ borrowed: Spare) -> Bool {
         let started = Clocks.monotonicNanoseconds()
         var failure: PostgresError?
         do {
@@ -177,7 +209,7 @@ package final class ConnWriter: @unchecked Sendable {
         }
     }
 
-    /// Writer thread: opens the spare connection for `borrowDirectConnection` when sync mode
+    /// Writer thread: opens the spare connection `enqueue` lends to the broker's thread when sync mode
     /// can use it. A failure here only delays the fast path; it is retried after 5 s.
     private func prepareDirectConnection() {
         guard options.mode == .sync, Clocks.monotonicNanoseconds() >= directRetryAt else { return }
@@ -201,27 +233,6 @@ package final class ConnWriter: @unchecked Sendable {
             return direct?.connection
         }
         spare?.close()
-    }
-
-    /// A snapshot of the counters.
-    package func currentStatus() -> RecorderStatus {
-        lock.withLock {
-            var snapshot = status
-            snapshot.eventsQueued = Int64(memory.count - memoryHead)
-            snapshot.databaseConnected = databaseUp
-            return snapshot
-        }
-    }
-
-    /// Events dropped since the last call, by cause; for a once-per-interval warning.
-    package func takeDroppedCounts() -> (queueFull: Int64, spool: Int64) {
-        lock.withLock {
-            defer {
-                droppedQueueFullSinceReport = 0
-                droppedSpoolSinceReport = 0
-            }
-            return (droppedQueueFullSinceReport, droppedSpoolSinceReport)
-        }
     }
 
     // MARK: - Lifecycle
@@ -254,7 +265,7 @@ package final class ConnWriter: @unchecked Sendable {
             stopping = true
             lock.broadcast()
         }
-        let deadline = Clocks.monotonicNanoseconds() + Self.nanoseconds(flushTimeout) + Self.nanoseconds(timeout)
+        let deadline = Clocks.monotonicNanoseconds() + flushTimeout.nanoseconds + timeout.nanoseconds
         lock.withLock {
             while !finished {
                 if !lock.wait(untilNanoseconds: deadline) { break }
@@ -274,7 +285,7 @@ package final class ConnWriter: @unchecked Sendable {
     // MARK: - Writer thread
 
     private func run() {
-        let flushDeadlineSlack = Self.nanoseconds(.seconds(5))
+        let flushDeadlineSlack = Duration.seconds(5).nanoseconds
         var stopDeadline: Int64?
         while true {
             let (work, isStopping) = lock.withLock { () -> (Bool, Bool) in
@@ -432,6 +443,17 @@ package final class ConnWriter: @unchecked Sendable {
         }
     }
 
+    /// Copies what the broker's thread needs to know about the spool (writer-only state) under
+    /// the lock: whether it holds events (then `enqueue` must not write directly) and its size.
+    private func mirrorSpoolState() {
+        guard let spool else { return }
+        let (bytes, hasEvents) = (Int64(spool.byteCount), !spool.isEmpty)
+        lock.withLock {
+            status.spoolBytes = bytes
+            spoolHasEvents = hasEvents
+        }
+    }
+
     /// Moves every queued event to the disk spool (database down, or shutting down).
     private func spoolMemory() {
         let events = lock.withLock { () -> ArraySlice<ConnEvent> in
@@ -447,11 +469,8 @@ package final class ConnWriter: @unchecked Sendable {
         }
         do {
             let dropped = try spool.append(events)
-            lock.withLock {
-                status.eventsSpooled += Int64(events.count - dropped)
-                status.spoolBytes = Int64(spool.byteCount)
-                spoolHasEvents = !spool.isEmpty
-            }
+            lock.withLock { status.eventsSpooled += Int64(events.count - dropped) }
+            mirrorSpoolState()
             if dropped > 0 { countDropped(dropped, reason: "the spool reached plugin_opt_conn_spool_max_mb") }
         } catch {
             countDropped(events.count, reason: "\(error)")
@@ -483,10 +502,7 @@ package final class ConnWriter: @unchecked Sendable {
             guard !batch.isEmpty else { return true }
             guard write(batch, on: connection) else { return false }
             spool.acknowledge(batch.count)
-            lock.withLock {
-                status.spoolBytes = Int64(spool.byteCount)
-                spoolHasEvents = !spool.isEmpty
-            }
+            mirrorSpoolState()
             return true
         }
         let (batch, depth) = lock.withLock { () -> ([ConnEvent], Int) in
@@ -623,10 +639,6 @@ package final class ConnWriter: @unchecked Sendable {
         return events.count
     }
 
-    private static func nanoseconds(_ duration: Duration) -> Int64 {
-        let (seconds, attoseconds) = duration.components
-        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
-    }
 }
 
 /// The writer could not be started.

@@ -67,12 +67,6 @@ package final class PostgresConnection {
         return PQstatus(handle) == CONNECTION_OK
     }
 
-    /// The server's version number (150018 for 15.18), or 0 when closed.
-    package var serverVersion: Int {
-        guard let handle else { return 0 }
-        return Int(PQserverVersion(handle))
-    }
-
     /// Closes the connection. Safe to call more than once.
     package func close() {
         if let handle { PQfinish(handle) }
@@ -322,8 +316,7 @@ package final class PostgresConnection {
         while true {
             let remaining = ContinuousClock.now.duration(to: deadline)
             if remaining <= .zero { return false }
-            let (seconds, attoseconds) = remaining.components
-            let milliseconds = max(1, min(Int64(Int32.max), seconds * 1000 + attoseconds / 1_000_000_000_000_000))
+            let milliseconds = max(1, min(Int64(Int32.max), remaining.nanoseconds / 1_000_000))
             var descriptor = pollfd(fd: socket, events: events, revents: 0)
             let ready = poll(&descriptor, 1, Int32(milliseconds))
             if ready > 0 { return true }
@@ -331,22 +324,36 @@ package final class PostgresConnection {
         }
     }
 
-    /// Calls `body` with C strings for `parameters`, valid only inside `body`.
+    /// Calls `body` with C strings for `parameters`, valid only inside `body`. All of them share
+    /// one buffer: one allocation per statement rather than one per parameter (this runs on the
+    /// broker's thread for sync-mode writes).
     private static func withCStrings<Result>(
         _ parameters: [PostgresValue?], _ body: ([UnsafePointer<CChar>?]) -> Result
     ) -> Result {
-        var owned: [UnsafeMutablePointer<CChar>?] = []
-        owned.reserveCapacity(parameters.count)
-        defer { for pointer in owned { free(pointer) } }
+        var buffer: [UInt8] = []
+        var offsets: [Int?] = []
+        offsets.reserveCapacity(parameters.count)
         for parameter in parameters {
-            owned.append(parameter.map { strdup($0.textRepresentation) })
+            guard let parameter else {
+                offsets.append(nil)
+                continue
+            }
+            offsets.append(buffer.count)
+            buffer.append(contentsOf: parameter.textRepresentation.utf8)
+            buffer.append(0)
         }
-        return body(owned.map { UnsafePointer($0) })
+        buffer.append(0)  // never empty, so the base address exists
+        return buffer.withUnsafeBufferPointer { storage in
+            let base = storage.baseAddress.map(UnsafeRawPointer.init)
+            return body(offsets.map { offset -> UnsafePointer<CChar>? in
+                guard let offset, let base else { return nil }
+                return (base + offset).assumingMemoryBound(to: CChar.self)
+            })
+        }
     }
 
     static func format(_ duration: Duration) -> String {
-        let (seconds, attoseconds) = duration.components
-        return "\(seconds * 1000 + attoseconds / 1_000_000_000_000_000) ms"
+        "\(duration.nanoseconds / 1_000_000) ms"
     }
 }
 
@@ -368,5 +375,13 @@ package struct PreparedStatement: Sendable {
     package init(name: String, sql: String) {
         self.name = name
         self.sql = sql
+    }
+}
+
+extension Duration {
+    /// The duration in whole nanoseconds (deadlines are compared as monotonic nanoseconds).
+    package var nanoseconds: Int64 {
+        let (seconds, attoseconds) = components
+        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
     }
 }

@@ -92,9 +92,5 @@ package struct SQLState: RawRepresentable, Hashable, Sendable, ExpressibleByStri
     package static let uniqueViolation: SQLState = "23505"
     // Class 42 — Syntax Error or Access Rule Violation
     package static let insufficientPrivilege: SQLState = "42501"
-    package static let undefinedTable: SQLState = "42P01"
     package static let duplicateTable: SQLState = "42P07"
-    package static let duplicateObject: SQLState = "42710"
-    // Class 57 — Operator Intervention
-    package static let queryCanceled: SQLState = "57014"
 }

@@ -31,6 +31,15 @@ struct ConnPluginOutageTests {
         }
     }
 
+    /// Polls until `client_conn_events` holds `count` rows (of the clients `filter` selects).
+    static func waitForRows(
+        _ database: ScratchDatabase, _ count: Int, where filter: String = "TRUE", timeout: Double, _ what: String
+    ) throws {
+        try waitUntil(timeout: timeout, what) {
+            try database.intScalar("SELECT count(*) FROM client_conn_events WHERE \(filter)") == count
+        }
+    }
+
     /// Per client: connects, disconnects; and rows that are duplicates by event key.
     static func balance(_ database: ScratchDatabase) throws -> (clients: Int, unbalanced: Int, duplicates: Int) {
         let clients = try database.intScalar("SELECT count(DISTINCT client_id) FROM client_conn_events") ?? -1
@@ -52,17 +61,13 @@ struct ConnPluginOutageTests {
         let fixture = try ConnPluginFixture(
             label: "outage", options: ["plugin_opt_conn_timeout_ms 500"], database: database)
         try Self.churn(fixture.broker.port, prefix: "before", count: 40)
-        try waitUntil(timeout: 20, "rows before the outage") {
-            try database.intScalar("SELECT count(*) FROM client_conn_events") == 80
-        }
+        try Self.waitForRows(database, 80, timeout: 20, "rows before the outage")
         database.closeConnection()
         postgres.stop()
         try Self.churn(fixture.broker.port, prefix: "during", count: 40, version: .v5)
         try postgres.start()
         try Self.churn(fixture.broker.port, prefix: "after", count: 40)
-        try waitUntil(timeout: 30, "all 240 rows after the outage") {
-            try database.intScalar("SELECT count(*) FROM client_conn_events") == 240
-        }
+        try Self.waitForRows(database, 240, timeout: 30, "all 240 rows after the outage")
         let (clients, unbalanced, duplicates) = try Self.balance(database)
         let replayed = try database.intScalar("SELECT count(*) FROM client_conn_events WHERE extra ? 'replayed'") ?? 0
         print("outage test: clients=\(clients) rows=240 unbalanced=\(unbalanced) duplicates=\(duplicates) replayed=\(replayed)")
@@ -153,9 +158,7 @@ struct ConnPluginOutageTests {
         let fixture = try ConnPluginFixture(
             label: "frozen", options: ["plugin_opt_conn_timeout_ms 500"], database: database)
         try Self.churn(fixture.broker.port, prefix: "before", count: 10)
-        try waitUntil(timeout: 20, "rows before the freeze") {
-            try database.intScalar("SELECT count(*) FROM client_conn_events") == 20
-        }
+        try Self.waitForRows(database, 20, timeout: 20, "rows before the freeze")
         database.closeConnection()
         try postgres.freeze()
         var thawed = false
@@ -170,10 +173,9 @@ struct ConnPluginOutageTests {
         }
         try postgres.thaw()
         thawed = true
-        try waitUntil(timeout: 40, "all rows after the thaw") {
-            try database.intScalar(
-                "SELECT count(*) FROM client_conn_events WHERE client_id LIKE 'before-%' OR client_id LIKE 'frozen-%'") == 80
-        }
+        try Self.waitForRows(
+            database, 80, where: "client_id LIKE 'before-%' OR client_id LIKE 'frozen-%'", timeout: 40,
+            "all rows after the thaw")
         let (clients, unbalanced, duplicates) = try Self.balance(database)
         print("frozen database: status while frozen \(status)")
         _ = clients  // and the status readers, however many reads it took
@@ -200,9 +202,7 @@ struct ConnPluginOutageTests {
         try fixture.broker.waitForLog(containing: "did not answer in time")
         Thread.sleep(forTimeInterval: 1)
         try blocker.execute("COMMIT", timeout: .seconds(10))
-        try waitUntil(timeout: 30, "rows after the lock is released") {
-            try database.intScalar("SELECT count(*) FROM client_conn_events WHERE client_id LIKE 'slow-%'") == 60
-        }
+        try Self.waitForRows(database, 60, where: "client_id LIKE 'slow-%'", timeout: 30, "rows after the lock is released")
         let (_, unbalanced, duplicates) = try Self.balance(database)
         #expect(try database.intScalar("SELECT count(DISTINCT client_id) FROM client_conn_events WHERE client_id LIKE 'slow-%'") == 30)
         #expect(unbalanced == 0)
@@ -338,6 +338,12 @@ struct PresenceRuleTests {
             origin: EventOrigin(brokerID: broker, bootID: "boot-\(broker)", sequence: sequence))
     }
 
+    /// Creates the plugin's tables and key index in `database`; returns a connection to it.
+    private func pluginTables(in database: ScratchDatabase) throws -> PostgresConnection {
+        try database.execute(script: SchemaFiles.connPluginTables + SchemaFiles.connPluginKeys)
+        return try PostgresConnection(conninfo: database.dsn, timeout: .seconds(10))
+    }
+
     private func write(_ events: [ConnEvent], _ connection: PostgresConnection) throws {
         try connection.execute(ConnStatements.writeBatch(idempotent: true), ConnStatements.batchParameters(events), timeout: .seconds(10))
     }
@@ -345,8 +351,7 @@ struct PresenceRuleTests {
     @Test func presenceMovesForwardOnlyAndReplaysAreStoredOnce() throws {
         let database = try ScratchDatabase.create(label: "presence")
         defer { database.drop() }
-        try database.execute(script: SchemaFiles.connPluginTables + SchemaFiles.connPluginKeys)
-        let connection = try PostgresConnection(conninfo: database.dsn, timeout: .seconds(10))
+        let connection = try pluginTables(in: database)
         let t0: Int64 = 1_700_000_000_000_000
         // Newer connect first, then an older disconnect arrives late (a replay).
         try write([event(.connect, "dev", at: t0 + 2_000_000, sequence: 2)], connection)
@@ -365,8 +370,7 @@ struct PresenceRuleTests {
     @Test func disconnectFromBrokerADoesNotHideConnectionThroughBrokerB() throws {
         let database = try ScratchDatabase.create(label: "brokers")
         defer { database.drop() }
-        try database.execute(script: SchemaFiles.connPluginTables + SchemaFiles.connPluginKeys)
-        let connection = try PostgresConnection(conninfo: database.dsn, timeout: .seconds(10))
+        let connection = try pluginTables(in: database)
         let t0: Int64 = 1_700_000_000_000_000
         try write([event(.connect, "roamer", at: t0, broker: "a", sequence: 1)], connection)
         try write([event(.connect, "roamer", at: t0 + 10, broker: "b", sequence: 1)], connection)
@@ -379,8 +383,7 @@ struct PresenceRuleTests {
     @Test func batchWithConnectAndDisconnectOfOneClientKeepsBothTimes() throws {
         let database = try ScratchDatabase.create(label: "batch")
         defer { database.drop() }
-        try database.execute(script: SchemaFiles.connPluginTables + SchemaFiles.connPluginKeys)
-        let connection = try PostgresConnection(conninfo: database.dsn, timeout: .seconds(10))
+        let connection = try pluginTables(in: database)
         let t0: Int64 = 1_700_000_000_000_000
         try write([
             event(.connect, "c", at: t0, sequence: 1), event(.disconnect, "c", at: t0 + 5, sequence: 2),

@@ -104,14 +104,19 @@ static inline int cmosq_listener_port(const struct mosquitto *client)
 
 /// 1 when the client presented a TLS client certificate (mosquitto reports one only
 /// with `require_certificate true`), else 0. The certificate is released with
-/// OpenSSL's X509_free, looked up in the broker process, so the plugin does not
-/// link OpenSSL itself.
+/// OpenSSL's X509_free, looked up once in the broker process, so the plugin does
+/// not link OpenSSL itself.
 static inline int cmosq_client_has_certificate(struct mosquitto *client)
 {
+    typedef void (*free_fn)(void *);
+    static free_fn x509_free = NULL;
+    static int looked_up = 0;
     void *certificate = mosquitto_client_certificate(client);
     if (!certificate) return 0;
-    typedef void (*free_fn)(void *);
-    free_fn x509_free = (free_fn)dlsym(RTLD_DEFAULT, "X509_free");
+    if (!looked_up) {
+        x509_free = (free_fn)dlsym(RTLD_DEFAULT, "X509_free");
+        looked_up = 1;
+    }
     if (x509_free) x509_free(certificate);
     return 1;
 }
