@@ -25,4 +25,16 @@ export TEST_TMPDIR="$tmp"
 export TEST_REQUIRE_INTEGRATION=1
 
 echo "make test: PostgreSQL at $dsn; mosquitto 2.1 at $MOSQUITTO_21"
-swift test "$@"
+# Tests run in parallel, so a failure can scroll far above the last line; the log is kept
+# and the failures are repeated at the end, where a CI tail shows them.
+log="$tmp/swift-test.log"
+status=0
+swift test "$@" 2>&1 | tee "$log" || status=$?
+if [ "$status" -ne 0 ]; then
+    echo
+    echo "make test: failed (exit $status). What failed, repeated from $log:"
+    # Each ✘ line with the lines it carries (a caught error's output), up to the next test line;
+    # and compiler errors.
+    awk '/✘/ { keep = 1 } /^(◇|✔)/ { keep = 0 } keep || /error:/' "$log" | tail -n 200
+fi
+exit "$status"

@@ -154,7 +154,7 @@ final class MosquittoClient: @unchecked Sendable {
             } else {
                 brokerState.enter(
                     "loop-\(rc)", .error, "The MQTT connection failed; retrying in 30 s.",
-                    metadata: failureMetadata(rc))
+                    metadata: failureMetadata(rc, withTLSHint: true))
             }
             queue.sleep(30)
             // The queue's stop comes first (the main thread calls stop() only after the writer
@@ -190,12 +190,21 @@ final class MosquittoClient: @unchecked Sendable {
     }
 
     /// `mqtt.error` for `rc`, and `mqtt.detail` with libmosquitto's recent error lines if any.
-    private func failureMetadata(_ rc: Int32) -> Logger.Metadata {
+    /// With `withTLSHint`, a TLS failure that has no such lines gets `mqtt.hint` instead: the
+    /// broker's close can overtake its TLS alert, and "Protocol error" alone helps nobody.
+    private func failureMetadata(_ rc: Int32, withTLSHint: Bool = false) -> Logger.Metadata {
         stopLock.lock()
         let detail = libraryErrors.joined(separator: " | ")
         stopLock.unlock()
         var metadata: Logger.Metadata = ["mqtt.error": "\(MosquittoError.describe(rc))"]
         if !detail.isEmpty { metadata["mqtt.detail"] = "\(detail)" }
+        if withTLSHint,
+            let hint = TLSFailureHint.hint(
+                usesTLS: settings.tls != nil, presentsClientCertificate: settings.tls?.certFile != nil,
+                libraryDetail: detail)
+        {
+            metadata["mqtt.hint"] = "\(hint)"
+        }
         return metadata
     }
 

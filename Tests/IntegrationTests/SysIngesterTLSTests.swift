@@ -119,14 +119,15 @@ struct SysIngesterTLSTests {
         "a broker certificate that does not verify is a clear, logged-once error; the ingester keeps running",
         arguments: [
             // A CA that did not sign the broker's certificate.
-            (["--cafile", "other-ca.crt"], "server", false, "certificate verify failed"),
+            (["--cafile", "other-ca.crt"], "server", false, ["certificate verify failed"]),
             // The right CA but a certificate for another host name.
-            (["--cafile", "ca.crt"], "wronghost", false, "host name verification failed"),
-            // The broker requires a client certificate and gets none.
-            (["--cafile", "ca.crt"], "server", true, "certificate required"),
+            (["--cafile", "ca.crt"], "wronghost", false, ["host name verification failed"]),
+            // The broker requires a client certificate and gets none. Its TLS 1.3 alert can be
+            // overtaken by its close, and then the hint stands in for OpenSSL's reason.
+            (["--cafile", "ca.crt"], "server", true, ["certificate required", "pass --cert and --key"]),
         ])
     func verificationFails(
-        arguments: [String], server: String, requireCertificate: Bool, detail: String
+        arguments: [String], server: String, requireCertificate: Bool, details: [String]
     ) throws {
         let certificates = try Certificates.make()
         defer { try? FileManager.default.removeItem(atPath: certificates.directory) }
@@ -136,8 +137,8 @@ struct SysIngesterTLSTests {
         let ingester = try SysIngesterProcess.launch(
             broker: broker, database: database, port: tlsPort,
             arguments: [arguments[0], certificates.path(arguments[1])])
-        try ingester.waitUntil("the TLS failure is logged with OpenSSL's reason") {
-            ingester.output.contains("The MQTT connection failed") && ingester.output.contains(detail)
+        try ingester.waitUntil("the TLS failure is logged with OpenSSL's reason or the hint") {
+            ingester.output.contains("The MQTT connection failed") && details.contains { ingester.output.contains($0) }
         }
         // Give a tight retry loop time to show itself: the failure is retried after 30 s, not at once.
         Thread.sleep(forTimeInterval: 4)
