@@ -101,9 +101,11 @@ struct ConnPluginOutageTests {
         }
         print("silent database: 50 connect+disconnect cycles in \(elapsed) s; status \(status)")
         // The broker's thread waited for the database at most once (the first timed-out wait stops
-        // further waits), never longer than timeout_ms.
-        #expect((status["broker-wait/max-us"] ?? .max) <= 1_000_000 + 200_000)
-        #expect((status["broker-wait/total-us"] ?? .max) <= 1_000_000 + 200_000)
+        // further waits), never longer than timeout_ms. The silent server never answers, so an
+        // unbounded wait would show as the whole test; the margin is for a busy machine's scheduler.
+        #expect((status["broker-wait/timeouts"] ?? .max) <= 1)
+        #expect((status["broker-wait/max-us"] ?? .max) <= 1_000_000 + 1_000_000)
+        #expect((status["broker-wait/total-us"] ?? .max) <= 1_000_000 + 1_000_000)
         #expect(status["database/connected"] == 0)
         #expect(status["events/dropped"] == 0)
         #expect(fixture.broker.log().contains("cannot write to PostgreSQL"))
@@ -183,9 +185,10 @@ struct ConnPluginOutageTests {
             "SELECT count(DISTINCT client_id) FROM client_conn_events WHERE client_id LIKE 'before-%' OR client_id LIKE 'frozen-%'") == 40)
         #expect(unbalanced == 0)
         #expect(duplicates == 0)
-        // The broker's thread waited for the hung database at most once, never past timeout_ms.
+        // The broker's thread waited for the hung database at most once, never past timeout_ms
+        // (plus a busy machine's scheduling margin; an unbounded wait would last until the thaw).
         #expect((status["broker-wait/timeouts"] ?? .max) <= 1)
-        #expect((status["broker-wait/max-us"] ?? .max) <= 500_000 + 200_000)
+        #expect((status["broker-wait/max-us"] ?? .max) <= 500_000 + 1_000_000)
     }
 
     @Test func slowDatabaseTimesOutRetriesAndStoresEachEventOnce() throws {
@@ -200,7 +203,8 @@ struct ConnPluginOutageTests {
         try blocker.execute("BEGIN; LOCK TABLE client_sessions IN ACCESS EXCLUSIVE MODE", timeout: .seconds(10))
         try Self.churn(fixture.broker.port, prefix: "slow", count: 30)
         try fixture.broker.waitForLog(containing: "did not answer in time")
-        Thread.sleep(forTimeInterval: 1)
+        // Long enough that a wait not bounded by timeout_ms would exceed the bound checked below.
+        Thread.sleep(forTimeInterval: 2)
         try blocker.execute("COMMIT", timeout: .seconds(10))
         try Self.waitForRows(database, 60, where: "client_id LIKE 'slow-%'", timeout: 30, "rows after the lock is released")
         let (_, unbalanced, duplicates) = try Self.balance(database)
@@ -211,9 +215,10 @@ struct ConnPluginOutageTests {
             let values = try Self.status(port: fixture.broker.port)
             return (values["events/seen"] ?? 0) >= 62 ? values : nil
         }
-        // The broker's thread waited at most once for the hung database (then it stopped waiting).
+        // The broker's thread waited at most once for the hung database (then it stopped waiting),
+        // never past timeout_ms (plus a busy machine's scheduling margin).
         #expect((status["broker-wait/timeouts"] ?? .max) <= 1)
-        #expect((status["broker-wait/max-us"] ?? .max) <= 300_000 + 200_000)
+        #expect((status["broker-wait/max-us"] ?? .max) <= 300_000 + 1_000_000)
     }
 
     @Test func secondBrokerWithSameIDLeavesLiveSessionsAloneButClosesDeadOnes() throws {
