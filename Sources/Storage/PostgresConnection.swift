@@ -14,14 +14,18 @@ import Glibc
 package final class PostgresConnection {
     private var handle: OpaquePointer?
     private var preparedNames: Set<String> = []
+    private let interrupt: PostgresInterrupt?
 
     /// Opens a connection, waiting at most `timeout`.
     ///
     /// - Parameters:
     ///   - conninfo: a libpq keyword/value string or `postgres://` URI.
     ///   - timeout: the longest the whole connection attempt may take.
-    /// - Throws: `PostgresError` of kind `.invalidConnectionString`, `.connection` or `.timeout`.
-    package init(conninfo: String, timeout: Duration) throws(PostgresError) {
+    ///   - interrupt: when triggered, ends this connection's waits at once (connecting included).
+    /// - Throws: `PostgresError` of kind `.invalidConnectionString`, `.connection`, `.timeout` or
+    ///   `.interrupted`.
+    package init(conninfo: String, timeout: Duration, interrupt: PostgresInterrupt? = nil) throws(PostgresError) {
+        self.interrupt = interrupt
         try ConnectionString.validate(conninfo)
         let deadline = ContinuousClock.now.advanced(by: timeout)
         // > PQconnectStart: Make a connection to the database server in a nonblocking manner.
@@ -48,10 +52,7 @@ package final class PostgresConnection {
                 throw PostgresError(kind: .connection, message: message)
             default:
                 let waitFor: Int16 = pollStatus == PGRES_POLLING_READING ? Int16(POLLIN) : Int16(POLLOUT)
-                guard Self.wait(for: waitFor, on: PQsocket(connection), until: deadline) else {
-                    close()
-                    throw PostgresError(kind: .timeout, message: "connecting took longer than \(Self.format(timeout))")
-                }
+                try waitForSocket(waitFor, until: deadline, sql: nil, timeout: timeout)
                 pollStatus = PQconnectPoll(connection)
             }
         }
@@ -157,9 +158,7 @@ package final class PostgresConnection {
             let flushed = PQflush(connection)
             if flushed == 0 { break }
             if flushed < 0 { throw lostConnection(sql: nil) }
-            guard Self.wait(for: Int16(POLLIN | POLLOUT), on: PQsocket(connection), until: deadline) else {
-                throw timedOut(sql: statements[0].0.sql, timeout: timeout)
-            }
+            try waitForSocket(Int16(POLLIN | POLLOUT), until: deadline, sql: statements[0].0.sql, timeout: timeout)
             if PQconsumeInput(connection) == 0 { throw lostConnection(sql: nil) }
         }
 
@@ -169,9 +168,7 @@ package final class PostgresConnection {
         var synced = false
         while !synced {
             while PQisBusy(connection) == 1 {
-                guard Self.wait(for: Int16(POLLIN), on: PQsocket(connection), until: deadline) else {
-                    throw timedOut(sql: statements[0].0.sql, timeout: timeout)
-                }
+                try waitForSocket(Int16(POLLIN), until: deadline, sql: statements[0].0.sql, timeout: timeout)
                 if PQconsumeInput(connection) == 0 { throw lostConnection(sql: nil) }
             }
             guard let result = PQgetResult(connection) else {
@@ -230,18 +227,14 @@ package final class PostgresConnection {
             let flushed = PQflush(connection)
             if flushed == 0 { break }
             if flushed < 0 { throw lostConnection(sql: sql) }
-            guard Self.wait(for: Int16(POLLIN | POLLOUT), on: PQsocket(connection), until: deadline) else {
-                throw timedOut(sql: sql, timeout: timeout)
-            }
+            try waitForSocket(Int16(POLLIN | POLLOUT), until: deadline, sql: sql, timeout: timeout)
             if PQconsumeInput(connection) == 0 { throw lostConnection(sql: sql) }
         }
         var rows = PostgresRows(columns: [], values: [], affectedRows: 0)
         var firstError: PostgresError?
         while true {
             while PQisBusy(connection) == 1 {
-                guard Self.wait(for: Int16(POLLIN), on: PQsocket(connection), until: deadline) else {
-                    throw timedOut(sql: sql, timeout: timeout)
-                }
+                try waitForSocket(Int16(POLLIN), until: deadline, sql: sql, timeout: timeout)
                 if PQconsumeInput(connection) == 0 { throw lostConnection(sql: sql) }
             }
             guard let result = PQgetResult(connection) else { break }
@@ -260,13 +253,32 @@ package final class PostgresConnection {
         return rows
     }
 
-    private func timedOut(sql: String, timeout: Duration) -> PostgresError {
-        // No PQcancel here: it opens a new connection and then blocks in recv() until the server
-        // closes it, with no deadline, so a frozen server would hang the caller. The connection
-        // is dropped instead; the server stops the statement when it notices, or at its own
-        // statement_timeout. The outcome of the statement is unknown to the caller.
-        close()
-        return PostgresError(kind: .timeout, message: "no answer within \(Self.format(timeout))", sql: sql)
+    /// Waits until the socket is ready for `events`. On timeout or interrupt the connection is
+    /// closed and the error thrown.
+    ///
+    /// No PQcancel on timeout: it opens a new connection and then blocks in recv() until the
+    /// server closes it, with no deadline, so a frozen server would hang the caller. The
+    /// connection is dropped instead; the server stops the statement when it notices, or at its
+    /// own statement_timeout. The outcome of the statement is unknown to the caller.
+    /// - Parameter sql: the statement waited for; nil while connecting.
+    private func waitForSocket(_ events: Int16, until deadline: ContinuousClock.Instant, sql: String?, timeout: Duration)
+        throws(PostgresError)
+    {
+        guard let handle else { throw lostConnection(sql: sql) }
+        switch Self.wait(for: events, on: PQsocket(handle), until: deadline, interrupt: interrupt) {
+        case .ready:
+            return
+        case .timedOut:
+            close()
+            let message =
+                sql == nil ? "connecting took longer than \(Self.format(timeout))" : "no answer within \(Self.format(timeout))"
+            throw PostgresError(kind: .timeout, message: message, sql: sql)
+        case .interrupted:
+            close()
+            throw PostgresError(
+                kind: .interrupted, message: sql == nil ? "stopped while connecting" : "stopped while waiting for an answer",
+                sql: sql)
+        }
     }
 
     private static func copyRows(_ result: OpaquePointer) -> PostgresRows {
@@ -310,17 +322,28 @@ package final class PostgresConnection {
         PQerrorMessage(connection).map { String(cString: $0) } ?? "unknown libpq error"
     }
 
-    /// Waits until `socket` is ready for `events` or `deadline` passes. Returns false on timeout.
-    private static func wait(for events: Int16, on socket: Int32, until deadline: ContinuousClock.Instant) -> Bool {
-        guard socket >= 0 else { return false }
+    private enum Readiness { case ready, timedOut, interrupted }
+
+    /// Waits until `socket` is ready for `events`, `deadline` passes or `interrupt` is triggered.
+    private static func wait(
+        for events: Int16, on socket: Int32, until deadline: ContinuousClock.Instant, interrupt: PostgresInterrupt?
+    ) -> Readiness {
+        guard socket >= 0 else { return .timedOut }
+        // A tuple, not an array: no allocation per wait (sync-mode writes wait on the broker's
+        // thread). poll(2) ignores the negative descriptor when there is no interrupt.
+        var descriptors = (
+            pollfd(fd: socket, events: events, revents: 0),
+            pollfd(fd: interrupt?.pollDescriptor ?? -1, events: Int16(POLLIN), revents: 0)
+        )
         while true {
             let remaining = ContinuousClock.now.duration(to: deadline)
-            if remaining <= .zero { return false }
+            if remaining <= .zero { return .timedOut }
             let milliseconds = max(1, min(Int64(Int32.max), remaining.nanoseconds / 1_000_000))
-            var descriptor = pollfd(fd: socket, events: events, revents: 0)
-            let ready = poll(&descriptor, 1, Int32(milliseconds))
-            if ready > 0 { return true }
-            if ready < 0 && errno != EINTR { return true }  // let libpq report the socket error
+            let ready = withUnsafeMutableBytes(of: &descriptors) { raw in
+                poll(raw.baseAddress!.assumingMemoryBound(to: pollfd.self), 2, Int32(milliseconds))
+            }
+            if ready > 0 { return descriptors.1.revents != 0 ? .interrupted : .ready }
+            if ready < 0 && errno != EINTR { return .ready }  // let libpq report the socket error
         }
     }
 

@@ -13,6 +13,9 @@ package struct PostgresError: Error, CustomStringConvertible, Sendable {
         case statement
         /// The server did not answer within the deadline; the connection is closed.
         case timeout
+        /// A `PostgresInterrupt` ended the wait (the program is stopping); the connection is
+        /// closed and the statement's outcome unknown.
+        case interrupted
     }
 
     package let kind: Kind
@@ -43,6 +46,7 @@ package struct PostgresError: Error, CustomStringConvertible, Sendable {
         case .invalidConnectionString: text = "invalid PostgreSQL connection string: \(message)"
         case .connection: text = "PostgreSQL connection failed: \(message)"
         case .timeout: text = "PostgreSQL did not answer in time: \(message)"
+        case .interrupted: text = "PostgreSQL wait abandoned: \(message)"
         case .statement:
             text = "PostgreSQL error"
             if let sqlState { text += " \(sqlState.rawValue)" }

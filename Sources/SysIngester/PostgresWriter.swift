@@ -10,6 +10,7 @@ final class PostgresWriter {
     private let broker: String
     private let logger: Logger
     private let timeout: Duration
+    private let interrupt: PostgresInterrupt?
     private var connection: PostgresConnection?
 
     private static let closeSession = PreparedStatement(name: "sys_close_session", sql: IngestSQL.closeSession)
@@ -26,11 +27,16 @@ final class PostgresWriter {
     ///   - dsn: libpq connection string (never logged).
     ///   - broker: the `broker` column value.
     ///   - timeout: the longest one connect or one statement may take.
-    init(dsn: String, broker: String, logger: Logger, timeout: Duration = .seconds(15)) {
+    ///   - interrupt: ends any wait for PostgreSQL at once when triggered (at stop).
+    init(
+        dsn: String, broker: String, logger: Logger, timeout: Duration = .seconds(15),
+        interrupt: PostgresInterrupt? = nil
+    ) {
         self.dsn = dsn
         self.broker = broker
         self.logger = logger
         self.timeout = timeout
+        self.interrupt = interrupt
     }
 
     var isConnected: Bool { connection?.isOpen ?? false }
@@ -39,7 +45,7 @@ final class PostgresWriter {
     func connect() throws(PostgresError) {
         connection?.close()
         connection = nil
-        let fresh = try PostgresConnection(conninfo: dsn, timeout: timeout)
+        let fresh = try PostgresConnection(conninfo: dsn, timeout: timeout, interrupt: interrupt)
         try ensureSchema(fresh)
         connection = fresh
     }

@@ -201,7 +201,14 @@ struct SysIngester: ParsableCommand {
         guard let dsn = effectiveDSN else { throw ValidationError("No database: pass --dsn or set PG_DSN.") }
 
         let queue = IngestQueue(limit: maxQueue)
-        let signals = Self.installSignalHandlers(queue: queue, logger: logger)
+        let interrupt: PostgresInterrupt
+        do {
+            interrupt = try PostgresInterrupt()
+        } catch {
+            logger.critical("Cannot set up the stop signal.", metadata: ["pg.error": "\(error)"])
+            throw ExitCode.failure
+        }
+        let signals = Self.installSignalHandlers(queue: queue, interrupt: interrupt, logger: logger)
         defer { signals.forEach { $0.cancel() } }
 
         logger.info(
@@ -219,7 +226,8 @@ struct SysIngester: ParsableCommand {
         }
         client.start()
         var loop = IngestLoop(
-            queue: queue, writer: PostgresWriter(dsn: dsn, broker: broker, logger: logger), logger: logger,
+            queue: queue, writer: PostgresWriter(dsn: dsn, broker: broker, logger: logger, interrupt: interrupt),
+            logger: logger,
             window: Double(burstWindowMs) / 1000, maximumBurst: maxBurst)
         loop.run()
         client.stop()
@@ -227,14 +235,18 @@ struct SysIngester: ParsableCommand {
     }
 
     /// SIGINT and SIGTERM ask the loop to stop; the default action (killing the process
-    /// mid-transaction) is disabled.
-    private static func installSignalHandlers(queue: IngestQueue, logger: Logger) -> [any DispatchSourceSignal] {
+    /// mid-transaction) is disabled. PostgreSQL gets `IngestLoop.stopFlushLimit` to finish;
+    /// then any wait for it is abandoned, so a silent database cannot hold the stop.
+    private static func installSignalHandlers(queue: IngestQueue, interrupt: PostgresInterrupt, logger: Logger)
+        -> [any DispatchSourceSignal]
+    {
         [SIGINT, SIGTERM].map { number in
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
             source.setEventHandler {
                 logger.info("Stop requested; finishing the current transaction.", metadata: ["signal": "\(number)"])
                 queue.requestStop()
+                DispatchQueue.global().asyncAfter(deadline: .now() + IngestLoop.stopFlushLimit) { interrupt.trigger() }
             }
             source.resume()
             return source

@@ -324,4 +324,30 @@ struct HarnessTests {
         server.stop()
         #expect(client.waitForClose(timeoutMilliseconds: 15_000))
     }
+
+    @Test func interruptEndsWaitsOnASilentServerAndStaysTriggered() throws {
+        let server = try SilentTCPServer()
+        defer { server.stop() }
+        let conninfo = "host=127.0.0.1 port=\(server.port) dbname=mqtt user=postgres sslmode=disable"
+        let interrupt = try PostgresInterrupt()
+        #expect(!interrupt.isTriggered)
+        let trigger = Thread { [interrupt] in
+            Thread.sleep(forTimeInterval: 0.3)
+            interrupt.trigger()
+        }
+        trigger.start()
+        // Without the interrupt this waits out the whole 60 s timeout.
+        #expect {
+            try PostgresConnection(conninfo: conninfo, timeout: .seconds(60), interrupt: interrupt)
+        } throws: { error in
+            (error as? PostgresError)?.kind == .interrupted
+        }
+        #expect(interrupt.isTriggered)
+        interrupt.trigger()  // a second trigger is harmless
+        #expect {
+            try PostgresConnection(conninfo: conninfo, timeout: .seconds(60), interrupt: interrupt)
+        } throws: { error in
+            (error as? PostgresError)?.kind == .interrupted && "\(error)".contains("stopped while connecting")
+        }
+    }
 }

@@ -76,4 +76,48 @@ struct SysIngesterStopTests {
         #expect(ingester.waitForExit(timeout: 15) == 0, "\(log().suffix(3000))")
         #expect(log().contains("sys.lost="), "\(log().suffix(3000))")
     }
+
+    @Test("SIGTERM while PostgreSQL hangs mid-transaction abandons it after the stop's 2 s, exits 0 and counts the loss")
+    func stopWhileDatabaseHangs() throws {
+        let postgres = try OwnPostgres(label: "sys-stop-frozen")
+        var thawed = false
+        defer {
+            if !thawed { try? postgres.thaw() }
+            postgres.stop()
+            try? FileManager.default.removeItem(
+                atPath: (postgres.directory as NSString).deletingLastPathComponent)
+        }
+        let broker = try BrokerProcess.start(.v21, extraConfig: SysIngesterProcess.brokerConfig)
+        let scratch = try TestEnvironment.makeScratchDirectory(label: "sys-stop-frozen")
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        let output = (scratch as NSString).appendingPathComponent("sys-ingester.out")
+        let ingester = try ChildProcess(
+            executable: TestEnvironment.require(.sysIngester),
+            arguments: ["--port", "\(broker.port)", "--burst-window-ms", "50", "--dsn", postgres.dsn],
+            outputPath: output)
+        defer { ingester.kill9() }
+        func log() -> String { (try? String(contentsOfFile: output, encoding: .utf8)) ?? "" }
+        try waitUntil(timeout: 20, "the ingester writes") {
+            let connection = try PostgresConnection(conninfo: postgres.dsn, timeout: .seconds(5))
+            defer { connection.close() }
+            let rows = try connection.execute("SELECT count(*) FROM events", timeout: .seconds(10))
+            return Int(rows.scalar ?? "") ?? 0 > 0
+        }
+        // The server and its backends stop answering; the ingester's connection stays open, so
+        // its next burst waits on a socket that will not speak for its 15 s statement timeout.
+        try postgres.freeze()
+        for index in 1...3 {
+            let result = try ProcessRunner.run(
+                "mosquitto_pub", ["-p", "\(broker.port)", "-i", "hung-\(index)", "-t", "t", "-m", "x"],
+                timeout: 20)
+            #expect(result.succeeded, "\(result.output)")
+        }
+        Thread.sleep(forTimeInterval: 0.5)
+        ingester.signal(SIGTERM)
+        // Well under the 15 s a wait for the silent server would otherwise take.
+        #expect(ingester.waitForExit(timeout: 10) == 0, "\(log().suffix(3000))")
+        #expect(log().contains("sys.lost="), "\(log().suffix(3000))")
+        try postgres.thaw()
+        thawed = true
+    }
 }
