@@ -124,7 +124,11 @@ final class MosquittoClient: @unchecked Sendable {
         let endpoint = "\(settings.host):\(settings.port)"
         brokerState.enter("connecting", .info, "Connecting to the broker.", metadata: ["mqtt.broker": "\(endpoint)"])
         let rc = mosquitto_connect_async(handle, settings.host, Int32(settings.port), Int32(settings.keepalive))
-        if rc != Int32(MOSQ_ERR_SUCCESS.rawValue) {
+        // On loopback the TLS handshake can fail inside connect_async already (the broker's
+        // answer arrives before SSL_connect returns): that is the same failure as one the loop
+        // reports, not an unreachable broker, and it is handled the same way.
+        let failedHandshake = Self.isTLSFailure(rc, errno: errno)
+        if rc != Int32(MOSQ_ERR_SUCCESS.rawValue), !failedHandshake {
             // Not fatal: the loop below retries with libmosquitto's reconnect delays.
             var metadata = failureMetadata(rc)
             metadata["mqtt.broker"] = "\(endpoint)"
@@ -132,7 +136,7 @@ final class MosquittoClient: @unchecked Sendable {
                 "unreachable", .warning, "The broker is not reachable yet; retrying.", metadata: metadata)
         }
         let thread = Thread { [self] in
-            runLoop()
+            runLoop(initialFailure: failedHandshake ? rc : nil)
             finished.signal()
         }
         thread.name = "mosquitto-loop"
@@ -143,25 +147,37 @@ final class MosquittoClient: @unchecked Sendable {
     /// Runs libmosquitto's loop. `mosquitto_loop_forever` reconnects by itself after network
     /// errors but returns on errors it considers fatal (TLS failure, protocol error, a refused
     /// MQTT 5 CONNACK); those are retried here after 30 s rather than ending the process.
-    private func runLoop() {
+    private func runLoop(initialFailure: Int32?) {
+        var pendingFailure = initialFailure
         while !isStopping {
-            let rc = mosquitto_loop_forever(handle, -1, 1)
+            let rc = pendingFailure ?? mosquitto_loop_forever(handle, -1, 1)
+            pendingFailure = nil
             if isStopping { break }
             if brokerState.state?.hasPrefix("refused-") == true {
                 // A refused MQTT 5 CONNACK ends the loop too: the refusal was logged, and each
                 // retry would otherwise log refused/failed alternately.
                 logger.debug("Retrying the refused connection in 30 s.", metadata: failureMetadata(rc))
-            } else {
-                brokerState.enter(
-                    "loop-\(rc)", .error, "The MQTT connection failed; retrying in 30 s.",
-                    metadata: failureMetadata(rc, withTLSHint: true))
+            } else if !brokerState.enter(
+                "failed", .error, "The MQTT connection failed; retrying in 30 s.",
+                metadata: failureMetadata(rc, withTLSHint: true))
+            {
+                // One line until a connection succeeds: the same TLS failure can come back as
+                // MOSQ_ERR_TLS or errno EPROTO, depending on who closed first.
+                logger.debug("The MQTT connection failed again; retrying in 30 s.", metadata: failureMetadata(rc))
             }
             queue.sleep(30)
             // The queue's stop comes first (the main thread calls stop() only after the writer
             // finished): do not start a blocking connect then.
             if isStopping || queue.isStopRequested { break }
-            _ = mosquitto_reconnect(handle)
+            let reconnected = mosquitto_reconnect(handle)
+            if Self.isTLSFailure(reconnected, errno: errno) { pendingFailure = reconnected }
         }
+    }
+
+    /// Whether `rc` (with `errno` for `MOSQ_ERR_ERRNO`) is a failed TLS handshake: libmosquitto
+    /// reports OpenSSL's errors as `MOSQ_ERR_TLS` or as errno `EPROTO`.
+    private static func isTLSFailure(_ rc: Int32, errno: Int32) -> Bool {
+        rc == Int32(MOSQ_ERR_TLS.rawValue) || (rc == Int32(MOSQ_ERR_ERRNO.rawValue) && errno == EPROTO)
     }
 
     /// Disconnects and waits (at most `timeout`) for the loop thread to end.
