@@ -41,8 +41,8 @@ struct IngestLoop {
             write(burst, retrying: true)
             reportDrops()
         }
-        // Stopping: the transaction in flight has finished; flush the rest once, no retries, for
-        // at most `stopFlushLimit`.
+        // Stopping: the transaction in flight has ended (committed, or abandoned when the stop's
+        // limit passed); flush the rest once, no retries, within the same limit.
         let deadline = Date().addingTimeInterval(Self.stopFlushLimit)
         while writer.isConnected, planner != nil, Date() < deadline {
             let rest = queue.drain(maximum: maximumBurst)
