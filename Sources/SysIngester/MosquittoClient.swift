@@ -6,7 +6,7 @@ import SysIngest
 /// The ingester's MQTT connection: the only user of libmosquitto.
 ///
 /// libmosquitto does the work: `mosquitto_loop_forever` (on a thread of ours) reads, pings and
-/// reconnects with the delays set by `mosquitto_reconnect_delay_set` (1 s doubling to 30 s).
+/// reconnects with the delays set by `mosquitto_reconnect_delay_set` (1 s, then 4, 9, 16, 25, 30 s).
 /// Subscribing happens in the connect callback, so every reconnect resubscribes. Messages are
 /// copied into Swift values on the first line of the callback and handed to `IngestQueue`.
 ///
