@@ -123,20 +123,20 @@ final class MosquittoClient: @unchecked Sendable {
     func start() {
         let endpoint = "\(settings.host):\(settings.port)"
         brokerState.enter("connecting", .info, "Connecting to the broker.", metadata: ["mqtt.broker": "\(endpoint)"])
-        let rc = mosquitto_connect_async(handle, settings.host, Int32(settings.port), Int32(settings.keepalive))
+        let connected = Outcome(
+            mosquitto_connect_async(handle, settings.host, Int32(settings.port), Int32(settings.keepalive)))
         // On loopback the TLS handshake can fail inside connect_async already (the broker's
         // answer arrives before SSL_connect returns): that is the same failure as one the loop
         // reports, not an unreachable broker, and it is handled the same way.
-        let failedHandshake = Self.isTLSFailure(rc, errno: errno)
-        if rc != Int32(MOSQ_ERR_SUCCESS.rawValue), !failedHandshake {
+        if !connected.succeeded, !connected.isTLSFailure {
             // Not fatal: the loop below retries with libmosquitto's reconnect delays.
-            var metadata = failureMetadata(rc)
+            var metadata = failureMetadata(connected)
             metadata["mqtt.broker"] = "\(endpoint)"
             brokerState.enter(
                 "unreachable", .warning, "The broker is not reachable yet; retrying.", metadata: metadata)
         }
         let thread = Thread { [self] in
-            runLoop(initialFailure: failedHandshake ? rc : nil)
+            runLoop(initialFailure: connected.isTLSFailure ? connected : nil)
             finished.signal()
         }
         thread.name = "mosquitto-loop"
@@ -147,37 +147,54 @@ final class MosquittoClient: @unchecked Sendable {
     /// Runs libmosquitto's loop. `mosquitto_loop_forever` reconnects by itself after network
     /// errors but returns on errors it considers fatal (TLS failure, protocol error, a refused
     /// MQTT 5 CONNACK); those are retried here after 30 s rather than ending the process.
-    private func runLoop(initialFailure: Int32?) {
+    private func runLoop(initialFailure: Outcome?) {
         var pendingFailure = initialFailure
         while !isStopping {
-            let rc = pendingFailure ?? mosquitto_loop_forever(handle, -1, 1)
+            let failure = pendingFailure ?? Outcome(mosquitto_loop_forever(handle, -1, 1))
             pendingFailure = nil
             if isStopping { break }
             if brokerState.state?.hasPrefix("refused-") == true {
                 // A refused MQTT 5 CONNACK ends the loop too: the refusal was logged, and each
                 // retry would otherwise log refused/failed alternately.
-                logger.debug("Retrying the refused connection in 30 s.", metadata: failureMetadata(rc))
+                logger.debug("Retrying the refused connection in 30 s.", metadata: failureMetadata(failure))
             } else if !brokerState.enter(
                 "failed", .error, "The MQTT connection failed; retrying in 30 s.",
-                metadata: failureMetadata(rc, withTLSHint: true))
+                metadata: failureMetadata(failure))
             {
                 // One line until a connection succeeds: the same TLS failure can come back as
                 // MOSQ_ERR_TLS or errno EPROTO, depending on who closed first.
-                logger.debug("The MQTT connection failed again; retrying in 30 s.", metadata: failureMetadata(rc))
+                logger.debug("The MQTT connection failed again; retrying in 30 s.", metadata: failureMetadata(failure))
             }
             queue.sleep(30)
             // The queue's stop comes first (the main thread calls stop() only after the writer
             // finished): do not start a blocking connect then.
             if isStopping || queue.isStopRequested { break }
-            let reconnected = mosquitto_reconnect(handle)
-            if Self.isTLSFailure(reconnected, errno: errno) { pendingFailure = reconnected }
+            let reconnected = Outcome(mosquitto_reconnect(handle))
+            if reconnected.isTLSFailure { pendingFailure = reconnected }
         }
     }
 
-    /// Whether `rc` (with `errno` for `MOSQ_ERR_ERRNO`) is a failed TLS handshake: libmosquitto
-    /// reports OpenSSL's errors as `MOSQ_ERR_TLS` or as errno `EPROTO`.
-    private static func isTLSFailure(_ rc: Int32, errno: Int32) -> Bool {
-        rc == Int32(MOSQ_ERR_TLS.rawValue) || (rc == Int32(MOSQ_ERR_ERRNO.rawValue) && errno == EPROTO)
+    /// A libmosquitto return code with the errno of the same moment (read at once: the next
+    /// call may change it).
+    private struct Outcome {
+        let rc: Int32
+        let savedErrno: Int32
+
+        init(_ rc: Int32) {
+            self.rc = rc
+            savedErrno = errno
+        }
+
+        var succeeded: Bool { rc == Int32(MOSQ_ERR_SUCCESS.rawValue) }
+
+        /// `mosquitto_strerror` reads errno for `MOSQ_ERR_ERRNO`; the saved one is the right one.
+        var description: String {
+            rc == Int32(MOSQ_ERR_ERRNO.rawValue) ? String(cString: strerror(savedErrno)) : MosquittoError.describe(rc)
+        }
+
+        /// libmosquitto's own test in `mosquitto_loop_forever`: OpenSSL failures come back as
+        /// `MOSQ_ERR_TLS` or with errno `EPROTO`.
+        var isTLSFailure: Bool { !succeeded && (rc == Int32(MOSQ_ERR_TLS.rawValue) || savedErrno == EPROTO) }
     }
 
     /// Disconnects and waits (at most `timeout`) for the loop thread to end.
@@ -205,16 +222,16 @@ final class MosquittoClient: @unchecked Sendable {
         if libraryErrors.count > 3 { libraryErrors.removeFirst() }
     }
 
-    /// `mqtt.error` for `rc`, and `mqtt.detail` with libmosquitto's recent error lines if any.
-    /// With `withTLSHint`, a TLS failure that has no such lines gets `mqtt.hint` instead: the
-    /// broker's close can overtake its TLS alert, and "Protocol error" alone helps nobody.
-    private func failureMetadata(_ rc: Int32, withTLSHint: Bool = false) -> Logger.Metadata {
+    /// `mqtt.error` for the outcome, and `mqtt.detail` with libmosquitto's recent error lines if
+    /// any. A TLS failure without such lines gets `mqtt.hint` instead: the broker's close can
+    /// overtake its TLS alert, and "Protocol error" alone helps nobody.
+    private func failureMetadata(_ outcome: Outcome) -> Logger.Metadata {
         stopLock.lock()
         let detail = libraryErrors.joined(separator: " | ")
         stopLock.unlock()
-        var metadata: Logger.Metadata = ["mqtt.error": "\(MosquittoError.describe(rc))"]
+        var metadata: Logger.Metadata = ["mqtt.error": "\(outcome.description)"]
         if !detail.isEmpty { metadata["mqtt.detail"] = "\(detail)" }
-        if withTLSHint,
+        if outcome.isTLSFailure,
             let hint = TLSFailureHint.hint(
                 usesTLS: settings.tls != nil, presentsClientCertificate: settings.tls?.certFile != nil,
                 libraryDetail: detail)
@@ -259,12 +276,12 @@ final class MosquittoClient: @unchecked Sendable {
         // libmosquitto also calls this after a refused CONNACK or a failed TLS handshake; only
         // the end of an established connection is a state change worth a line of its own.
         guard brokerState.state == "connected" else {
-            logger.debug("The connection attempt ended.", metadata: failureMetadata(rc))
+            logger.debug("The connection attempt ended.", metadata: failureMetadata(Outcome(rc)))
             return
         }
         brokerState.enter(
             "lost", .warning, "Lost the broker connection; libmosquitto reconnects with backoff.",
-            metadata: failureMetadata(rc))
+            metadata: failureMetadata(Outcome(rc)))
     }
 
     private func received(_ input: IngestInput) {

@@ -40,84 +40,75 @@ struct SysIngesterStopTests {
 
     @Test("SIGTERM while PostgreSQL is down and messages are queued exits 0 and counts what is lost")
     func stopDuringOutage() throws {
-        let postgres = try OwnPostgres(label: "sys-stop-outage")
-        defer {
-            postgres.stop()
-            try? FileManager.default.removeItem(
-                atPath: (postgres.directory as NSString).deletingLastPathComponent)
-        }
-        let broker = try BrokerProcess.start(.v21, extraConfig: SysIngesterProcess.brokerConfig)
-        let scratch = try TestEnvironment.makeScratchDirectory(label: "sys-stop-outage")
-        defer { try? FileManager.default.removeItem(atPath: scratch) }
-        let output = (scratch as NSString).appendingPathComponent("sys-ingester.out")
-        let ingester = try ChildProcess(
-            executable: TestEnvironment.require(.sysIngester),
-            arguments: ["--port", "\(broker.port)", "--burst-window-ms", "50", "--dsn", postgres.dsn],
-            outputPath: output)
-        defer { ingester.kill9() }
-        func log() -> String { (try? String(contentsOfFile: output, encoding: .utf8)) ?? "" }
-        try waitUntil(timeout: 20, "the ingester writes") {
-            let connection = try PostgresConnection(conninfo: postgres.dsn, timeout: .seconds(5))
-            defer { connection.close() }
-            let rows = try connection.execute("SELECT count(*) FROM events", timeout: .seconds(10))
-            return Int(rows.scalar ?? "") ?? 0 > 0
-        }
-        postgres.stop()
-        for index in 1...3 {
-            let result = try ProcessRunner.run(
-                "mosquitto_pub", ["-p", "\(broker.port)", "-i", "queued-\(index)", "-t", "t", "-m", "x"],
-                timeout: 20)
-            #expect(result.succeeded, "\(result.output)")
-        }
+        let setup = try IngesterOnItsOwnDatabase(label: "sys-stop-outage")
+        setup.postgres.stop()
+        try setup.publish(3, prefix: "queued")
         try waitUntil(timeout: 20, "the ingester notices the outage") {
-            log().contains("PostgreSQL is unavailable")
+            setup.log().contains("PostgreSQL is unavailable")
         }
-        ingester.signal(SIGTERM)
-        #expect(ingester.waitForExit(timeout: 15) == 0, "\(log().suffix(3000))")
-        #expect(log().contains("sys.lost="), "\(log().suffix(3000))")
+        setup.ingester.signal(SIGTERM)
+        #expect(setup.ingester.waitForExit(timeout: 15) == 0, "\(setup.log().suffix(3000))")
+        #expect(setup.log().contains("sys.lost="), "\(setup.log().suffix(3000))")
     }
 
     @Test("SIGTERM while PostgreSQL hangs mid-transaction abandons it after the stop's 2 s, exits 0 and counts the loss")
     func stopWhileDatabaseHangs() throws {
-        let postgres = try OwnPostgres(label: "sys-stop-frozen")
-        var thawed = false
-        defer {
-            if !thawed { try? postgres.thaw() }
-            postgres.stop()
-            try? FileManager.default.removeItem(
-                atPath: (postgres.directory as NSString).deletingLastPathComponent)
-        }
-        let broker = try BrokerProcess.start(.v21, extraConfig: SysIngesterProcess.brokerConfig)
-        let scratch = try TestEnvironment.makeScratchDirectory(label: "sys-stop-frozen")
-        defer { try? FileManager.default.removeItem(atPath: scratch) }
-        let output = (scratch as NSString).appendingPathComponent("sys-ingester.out")
-        let ingester = try ChildProcess(
+        let setup = try IngesterOnItsOwnDatabase(label: "sys-stop-frozen")
+        // The server and its backends stop answering; the ingester's connection stays open, so
+        // its next burst waits on a socket that will not speak for its 15 s statement timeout.
+        try setup.postgres.freeze()
+        defer { try? setup.postgres.thaw() }
+        try setup.publish(3, prefix: "hung")
+        Thread.sleep(forTimeInterval: 0.5)
+        setup.ingester.signal(SIGTERM)
+        // Well under the 15 s a wait for the silent server would otherwise take.
+        #expect(setup.ingester.waitForExit(timeout: 10) == 0, "\(setup.log().suffix(3000))")
+        #expect(setup.log().contains("sys.lost="), "\(setup.log().suffix(3000))")
+    }
+}
+
+/// A 2.1 broker and the built `bin/sys-ingester` writing to a PostgreSQL of the test's own, which
+/// the test may stop or freeze. Ready once the ingester has written its first rows.
+private final class IngesterOnItsOwnDatabase {
+    let postgres: OwnPostgres
+    let broker: BrokerProcess
+    let ingester: ChildProcess
+    private let scratch: String
+    private let output: String
+
+    init(label: String) throws {
+        postgres = try OwnPostgres(label: label)
+        broker = try BrokerProcess.start(.v21, extraConfig: SysIngesterProcess.brokerConfig)
+        scratch = try TestEnvironment.makeScratchDirectory(label: label)
+        output = (scratch as NSString).appendingPathComponent("sys-ingester.out")
+        ingester = try ChildProcess(
             executable: TestEnvironment.require(.sysIngester),
             arguments: ["--port", "\(broker.port)", "--burst-window-ms", "50", "--dsn", postgres.dsn],
             outputPath: output)
-        defer { ingester.kill9() }
-        func log() -> String { (try? String(contentsOfFile: output, encoding: .utf8)) ?? "" }
-        try waitUntil(timeout: 20, "the ingester writes") {
+        try waitUntil(timeout: 20, "the ingester writes") { [postgres] in
             let connection = try PostgresConnection(conninfo: postgres.dsn, timeout: .seconds(5))
             defer { connection.close() }
             let rows = try connection.execute("SELECT count(*) FROM events", timeout: .seconds(10))
             return Int(rows.scalar ?? "") ?? 0 > 0
         }
-        // The server and its backends stop answering; the ingester's connection stays open, so
-        // its next burst waits on a socket that will not speak for its 15 s statement timeout.
-        try postgres.freeze()
-        for index in 1...3 {
+    }
+
+    deinit {
+        ingester.kill9()
+        try? FileManager.default.removeItem(atPath: scratch)
+        postgres.stop()
+        try? FileManager.default.removeItem(atPath: (postgres.directory as NSString).deletingLastPathComponent)
+    }
+
+    func log() -> String { (try? String(contentsOfFile: output, encoding: .utf8)) ?? "" }
+
+    /// `count` clients publish once each, so the broker logs lines for the ingester to write.
+    func publish(_ count: Int, prefix: String) throws {
+        for index in 1...count {
             let result = try ProcessRunner.run(
-                "mosquitto_pub", ["-p", "\(broker.port)", "-i", "hung-\(index)", "-t", "t", "-m", "x"],
+                "mosquitto_pub", ["-p", "\(broker.port)", "-i", "\(prefix)-\(index)", "-t", "t", "-m", "x"],
                 timeout: 20)
             #expect(result.succeeded, "\(result.output)")
         }
-        Thread.sleep(forTimeInterval: 0.5)
-        ingester.signal(SIGTERM)
-        // Well under the 15 s a wait for the silent server would otherwise take.
-        #expect(ingester.waitForExit(timeout: 10) == 0, "\(log().suffix(3000))")
-        #expect(log().contains("sys.lost="), "\(log().suffix(3000))")
-        try postgres.thaw()
-        thawed = true
     }
 }
