@@ -44,13 +44,14 @@ enum PluginRuntime {
     ) -> Int32 {
         guard let identifier, let userdata else { return BrokerResult.invalid }
         let outbox = shared?.outbox ?? BrokerLogHandler.Outbox(brokerThread: pthread_self())
+        // Every line the plugin writes goes through this logger (and so through one format).
+        var logger = Logger(label: name) { _ in BrokerLogHandler(outbox: outbox) }
 
         // mosquitto 2.0 has no MOSQ_EVT_CONNECT: refuse clearly rather than run half-working.
         // mosquitto_plugin_set_info() appeared in the same release, so its presence is the test.
         guard dlsym(UnsafeMutableRawPointer(bitPattern: 0), "mosquitto_plugin_set_info") != nil else {
-            cmosq_log(
-                MOSQ_LOG_ERR,
-                "conn-plugin: Error: this plugin requires mosquitto 2.1 or later (this broker has no MOSQ_EVT_CONNECT event). To record clients of a mosquitto 2.0.x broker, run sys-ingester against its $SYS topics instead.")
+            logger.error(
+                "this plugin requires mosquitto 2.1 or later (this broker has no MOSQ_EVT_CONNECT event). To record clients of a mosquitto 2.0.x broker, run sys-ingester against its $SYS topics instead.")
             return BrokerResult.notSupported
         }
 
@@ -61,51 +62,55 @@ enum PluginRuntime {
                 defaultBrokerID: hostName(), defaultSpoolDirectory: defaultSpoolDirectory())
             try ConnectionString.validate(parsed.options.dsn)
         } catch let error as ConnPluginOptionError {
-            cmosq_log(MOSQ_LOG_ERR, "conn-plugin: Error: \(error). The plugin will not start.")
+            logger.error("\(error). The plugin will not start.")
             return BrokerResult.invalid
         } catch {
             let source = options.contains { $0.key.lowercased() == "conn_pg_dsn" } ? "plugin_opt_conn_pg_dsn" : "PG_DSN"
-            cmosq_log(MOSQ_LOG_ERR, "conn-plugin: Error: \(source) is not a valid libpq connection string (\(error)). The plugin will not start.")
+            logger.error(
+                "\(source) is not a valid libpq connection string. The plugin will not start.",
+                metadata: ["pg.error": "\(error)"])
             return BrokerResult.invalid
         }
-        for warning in parsed.warnings { cmosq_log(MOSQ_LOG_WARNING, "conn-plugin: Warning: \(warning)") }
+        for warning in parsed.warnings { logger.warning("\(warning)") }
+        logger.logLevel = parsed.options.debug ? .debug : .info
 
         let recorder: ConnRecorder
         if let existing = shared {
             guard existing.recorder.options == parsed.options else {
-                cmosq_log(
-                    MOSQ_LOG_ERR,
-                    "conn-plugin: Error: the plugin is loaded a second time with different plugin_opt_conn_* options. Load it once (per_listener_settings calls one copy for every listener's clients when loaded with global_plugin), or give every copy the same options.")
+                logger.error(
+                    "the plugin is loaded a second time with different plugin_opt_conn_* options. Load it once (per_listener_settings calls one copy for every listener's clients when loaded with global_plugin), or give every copy the same options.")
                 return BrokerResult.invalid
             }
             recorder = existing.recorder
             shared = (existing.recorder, existing.outbox, existing.copies + 1)
-            cmosq_log(MOSQ_LOG_INFO, "conn-plugin: loaded again; this copy shares the first copy's recorder, so each event is still recorded once.")
+            logger.info("loaded again; this copy shares the first copy's recorder, so each event is still recorded once.")
         } else {
-            var logger = Logger(label: name) { _ in BrokerLogHandler(outbox: outbox) }
-            logger.logLevel = parsed.options.debug ? .debug : .info
             var spool: EventSpool?
             do {
                 spool = try EventSpool(directory: parsed.options.spoolDirectory, maxBytes: parsed.options.spoolMaxBytes)
             } catch {
                 let explicit = options.contains { $0.key.lowercased() == "conn_spool_dir" }
                 if explicit {
-                    cmosq_log(MOSQ_LOG_ERR, "conn-plugin: Error: plugin_opt_conn_spool_dir: \(error). The plugin will not start.")
+                    logger.error("plugin_opt_conn_spool_dir: \(error). The plugin will not start.")
                     return BrokerResult.invalid
                 }
-                cmosq_log(MOSQ_LOG_WARNING, "conn-plugin: Warning: \(error); running without a disk spool, so events that arrive while PostgreSQL is unreachable and the memory queue is full are dropped. Set plugin_opt_conn_spool_dir.")
+                logger.warning("\(error); running without a disk spool, so events that arrive while PostgreSQL is unreachable and the memory queue is full are dropped. Set plugin_opt_conn_spool_dir.")
             }
             recorder = ConnRecorder(options: parsed.options, spool: spool, logger: logger)
             do {
                 try recorder.start()
             } catch {
-                cmosq_log(MOSQ_LOG_ERR, "conn-plugin: Error: \(error). The plugin will not start.")
+                logger.error("\(error). The plugin will not start.")
                 return BrokerResult.unknown
             }
             shared = (recorder, outbox, 1)
-            cmosq_log(
-                MOSQ_LOG_INFO,
-                "conn-plugin: recording connections to PostgreSQL (\(ConnectionString.redacted(parsed.options.dsn))), mode \(parsed.options.mode.rawValue), broker id '\(parsed.options.brokerID)', timeout \(parsed.options.timeoutMilliseconds) ms, spool \(spool?.directory ?? "none").")
+            logger.info(
+                "recording connections to PostgreSQL.",
+                metadata: [
+                    "pg.dsn": "\(ConnectionString.redacted(parsed.options.dsn))", "mode": "\(parsed.options.mode.rawValue)",
+                    "broker_id": "\(parsed.options.brokerID)", "timeout_ms": "\(parsed.options.timeoutMilliseconds)",
+                    "spool": "\(spool?.directory ?? "none")",
+                ])
         }
 
         let instance = PluginInstance(identifier: identifier, recorder: recorder, outbox: outbox)
@@ -114,11 +119,10 @@ enum PluginRuntime {
         for event in events {
             let rc = cmosq_callback_register(identifier, event, connPluginEventCallback, context)
             guard rc == BrokerResult.success else {
-                cmosq_log(
-                    MOSQ_LOG_ERR,
+                logger.error(
                     rc == BrokerResult.notSupported
-                        ? "conn-plugin: Error: this broker does not support event \(event); mosquitto 2.1 or later is required."
-                        : "conn-plugin: Error: registering for broker event \(event) failed (\(rc)).")
+                        ? "this broker does not support event \(event); mosquitto 2.1 or later is required."
+                        : "registering for broker event \(event) failed (\(rc)).")
                 _ = cleanup(context: context)
                 return rc
             }

@@ -75,10 +75,17 @@ package final class ConnRecorder {
             lastDropReport = now
             let dropped = writer.takeDroppedCounts()
             if dropped.queueFull > 0 {
-                logger.warning("conn-plugin: Warning: \(dropped.queueFull) connection events were dropped in the last \(interval / 1_000_000) s because the memory queue was full (plugin_opt_conn_queue_size \(options.queueCapacity)) while the writer was busy; see $SYS/broker/conn-plugin/events/dropped.")
+                logger.warning(
+                    "connection events were dropped because the memory queue was full (plugin_opt_conn_queue_size) while the writer was busy; see $SYS/broker/conn-plugin/events/dropped.",
+                    metadata: [
+                        "events.dropped": "\(dropped.queueFull)", "interval_s": "\(interval / 1_000_000)",
+                        "queue_size": "\(options.queueCapacity)",
+                    ])
             }
             if dropped.spool > 0 {
-                logger.warning("conn-plugin: Warning: \(dropped.spool) connection events were dropped in the last \(interval / 1_000_000) s because the spool was full (plugin_opt_conn_spool_max_mb) or could not be written; see $SYS/broker/conn-plugin/events/dropped.")
+                logger.warning(
+                    "connection events were dropped because the spool was full (plugin_opt_conn_spool_max_mb) or could not be written; see $SYS/broker/conn-plugin/events/dropped.",
+                    metadata: ["events.dropped": "\(dropped.spool)", "interval_s": "\(interval / 1_000_000)"])
             }
         }
         guard options.statusIntervalSeconds > 0, now - lastStatusPublication >= interval else { return [] }
@@ -101,12 +108,20 @@ package final class ConnRecorder {
         }
         writer.stop(flushTimeout: .seconds(5))
         let final = writer.currentStatus()
-        logger.info("conn-plugin: stopped; this run saw \(final.eventsSeen) events: \(final.eventsWritten) written, \(final.eventsSpooled) spooled, \(final.eventsDropped) dropped, \(final.eventsDeadLettered) dead-lettered, \(final.eventsQueued) left queued.")
+        logger.info(
+            "stopped.",
+            metadata: [
+                "events.seen": "\(final.eventsSeen)", "events.written": "\(final.eventsWritten)",
+                "events.spooled": "\(final.eventsSpooled)", "events.dropped": "\(final.eventsDropped)",
+                "events.dead_lettered": "\(final.eventsDeadLettered)", "events.queued": "\(final.eventsQueued)",
+            ])
     }
 
     private func record(_ event: ConnEvent, wait: Bool? = nil) {
         if options.debug {
-            logger.debug("conn-plugin: \(event.kind.rawValue) client '\(event.clientID)' from \(event.peer ?? "?") \(event.reasonCode.map { "reason \($0)" } ?? "")")
+            var metadata: Logger.Metadata = ["client": "\(event.clientID)", "peer": "\(event.peer ?? "?")"]
+            if let reason = event.reasonCode { metadata["reason"] = "\(reason)" }
+            logger.debug("\(event.kind.rawValue).", metadata: metadata)
         }
         writer.enqueue(event, waitForCommit: wait ?? (options.mode == .sync))
     }

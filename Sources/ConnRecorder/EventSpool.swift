@@ -104,7 +104,12 @@ package final class EventSpool {
                 }
                 written += result
             }
-            _ = fdatasync(appendDescriptor)
+            guard fdatasync(appendDescriptor) == 0 else {
+                // Not known to be on disk: take the records back rather than count them as kept.
+                let code = errno
+                _ = ftruncate(appendDescriptor, off_t(appendSegmentBytes))
+                throw SpoolError(path: appendSegment ?? directory, operation: "fdatasync", code: code)
+            }
             appendSegmentBytes += bytes.count
             byteCount += bytes.count
         }

@@ -22,13 +22,21 @@ struct ConnPluginOutageTests {
         return values
     }
 
-    static func churn(_ port: Int, prefix: String, count: Int, version: MQTTProtocolVersion = .v311) throws {
+    /// Connects and cleanly disconnects `count` clients named `prefix-n`, one after another.
+    /// - Returns: the longest CONNECT→CONNACK time a client saw, in seconds: what a database
+    ///   outage must never stretch past the plugin's timeout_ms.
+    @discardableResult
+    static func churn(_ port: Int, prefix: String, count: Int, version: MQTTProtocolVersion = .v311) throws -> Double {
+        var slowest = 0.0
         for index in 0..<count {
             let client = try MQTTWireClient(port: port)
+            let started = Date()
             let ack = try client.connect(clientID: "\(prefix)-\(index)", protocol: version)
+            slowest = max(slowest, Date().timeIntervalSince(started))
             guard ack.isAccepted else { throw FixtureError("refused \(prefix)-\(index)") }
             client.disconnect(waitForClose: true)
         }
+        return slowest
     }
 
     /// Polls until `client_conn_events` holds `count` rows (of the clients `filter` selects).
@@ -40,18 +48,30 @@ struct ConnPluginOutageTests {
         }
     }
 
-    /// Per client: connects, disconnects; and rows that are duplicates by event key.
-    static func balance(_ database: ScratchDatabase) throws -> (clients: Int, unbalanced: Int, duplicates: Int) {
-        let clients = try database.intScalar("SELECT count(DISTINCT client_id) FROM client_conn_events") ?? -1
-        let unbalanced = try database.intScalar(
+    /// Among the clients `filter` selects: how many, how many are unbalanced (not exactly one
+    /// connect and one disconnect, or the connect after the disconnect), and rows that are
+    /// duplicates by event key. Unbalanced clients' rows are printed.
+    static func balance(_ database: ScratchDatabase, where filter: String = "TRUE", printing: Bool = true) throws
+        -> (clients: Int, unbalanced: Int, duplicates: Int)
+    {
+        let unbalancedClients = """
+            SELECT client_id FROM client_conn_events WHERE \(filter) GROUP BY client_id
+            HAVING count(*) FILTER (WHERE event_type = 'connect') <> 1
+                OR count(*) FILTER (WHERE event_type = 'disconnect') <> 1
+                OR max(ts) FILTER (WHERE event_type = 'connect') > max(ts) FILTER (WHERE event_type = 'disconnect')
             """
-            SELECT count(*) FROM (SELECT client_id FROM client_conn_events GROUP BY client_id
-              HAVING count(*) FILTER (WHERE event_type = 'connect') <> 1
-                  OR count(*) FILTER (WHERE event_type = 'disconnect') <> 1
-                  OR max(ts) FILTER (WHERE event_type = 'connect') > max(ts) FILTER (WHERE event_type = 'disconnect')) x
-            """) ?? -1
+        let clients = try database.intScalar("SELECT count(DISTINCT client_id) FROM client_conn_events WHERE \(filter)") ?? -1
+        let unbalanced = try database.intScalar("SELECT count(*) FROM (\(unbalancedClients)) x") ?? -1
         let duplicates = try database.intScalar(
-            "SELECT count(*) - count(DISTINCT extra->>'event_key') FROM client_conn_events") ?? -1
+            "SELECT count(*) - count(DISTINCT extra->>'event_key') FROM client_conn_events WHERE \(filter)") ?? -1
+        if unbalanced != 0 && printing {
+            let rows = try database.query(
+                """
+                SELECT client_id, event_type, to_char(ts, 'HH24:MI:SS.US'), extra->>'event_key', extra ? 'replayed'
+                FROM client_conn_events WHERE client_id IN (\(unbalancedClients)) ORDER BY client_id, ts, id
+                """)
+            print("unbalanced clients' rows (client, type, ts, key, replayed): \(rows)")
+        }
         return (clients, unbalanced, duplicates)
     }
 
@@ -64,7 +84,10 @@ struct ConnPluginOutageTests {
         try Self.waitForRows(database, 80, timeout: 20, "rows before the outage")
         database.closeConnection()
         postgres.stop()
-        try Self.churn(fixture.broker.port, prefix: "during", count: 40, version: .v5)
+        // Clients are served while PostgreSQL is down: no CONNACK waits past timeout_ms (plus a busy
+        // machine's scheduling margin).
+        let slowestConnack = try Self.churn(fixture.broker.port, prefix: "during", count: 40, version: .v5)
+        #expect(slowestConnack < 0.5 + 1.5)
         try postgres.start()
         try Self.churn(fixture.broker.port, prefix: "after", count: 40)
         try Self.waitForRows(database, 240, timeout: 30, "all 240 rows after the outage")
@@ -92,7 +115,8 @@ struct ConnPluginOutageTests {
             label: "silent", options: ["plugin_opt_conn_timeout_ms 1000"],
             dsn: "host=127.0.0.1 port=\(silent.port) dbname=mqtt user=nobody")
         let started = Date()
-        try Self.churn(fixture.broker.port, prefix: "served", count: 50)
+        let slowestConnack = try Self.churn(fixture.broker.port, prefix: "served", count: 50)
+        #expect(slowestConnack < 1.0 + 1.5, "a CONNACK waited past timeout_ms for the silent database")
         let elapsed = Date().timeIntervalSince(started)
         let status = try waitForValue(timeout: 15, "status publication") {
             let values = try Self.status(port: fixture.broker.port)
@@ -165,26 +189,32 @@ struct ConnPluginOutageTests {
         try postgres.freeze()
         var thawed = false
         defer { if !thawed { try? postgres.thaw() } }
-        // Every client is still served while the database hangs.
-        try Self.churn(fixture.broker.port, prefix: "frozen", count: 30)
+        // Every client is still served while the database hangs: no CONNACK waits past timeout_ms
+        // (plus a busy machine's scheduling margin; an unbounded wait would last until the thaw).
+        let slowestConnack = try Self.churn(fixture.broker.port, prefix: "frozen", count: 30)
         try fixture.broker.waitForLog(containing: "did not answer in time")
         // Status is published on the broker's tick, which mosquitto may run a second or two late.
+        // Each read is a client too ("status-reader-..."): its rows are checked below, once stored.
         let status = try waitForValue(timeout: 15, "status covering the frozen churn") {
             let values = try Self.status(port: fixture.broker.port)
             return (values["events/seen"] ?? 0) >= 80 ? values : nil
         }
         try postgres.thaw()
         thawed = true
-        try Self.waitForRows(
-            database, 80, where: "client_id LIKE 'before-%' OR client_id LIKE 'frozen-%'", timeout: 40,
-            "all rows after the thaw")
-        let (clients, unbalanced, duplicates) = try Self.balance(database)
-        print("frozen database: status while frozen \(status)")
-        _ = clients  // and the status readers, however many reads it took
-        #expect(try database.intScalar(
-            "SELECT count(DISTINCT client_id) FROM client_conn_events WHERE client_id LIKE 'before-%' OR client_id LIKE 'frozen-%'") == 40)
+        let churned = "(client_id LIKE 'before-%' OR client_id LIKE 'frozen-%')"
+        try Self.waitForRows(database, 80, where: churned, timeout: 40, "all rows after the thaw")
+        let (clients, unbalanced, duplicates) = try Self.balance(database, where: churned)
+        print("frozen database: status while frozen \(status); slowest CONNACK \(slowestConnack) s")
+        #expect(clients == 40)
         #expect(unbalanced == 0)
         #expect(duplicates == 0)
+        #expect(slowestConnack < 0.5 + 1.5)
+        // The status readers connected and disconnected during and after the freeze; the last
+        // ones' rows may still be on their way, but each one's pair arrives, once and in order.
+        try waitUntil(timeout: 20, "every status reader's connect and disconnect stored") {
+            try Self.balance(database, where: "client_id LIKE 'status-reader-%'", printing: false).unbalanced == 0
+        }
+        #expect(try Self.balance(database).duplicates == 0)
         // The broker's thread waited for the hung database at most once, never past timeout_ms
         // (plus a busy machine's scheduling margin; an unbounded wait would last until the thaw).
         #expect((status["broker-wait/timeouts"] ?? .max) <= 1)
@@ -297,17 +327,16 @@ struct ConnPluginOutageTests {
         #expect(summary.seen == summary.written + summary.dropped, "nothing silently lost")
     }
 
-    /// The counts of the plugin's last log line ("stopped; this run saw ...").
+    /// The counts of the plugin's last log line ("conn-plugin: stopped. events.seen=...").
     static func shutdownSummary(_ log: String) throws -> (seen: Int, written: Int, dropped: Int, deadLettered: Int) {
-        guard let line = log.split(separator: "\n").last(where: { $0.contains("conn-plugin: stopped;") }) else {
+        guard let line = log.split(separator: "\n").last(where: { $0.contains("conn-plugin: stopped.") }) else {
             throw FixtureError("no shutdown summary in the broker log")
         }
-        func number(before word: String) -> Int {
-            let parts = line.split(separator: " ")
-            guard let index = parts.firstIndex(where: { $0.hasPrefix(word) }), index > 0 else { return -1 }
-            return Int(parts[index - 1]) ?? -1
+        func number(_ key: String) -> Int {
+            let field = line.split(separator: " ").first { $0.hasPrefix(key + "=") }
+            return field.flatMap { Int($0.dropFirst(key.count + 1)) } ?? -1
         }
-        return (number(before: "events:"), number(before: "written"), number(before: "dropped"), number(before: "dead-lettered"))
+        return (number("events.seen"), number("events.written"), number("events.dropped"), number("events.dead_lettered"))
     }
 
     @Test func rejectedEventGoesToDeadLettersWithoutHoldingOthers() throws {

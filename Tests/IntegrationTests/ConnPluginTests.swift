@@ -97,16 +97,24 @@ struct ConnPluginTests {
     }
 
     @Test func failedAuthenticationWritesNothing() throws {
-        let fixture = try ConnPluginFixture(label: "auth", extraConfig: ["allow_anonymous false"])
-        let client = try MQTTWireClient(port: fixture.broker.port)
-        let ack = try client.connect(clientID: "intruder", protocol: .v311)
-        #expect(!ack.isAccepted)
-        let ok = try MQTTWireClient(port: fixture.broker.port)
-        _ = try? ok.connect(clientID: "marker", protocol: .v5)
-        // Wait for the status publication that follows the refused connection, then check.
-        Thread.sleep(forTimeInterval: 1.5)
-        #expect(try fixture.database.intScalar("SELECT count(*) FROM client_conn_events") == 0)
-        #expect(try fixture.database.intScalar("SELECT count(*) FROM client_sessions") == 0)
+        let directory = try TestEnvironment.makeScratchDirectory(label: "auth-passwords")
+        let passwords = directory + "/passwords"
+        let made = try ProcessRunner.run("mosquitto_passwd", ["-c", "-b", passwords, "device", "right-secret"], timeout: 20)
+        try #require(made.succeeded, "\(made.output)")
+        let fixture = try ConnPluginFixture(
+            label: "auth", extraConfig: ["allow_anonymous false", "password_file \(passwords)"])
+        let refused = try MQTTWireClient(port: fixture.broker.port)
+        #expect(try !refused.connect(clientID: "intruder", protocol: .v311, username: "device", password: "wrong").isAccepted)
+        let anonymous = try MQTTWireClient(port: fixture.broker.port)
+        #expect(try !anonymous.connect(clientID: "anonymous", protocol: .v5).isAccepted)
+        // An authorised client after the refused ones: once its row is stored, the writer has
+        // handled everything before it (one FIFO), so a dead writer cannot pass this test.
+        let authorised = try MQTTWireClient(port: fixture.broker.port)
+        #expect(try authorised.connect(clientID: "authorised", protocol: .v311, username: "device", password: "right-secret").isAccepted)
+        #expect(try fixture.waitForHistory("authorised", count: 1).map(\.type) == ["connect"])
+        #expect(try fixture.database.query("SELECT DISTINCT client_id FROM client_conn_events") == [["authorised"]])
+        #expect(try fixture.database.query("SELECT client_id FROM client_sessions") == [["authorised"]])
+        _ = (refused, anonymous)
     }
 
     static let hostileIDs = [

@@ -1,0 +1,58 @@
+import Storage
+
+/// The database as the writer sees it: where events are committed, and what an earlier run left
+/// open. `PostgresEventStore` in the plugin; unit tests give the writer a scripted fake, so its
+/// ordering, spool and suspension rules are testable without PostgreSQL.
+package protocol ConnEventStore: Sendable {
+    /// A connection for the writer thread: schema checked (created when missing), statement
+    /// limits set, and this run's liveness lock (see `lockRun`) held for as long as it is open.
+    func openWriterConnection(bootID: String) throws(PostgresError) -> any ConnEventStoreConnection
+
+    /// A connection with the write statement ready, for the broker's thread to borrow in sync mode.
+    func openSpareConnection() throws(PostgresError) -> any ConnEventStoreConnection
+}
+
+/// One open connection of a `ConnEventStore`, used by one thread at a time.
+package protocol ConnEventStoreConnection: AnyObject {
+    var isOpen: Bool { get }
+
+    /// Commits `events` in one statement (idempotent by event key where the index exists).
+    /// Throws `PostgresError`; `isPermanentForData` marks a batch the server rejected as data.
+    func write(_ events: [ConnEvent]) throws(PostgresError)
+
+    /// Runs (boot ids) of broker `brokerID`, other than `bootID`, that still show clients connected.
+    func runsWithOpenSessions(brokerID: String, excluding bootID: String) throws(PostgresError) -> [String]
+
+    /// Takes the liveness lock of run `run`: false while that run's writer is still connected.
+    func lockRun(_ run: String) throws(PostgresError) -> Bool
+
+    func unlockRun(_ run: String)
+
+    /// The clients run `run` of broker `brokerID` left shown connected, oldest client id first.
+    func sessionsLeftOpen(brokerID: String, run: String) throws(PostgresError) -> [SessionLeftOpen]
+
+    func close()
+}
+
+/// A client an earlier run of this broker left shown as connected.
+package struct SessionLeftOpen: Sendable, Equatable {
+    package var clientID: String
+    package var username: String?
+    package var peer: String?
+    package var `protocol`: String?
+    /// The latest time that run is known to have been alive (its newest event), epoch microseconds.
+    package var lastAliveMicros: Int64
+    package var connectionSequence: Int64
+
+    package init(
+        clientID: String, username: String?, peer: String?, protocol: String?, lastAliveMicros: Int64,
+        connectionSequence: Int64
+    ) {
+        self.clientID = clientID
+        self.username = username
+        self.peer = peer
+        self.protocol = `protocol`
+        self.lastAliveMicros = lastAliveMicros
+        self.connectionSequence = connectionSequence
+    }
+}

@@ -1,0 +1,46 @@
+import Logging
+import SchemaSQL
+import Storage
+
+extension PostgresEventStore {
+    /// Which of the plugin's objects exist.
+    func inspectSchema(on connection: PostgresConnection) throws(PostgresError) -> (tables: Bool, index: Bool) {
+        let row = try connection.execute(ConnStatements.inspectSchema, timeout: timeout).values.first
+        return (row?[0] == "t", row?[1] == "t")
+    }
+
+    /// Creates the tables and the event-key index when missing; returns the write statement that
+    /// fits what exists (idempotent only with the index).
+    func prepareSchema(on connection: PostgresConnection) throws(PostgresError) -> PreparedStatement {
+        var state = try inspectSchema(on: connection)
+        if !state.tables {
+            do {
+                try connection.execute(SchemaFiles.connPluginTables, timeout: timeout)
+            } catch let error where error.sqlState == .uniqueViolation || error.sqlState == .duplicateTable {
+                // Another broker created them at the same moment.
+            } catch let error where error.sqlState == .insufficientPrivilege {
+                throw PostgresError(
+                    kind: .statement,
+                    message: "tables client_conn_events/client_sessions are missing and this role may not create them; apply schema/001_conn_plugin.sql as an owner",
+                    sqlState: error.sqlState)
+            }
+            state = try inspectSchema(on: connection)
+        }
+        if !state.index {
+            do {
+                try connection.execute(SchemaFiles.connPluginKeys, timeout: timeout)
+                state.index = true
+            } catch let error where error.kind == .statement {
+                // A missing privilege, or a history table too large to index within timeout_ms:
+                // the plugin still works, without the duplicate guard.
+                state.index = (try? inspectSchema(on: connection).index) ?? false
+                if !state.index {
+                    logger.warning(
+                        "could not create index client_conn_events_event_key_idx; replays after an uncertain commit may store an event twice. Apply schema/002_conn_plugin_keys.sql as the table's owner.",
+                        metadata: ["pg.error": "\(error)"])
+                }
+            }
+        }
+        return ConnStatements.writeBatch(idempotent: state.index)
+    }
+}

@@ -1,0 +1,102 @@
+import Logging
+import Storage
+
+/// The writer thread: owns the database connection and the disk spool, and drains the shared
+/// FIFO into PostgreSQL. Its jobs live in one file each: connecting and backing off
+/// (WriterLoop+Connection), the spare connection of sync mode (+SpareConnection), the spool
+/// (+Spool), batch writes and dead letters (+Batches), and closing what a crashed run left open
+/// (+StaleSessions).
+///
+/// Everything stored here belongs to the writer thread alone; what it shares with the broker's
+/// thread is `shared`.
+final class WriterLoop {
+    let options: ConnPluginOptions
+    let logger: Logger
+    let bootID: String
+    let store: any ConnEventStore
+    let shared: ConditionLocked<WriterState>
+    var spool: EventSpool?
+    var connection: (any ConnEventStoreConnection)?
+    var staleSessionsChecked = false
+    var backoffMilliseconds = 0
+    var lastFailureMessage: String?
+    /// Monotonic time before which the writer does not try to open the spare connection again.
+    var spareRetryAt: Int64 = 0
+
+    init(
+        options: ConnPluginOptions, logger: Logger, bootID: String, store: any ConnEventStore, spool: EventSpool?,
+        shared: ConditionLocked<WriterState>
+    ) {
+        self.options = options
+        self.logger = logger
+        self.bootID = bootID
+        self.store = store
+        self.spool = spool
+        self.shared = shared
+    }
+
+    var spoolIsEmpty: Bool { spool?.isEmpty ?? true }
+
+    /// The thread's body: returns once a stop was requested and everything is written or spooled.
+    func run() {
+        let flushDeadlineSlack = Duration.seconds(5).nanoseconds
+        var stopDeadline: Int64?
+        while true {
+            let (work, isStopping) = waitForWork()
+            if isStopping {
+                let now = Clocks.monotonicNanoseconds()
+                if stopDeadline == nil { stopDeadline = now + flushDeadlineSlack }
+                if !work || now >= (stopDeadline ?? now) || !(connection?.isOpen ?? false) && backoffMilliseconds > 0 {
+                    spoolMemory()
+                    break
+                }
+            }
+            guard ensureConnection() else {
+                spoolMemory()
+                if isStopping { break }
+                sleepBackoff()
+                continue
+            }
+            if !staleSessionsChecked && spoolIsEmpty {
+                closeStaleSessions()
+                continue
+            }
+            guard work else {
+                prepareSpareConnection()
+                continue
+            }
+            if !writeNextBatch() {
+                spoolMemory()
+                if isStopping { break }
+                sleepBackoff()
+            }
+        }
+        connection?.close()
+        connection = nil
+        dropSpareConnection()
+        spool?.close()
+        shared.withLock { state in
+            state.databaseUp = false
+            state.finished = true
+        }
+        shared.broadcast()
+    }
+
+    /// Sleeps while there is nothing to do (at most 1 s, to re-check the connection).
+    /// - Returns: whether events wait (in memory or spooled), and whether a stop was requested.
+    private func waitForWork() -> (work: Bool, stopping: Bool) {
+        let spoolEmpty = spoolIsEmpty
+        let idleAllowed = staleSessionsChecked
+        var slept = false
+        return shared.withLock { (state, _) -> ConditionLocked<WriterState>.Step<(work: Bool, stopping: Bool)> in
+            let idle = state.queuedCount == 0 && !state.stopping && spoolEmpty && (idleAllowed || state.databaseUp)
+            if idle && !slept {
+                slept = true
+                state.writerWaiting = true
+                return .wait(untilNanoseconds: Clocks.monotonicNanoseconds() + 1_000_000_000)
+            }
+            state.writerWaiting = false
+            return .done((state.queuedCount > 0 || !spoolEmpty, state.stopping))
+        }
+    }
+}

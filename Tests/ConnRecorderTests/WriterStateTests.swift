@@ -1,0 +1,84 @@
+@testable import ConnRecorder
+import Logging
+import Testing
+
+@Suite struct WriterStateTests {
+    private func event(_ sequence: Int64) -> ConnEvent {
+        ConnEvent(
+            kind: .connect, timestampMicros: sequence, clientID: "c\(sequence)", username: nil, peer: nil, protocol: nil,
+            reasonCode: nil, cause: nil,
+            connection: ConnectionDetails(connectionSequence: sequence, listenerPort: nil, keepAliveSeconds: nil, cleanStart: nil),
+            origin: EventOrigin(brokerID: "b", bootID: "boot", sequence: sequence))
+    }
+
+    /// Appends events `sequences`; true when every one was taken.
+    private func push(_ sequences: ClosedRange<Int64>, into state: inout WriterState, capacity: Int = 10) -> Bool {
+        sequences.allSatisfy { state.append(event($0), capacity: capacity) }
+    }
+
+    private func connectedState() -> WriterState {
+        var state = WriterState(spoolBytes: 0, spoolHasEvents: false, queueReserve: 16)
+        state.databaseUp = true
+        state.spare = SpareConnection(connection: FakeEventStore.Connection(store: FakeEventStore(timeout: .seconds(1))))
+        return state
+    }
+
+    @Test func directWritesOnlyWhenNothingOlderIsQueuedOrSpooled() {
+        var state = connectedState()
+        #expect(state.mayWriteDirectly())
+        let pushed = push(1...1, into: &state)
+        #expect(pushed)
+        #expect(!state.mayWriteDirectly(), "a direct write would overtake the queued event")
+        state.acknowledge(state.peek(limit: 10))
+        #expect(state.mayWriteDirectly())
+        state.spoolHasEvents = true
+        #expect(!state.mayWriteDirectly(), "a direct write would overtake the spool")
+    }
+
+    /// Events on their way from memory to the spool count as spooled at once: between taking them
+    /// and the writer's next look at the spool, a direct write would overtake them.
+    @Test func eventsTakenForTheSpoolBlockDirectWritesAtOnce() {
+        var state = connectedState()
+        let pushed = push(1...2, into: &state)
+        #expect(pushed)
+        let moving = Array(state.takeAllForSpool())
+        #expect(moving.map(\.origin.sequence) == [1, 2])
+        #expect(state.queuedCount == 0)
+        #expect(!state.mayWriteDirectly())
+    }
+
+    @Test func aFullQueueDropsAndCounts() {
+        var state = connectedState()
+        let first = push(1...1, into: &state, capacity: 1)
+        let second = push(2...2, into: &state, capacity: 1)
+        #expect(first && !second)
+        #expect(state.status.eventsDropped == 1)
+        let reported = state.takeDroppedCounts()
+        let again = state.takeDroppedCounts()
+        #expect(reported.queueFull == 1)
+        #expect(again.queueFull == 0)
+    }
+
+    @Test func acknowledgingCommitsInOrderAndEndsTheSuspension() {
+        var state = connectedState()
+        let pushed = push(1...3, into: &state)
+        #expect(pushed)
+        state.brokerWaitsSuspended = true
+        state.acknowledge(state.peek(limit: 2))
+        #expect(state.isCommitted(2) && !state.isCommitted(3))
+        #expect(state.brokerWaitsSuspended, "still behind: the broker's thread keeps not waiting")
+        state.acknowledge(state.peek(limit: 2))
+        #expect(state.isCommitted(3))
+        #expect(!state.brokerWaitsSuspended)
+    }
+}
+
+@Suite struct PluginLogLineTests {
+    @Test func prefixByLevelAndMetadataSortedAfterTheMessage() {
+        #expect(
+            PluginLogLine.format(level: .warning, message: "cannot write.", metadata: ["z": "1", "pg.error": "down"])
+                == "conn-plugin: Warning: cannot write. pg.error=down z=1")
+        #expect(PluginLogLine.format(level: .error, message: "bad option.", metadata: [:]) == "conn-plugin: Error: bad option.")
+        #expect(PluginLogLine.format(level: .info, message: "stopped.", metadata: ["n": "3"]) == "conn-plugin: stopped. n=3")
+    }
+}
