@@ -26,8 +26,8 @@ let package = Package(
             providers: [.apt(["libmosquitto-dev"])]),
 
         // MARK: Shared storage and SQL
-        // schema/*.sql embedded as constants (scripts/embed-schema.sh).
-        .target(name: "SchemaSQL"),
+        // schema/*.sql compiled in as byte arrays (Sources/SchemaSQL/schema links to schema/).
+        .target(name: "SchemaSQL", resources: [.embedInCode("schema")]),
         .target(name: "Storage", dependencies: ["CLibpq", .product(name: "Logging", package: "swift-log")]),
 
         // MARK: conn-plugin
