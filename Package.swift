@@ -31,7 +31,10 @@ let package = Package(
         .target(name: "Storage", dependencies: ["CLibpq", .product(name: "Logging", package: "swift-log")]),
 
         // MARK: conn-plugin
-        .target(name: "ConnRecorder", dependencies: ["Storage", "SchemaSQL", .product(name: "Logging", package: "swift-log")]),
+        // The plugin's statements are the files of Sources/ConnRecorder/sql/, compiled in as byte arrays.
+        .target(
+            name: "ConnRecorder", dependencies: ["Storage", "SchemaSQL", .product(name: "Logging", package: "swift-log")],
+            resources: [.embedInCode("sql")]),
         .target(
             name: "ConnPlugin",
             dependencies: ["ConnRecorder", "CMosquittoBroker", .product(name: "Logging", package: "swift-log")]),
