@@ -40,7 +40,10 @@ let package = Package(
             dependencies: ["ConnRecorder", "CMosquittoBroker", .product(name: "Logging", package: "swift-log")]),
 
         // MARK: sys-ingester
-        .target(name: "SysIngest", dependencies: ["Storage", "SchemaSQL", .product(name: "Logging", package: "swift-log")]),
+        // The ingester's statements are the files of Sources/SysIngest/sql/, compiled in as byte arrays.
+        .target(
+            name: "SysIngest", dependencies: ["Storage", "SchemaSQL", .product(name: "Logging", package: "swift-log")],
+            resources: [.embedInCode("sql")]),
         .executableTarget(
             name: "SysIngester",
             dependencies: [
