@@ -33,7 +33,8 @@ let package = Package(
         // MARK: conn-plugin
         // The plugin's statements are the files of Sources/ConnRecorder/sql/, compiled in as byte arrays.
         .target(
-            name: "ConnRecorder", dependencies: ["Storage", "SchemaSQL", .product(name: "Logging", package: "swift-log")],
+            name: "ConnRecorder",
+            dependencies: ["Storage", "SchemaSQL", .product(name: "Logging", package: "swift-log")],
             resources: [.embedInCode("sql")]),
         .target(
             name: "ConnPlugin",
@@ -42,7 +43,8 @@ let package = Package(
         // MARK: sys-ingester
         // The ingester's statements are the files of Sources/SysIngest/sql/, compiled in as byte arrays.
         .target(
-            name: "SysIngest", dependencies: ["Storage", "SchemaSQL", .product(name: "Logging", package: "swift-log")],
+            name: "SysIngest",
+            dependencies: ["Storage", "SchemaSQL", .product(name: "Logging", package: "swift-log")],
             resources: [.embedInCode("sql")]),
         .executableTarget(
             name: "SysIngester",

@@ -183,7 +183,9 @@ package struct OpenSession: PostgresStatement {
         self.at = at
     }
 
-    package var bindings: [PostgresValue?] { [.text(broker), .text(client), username.map(PostgresValue.text), .double(at)] }
+    package var bindings: [PostgresValue?] {
+        [.text(broker), .text(client), username.map(PostgresValue.text), .double(at)]
+    }
 }
 
 /// Closes every open session at `broker` except those of `keep` (sql/close_all_sessions.sql).

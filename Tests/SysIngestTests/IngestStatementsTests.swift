@@ -14,7 +14,9 @@ struct IngestStatementsTests {
         InsertMetrics(broker: "b", metrics: [("uptime", 5, 1.5)]),
         InsertEvents(
             broker: "b",
-            events: [BrokerLogEvent(action: .connected, client: "c", raw: "line", timestamp: 1, timestampFromLine: true)]),
+            events: [
+                BrokerLogEvent(action: .connected, client: "c", raw: "line", timestamp: 1, timestampFromLine: true)
+            ]),
         UpsertClient(touch), TouchClient(client: "c", lastSeen: 2), CloseSession(broker: "b", client: "c", at: 3),
         OpenSession(broker: "b", client: "c", username: nil, at: 3), CloseAllSessions(broker: "b", keep: ["c"], at: 4),
         Subscribe(broker: "b", client: "c", topic: "t/#", qos: 1, at: 5),
@@ -49,9 +51,13 @@ struct IngestStatementsTests {
     @Test("a burst's rows travel as arrays in their order")
     func arrays() {
         let metrics = InsertMetrics(broker: "b", metrics: [("m1", 1.5, 10), ("m2", -2, 11)]).bindings
-        #expect(metrics == [.text("b"), .arrayLiteral("{\"m1\",\"m2\"}"), .arrayLiteral("{\"1.5\",\"-2.0\"}"),
-                            .arrayLiteral("{\"10.0\",\"11.0\"}")])
-        #expect(CloseAllSessions(broker: "b", keep: [], at: 4).bindings == [.text("b"), .arrayLiteral("{}"), .double(4)])
+        #expect(
+            metrics == [
+                .text("b"), .arrayLiteral("{\"m1\",\"m2\"}"), .arrayLiteral("{\"1.5\",\"-2.0\"}"),
+                .arrayLiteral("{\"10.0\",\"11.0\"}"),
+            ])
+        #expect(
+            CloseAllSessions(broker: "b", keep: [], at: 4).bindings == [.text("b"), .arrayLiteral("{}"), .double(4)])
         #expect(UpsertClient(Self.touch).bindings == [.text("c"), nil, .double(1), .double(2), .bool(true)])
     }
 }
