@@ -26,18 +26,26 @@ let package = Package(
             providers: [.apt(["libmosquitto-dev"])]),
 
         // MARK: Shared storage and SQL
-        // schema/*.sql embedded as constants (scripts/embed-schema.sh).
-        .target(name: "SchemaSQL"),
+        // schema/*.sql compiled in as byte arrays (Sources/SchemaSQL/schema links to schema/).
+        .target(name: "SchemaSQL", resources: [.embedInCode("schema")]),
         .target(name: "Storage", dependencies: ["CLibpq", .product(name: "Logging", package: "swift-log")]),
 
         // MARK: conn-plugin
-        .target(name: "ConnRecorder", dependencies: ["Storage", "SchemaSQL", .product(name: "Logging", package: "swift-log")]),
+        // The plugin's statements are the files of Sources/ConnRecorder/sql/, compiled in as byte arrays.
+        .target(
+            name: "ConnRecorder",
+            dependencies: ["Storage", "SchemaSQL", .product(name: "Logging", package: "swift-log")],
+            resources: [.embedInCode("sql")]),
         .target(
             name: "ConnPlugin",
             dependencies: ["ConnRecorder", "CMosquittoBroker", .product(name: "Logging", package: "swift-log")]),
 
         // MARK: sys-ingester
-        .target(name: "SysIngest", dependencies: ["Storage", "SchemaSQL", .product(name: "Logging", package: "swift-log")]),
+        // The ingester's statements are the files of Sources/SysIngest/sql/, compiled in as byte arrays.
+        .target(
+            name: "SysIngest",
+            dependencies: ["Storage", "SchemaSQL", .product(name: "Logging", package: "swift-log")],
+            resources: [.embedInCode("sql")]),
         .executableTarget(
             name: "SysIngester",
             dependencies: [

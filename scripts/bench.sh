@@ -194,7 +194,7 @@ async_result="$(cat "$tmp/async/result.json")"
 echo "bench: pgbench: ${BENCH_PG_SECONDS} s of the plugin's statement, one event per statement" >&2
 fresh_database bench_pgbench
 psql -X -q -v ON_ERROR_STOP=1 "$(db_dsn bench_pgbench)" -f schema/001_conn_plugin.sql -f schema/002_conn_plugin_keys.sql
-python3 scripts/bench-tools.py pgbench-script Sources/ConnRecorder/ConnStatements.swift >"$tmp/pgbench.sql"
+python3 scripts/bench-tools.py pgbench-script Sources/ConnRecorder/sql/write_batch.sql >"$tmp/pgbench.sql"
 "$PGBENCH" -n -M prepared -c1 -j1 -T "$BENCH_PG_SECONDS" -f "$tmp/pgbench.sql" "$(db_dsn bench_pgbench)" \
     >"$tmp/pgbench.out" 2>&1 || { cat "$tmp/pgbench.out" >&2; die "pgbench failed"; }
 tps="$(sed -n 's/^tps = \([0-9.]*\) .*/\1/p' "$tmp/pgbench.out")"

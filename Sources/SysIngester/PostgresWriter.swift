@@ -13,16 +13,6 @@ final class PostgresWriter {
     private let interrupt: PostgresInterrupt?
     private var connection: PostgresConnection?
 
-    private static let closeSession = PreparedStatement(name: "sys_close_session", sql: IngestSQL.closeSession)
-    private static let openSession = PreparedStatement(name: "sys_open_session", sql: IngestSQL.openSession)
-    private static let closeAll = PreparedStatement(name: "sys_close_all", sql: IngestSQL.closeAllSessions)
-    private static let subscribe = PreparedStatement(name: "sys_subscribe", sql: IngestSQL.subscribe)
-    private static let unsubscribe = PreparedStatement(name: "sys_unsubscribe", sql: IngestSQL.unsubscribe)
-    private static let upsertClient = PreparedStatement(name: "sys_upsert_client", sql: IngestSQL.upsertClient)
-    private static let touchClient = PreparedStatement(name: "sys_touch_client", sql: IngestSQL.touchClient)
-    private static let insertEvents = PreparedStatement(name: "sys_insert_events", sql: IngestSQL.insertEvents)
-    private static let insertMetrics = PreparedStatement(name: "sys_insert_metrics", sql: IngestSQL.insertMetrics)
-
     /// - Parameters:
     ///   - dsn: libpq connection string (never logged).
     ///   - broker: the `broker` column value.
@@ -56,15 +46,13 @@ final class PostgresWriter {
     }
 
     private func ensureSchema(_ connection: PostgresConnection) throws(PostgresError) {
-        var names = PostgresArrayLiteral()
-        for name in IngestSchema.requiredRelations { names.append(name) }
-        let missing = try connection.execute(IngestSQL.missingRelations, [names.value], timeout: timeout)
+        let missing = try connection.execute(MissingRelations(IngestSchema.requiredRelations), timeout: timeout)
         guard !missing.values.isEmpty else { return }
         logger.info(
             "Creating the schema.", metadata: ["pg.missing": "\(missing.values.compactMap { $0.first ?? nil })"])
         do {
             try connection.execute("BEGIN", timeout: timeout)
-            try connection.execute(IngestSQL.schemaLock, timeout: timeout)
+            try connection.execute(SchemaLock(), timeout: timeout)
             for (_, sql) in IngestSchema.all { try connection.execute(sql, timeout: timeout) }
             try connection.execute("COMMIT", timeout: timeout)
         } catch {
@@ -76,8 +64,8 @@ final class PostgresWriter {
     /// The tracker's starting knowledge: open sessions and the last uptime of this broker.
     func loadTracker() throws(PostgresError) -> SessionTracker {
         let connection = try open()
-        let clients = try connection.execute(IngestSQL.openClients, [.text(broker)], timeout: timeout)
-        let uptime = try connection.execute(IngestSQL.lastUptime, [.text(broker)], timeout: timeout)
+        let clients = try connection.execute(OpenClients(broker: broker), timeout: timeout)
+        let uptime = try connection.execute(LastUptime(broker: broker), timeout: timeout)
         var last: (value: Double, ts: Double)?
         if let row = uptime.values.first, row.count == 2, let value = row[0].flatMap(Double.init),
             let ts = row[1].flatMap(Double.init)
@@ -96,14 +84,15 @@ final class PostgresWriter {
         let connection = try open()
         // One pipeline: every statement of the burst in one round trip and one implicit
         // transaction (a failing statement aborts the rest, and nothing of the burst commits).
-        var batch: [(PreparedStatement, [PostgresValue?])] = []
-        appendClients(plan.clients, to: &batch)
-        appendEvents(plan.events, to: &batch)
-        appendMetrics(plan.metrics, to: &batch)
+        var batch: [any PostgresStatement] = plan.clients.map { touch -> any PostgresStatement in
+            touch.createIfMissing ? UpsertClient(touch) : TouchClient(client: touch.client, lastSeen: touch.lastSeen)
+        }
+        if !plan.events.isEmpty { batch.append(InsertEvents(broker: broker, events: plan.events)) }
+        if !plan.metrics.isEmpty { batch.append(InsertMetrics(broker: broker, metrics: plan.metrics)) }
         var closeAllIndexes: [Int] = []
         for step in plan.steps {
             if case .closeAll = step { closeAllIndexes.append(batch.count) }
-            appendStep(step, to: &batch)
+            batch += statements(for: step)
         }
         let results = try connection.executePipeline(batch, timeout: timeout)
         for index in closeAllIndexes where index < results.count {
@@ -115,77 +104,22 @@ final class PostgresWriter {
 
     // MARK: - Statements
 
-    private func appendClients(_ touches: [ClientTouch], to batch: inout [(PreparedStatement, [PostgresValue?])]) {
-        for touch in touches {
-            if touch.createIfMissing {
-                batch.append((
-                    Self.upsertClient,
-                    [
-                        .text(touch.client), touch.username.map(PostgresValue.text), .double(touch.firstSeen),
-                        .double(touch.lastSeen), .bool(touch.setsUsername),
-                    ]
-                ))
-            } else {
-                batch.append((Self.touchClient, [.text(touch.client), .double(touch.lastSeen)]))
-            }
-        }
-    }
-
-    private func appendEvents(_ events: [BrokerLogEvent], to batch: inout [(PreparedStatement, [PostgresValue?])]) {
-        guard !events.isEmpty else { return }
-        var ts = PostgresArrayLiteral()
-        var action = PostgresArrayLiteral()
-        var client = PostgresArrayLiteral()
-        var topic = PostgresArrayLiteral()
-        var qos = PostgresArrayLiteral()
-        var username = PostgresArrayLiteral()
-        var raw = PostgresArrayLiteral()
-        for event in events {
-            ts.append(String(event.timestamp))
-            action.append(event.action.rawValue)
-            client.append(event.client)
-            topic.append(event.topic)
-            qos.append(event.qos.map(Int64.init))
-            username.append(event.username)
-            raw.append(event.raw)
-        }
-        batch.append((
-            Self.insertEvents,
-            [.text(broker), ts.value, action.value, client.value, topic.value, qos.value, username.value, raw.value]
-        ))
-    }
-
-    private func appendMetrics(
-        _ metrics: [(metric: String, value: Double, ts: Double)], to batch: inout [(PreparedStatement, [PostgresValue?])]
-    ) {
-        guard !metrics.isEmpty else { return }
-        var names = PostgresArrayLiteral()
-        var values = PostgresArrayLiteral()
-        var times = PostgresArrayLiteral()
-        for row in metrics {
-            names.append(row.metric)
-            values.append(String(row.value))
-            times.append(String(row.ts))
-        }
-        batch.append((Self.insertMetrics, [.text(broker), names.value, values.value, times.value]))
-    }
-
-    private func appendStep(_ step: SessionStep, to batch: inout [(PreparedStatement, [PostgresValue?])]) {
-        let broker = PostgresValue.text(self.broker)
+    /// The statements of one session step, in order.
+    private func statements(for step: SessionStep) -> [any PostgresStatement] {
         switch step {
         case .open(let client, let username, let at):
-            batch.append((Self.closeSession, [broker, .text(client), .double(at)]))
-            batch.append((Self.openSession, [broker, .text(client), username.map(PostgresValue.text), .double(at)]))
+            return [
+                CloseSession(broker: broker, client: client, at: at),
+                OpenSession(broker: broker, client: client, username: username, at: at),
+            ]
         case .close(let client, let at):
-            batch.append((Self.closeSession, [broker, .text(client), .double(at)]))
+            return [CloseSession(broker: broker, client: client, at: at)]
         case .subscribe(let client, let topic, let qos, let at):
-            batch.append((Self.subscribe, [broker, .text(client), .text(topic), .int(Int64(qos)), .double(at)]))
+            return [Subscribe(broker: broker, client: client, topic: topic, qos: qos, at: at)]
         case .unsubscribe(let client, let topic, let at):
-            batch.append((Self.unsubscribe, [broker, .text(client), .text(topic), .double(at)]))
+            return [Unsubscribe(broker: broker, client: client, topic: topic, at: at)]
         case .closeAll(let keep, let at):
-            var list = PostgresArrayLiteral()
-            for client in keep { list.append(client) }
-            batch.append((Self.closeAll, [broker, list.value, .double(at)]))
+            return [CloseAllSessions(broker: broker, keep: keep, at: at)]
         }
     }
 

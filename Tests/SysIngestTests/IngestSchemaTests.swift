@@ -1,4 +1,3 @@
-import Foundation
 import SchemaSQL
 import Testing
 
@@ -6,14 +5,6 @@ import Testing
 
 @Suite("IngestSchema")
 struct IngestSchemaTests {
-    @Test("each embedded constant equals its file under schema/", arguments: IngestSchema.all.map(\.file))
-    func constantMatchesFile(file: String) throws {
-        let url = Fixture.packageRoot.appendingPathComponent(file)
-        let onDisk = try String(contentsOf: url, encoding: .utf8)
-        let embedded = try #require(IngestSchema.all.first { $0.file == file }?.sql)
-        #expect(embedded == onDisk, "run scripts/embed-schema.sh: \(file) changed")
-    }
-
     @Test("the schema keeps the seed's tables and named indexes")
     func seedNames() {
         for name in [

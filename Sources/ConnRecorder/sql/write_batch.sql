@@ -1,0 +1,54 @@
+-- conn-plugin: writes a batch of events in one statement (ConnStatements.writeBatch).
+-- $1..$8 are arrays with one element per event, in order: ts (microseconds since the epoch),
+-- event_type, client_id, username, peer, protocol, reason_code, extra (ConnStatements.batchParameters).
+-- INSERT into client_conn_events, and UPSERT of client_sessions with each client's latest event:
+-- connect sets last_connect_ts and clears last_disconnect_ts; disconnect sets last_disconnect_ts and
+-- keeps last_connect_ts (or takes the batch's own connect); a row is never overwritten by an older
+-- event; a disconnect through broker A never marks offline a client now connected through broker B.
+WITH input AS (
+    SELECT ord, timestamptz 'epoch' + ts_us * interval '1 microsecond' AS ts,
+           event_type, client_id, username, peer, protocol, reason_code, extra
+    FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
+                $7::integer[], $8::jsonb[])
+         WITH ORDINALITY AS t(ts_us, event_type, client_id, username, peer, protocol, reason_code,
+                              extra, ord)
+),
+history AS (
+    INSERT INTO client_conn_events (ts, event_type, client_id, username, peer, protocol, reason_code, extra)
+    SELECT ts, event_type, client_id, username, peer, protocol, reason_code, extra FROM input ORDER BY ord
+    -- Skips events already stored. It needs the index of schema/002_conn_plugin_keys.sql: without
+    -- it, the plugin runs this statement without the next line.
+    ON CONFLICT ((extra->>'event_key')) DO NOTHING
+    RETURNING 1
+),
+latest AS (
+    SELECT DISTINCT ON (client_id) * FROM input ORDER BY client_id, ts DESC, ord DESC
+),
+connects AS (
+    SELECT client_id, max(ts) AS connect_ts FROM input WHERE event_type = 'connect' GROUP BY client_id
+),
+presence AS (
+    INSERT INTO client_sessions AS s (client_id, username, last_event_ts, last_event_type, last_connect_ts,
+                                      last_disconnect_ts, last_peer, last_protocol, last_reason_code, extra)
+    SELECT l.client_id, l.username, l.ts, l.event_type,
+           CASE WHEN l.event_type = 'connect' THEN l.ts ELSE c.connect_ts END,
+           CASE WHEN l.event_type = 'disconnect' THEN l.ts END,
+           l.peer, l.protocol, l.reason_code, l.extra
+    FROM latest l LEFT JOIN connects c USING (client_id)
+    ON CONFLICT (client_id) DO UPDATE SET
+        username = EXCLUDED.username,
+        last_event_ts = EXCLUDED.last_event_ts,
+        last_event_type = EXCLUDED.last_event_type,
+        last_connect_ts = COALESCE(EXCLUDED.last_connect_ts, s.last_connect_ts),
+        last_disconnect_ts = EXCLUDED.last_disconnect_ts,
+        last_peer = EXCLUDED.last_peer,
+        last_protocol = EXCLUDED.last_protocol,
+        last_reason_code = EXCLUDED.last_reason_code,
+        extra = EXCLUDED.extra
+    WHERE s.last_event_ts <= EXCLUDED.last_event_ts
+      AND (EXCLUDED.last_event_type = 'connect'
+           OR s.last_event_type = 'disconnect'
+           OR s.extra->>'broker_id' IS NOT DISTINCT FROM EXCLUDED.extra->>'broker_id')
+    RETURNING 1
+)
+SELECT (SELECT count(*) FROM history), (SELECT count(*) FROM presence)

@@ -1,0 +1,253 @@
+import Storage
+
+// The statements the ingester runs, one type each: the SQL is the file of `Sources/SysIngest/sql/`
+// of the same name (compiled in by SwiftPM's `.embedInCode`), and `bindings` lists the fields in
+// the file's `$n` order. Timestamps travel as epoch seconds (`float8`) and are stored as UTC
+// `TIMESTAMP`s, the seed's column type.
+
+// MARK: - Schema
+
+/// Which of `relations` are missing (sql/missing_relations.sql).
+package struct MissingRelations: PostgresStatement {
+    package static let sql = String(decoding: PackageResources.missing_relations_sql, as: UTF8.self)
+    package static let name = "sys_missing_relations"
+    package let relations: [String]
+
+    package init(_ relations: [String]) { self.relations = relations }
+
+    package var bindings: [PostgresValue?] {
+        var names = PostgresArrayLiteral()
+        for relation in relations { names.append(relation) }
+        return [names.value]
+    }
+}
+
+/// Serialises schema creation between processes starting at once on a fresh database, until the
+/// end of the transaction (sql/schema_lock.sql).
+package struct SchemaLock: PostgresStatement {
+    package static let sql = String(decoding: PackageResources.schema_lock_sql, as: UTF8.self)
+    package static let name = "sys_schema_lock"
+
+    package init() {}
+
+    package var bindings: [PostgresValue?] { [] }
+}
+
+// MARK: - Start
+
+/// The clients with an open session at `broker`, for the tracker at start (sql/open_clients.sql).
+package struct OpenClients: PostgresStatement {
+    package static let sql = String(decoding: PackageResources.open_clients_sql, as: UTF8.self)
+    package static let name = "sys_open_clients"
+    package let broker: String
+
+    package init(broker: String) { self.broker = broker }
+
+    package var bindings: [PostgresValue?] { [.text(broker)] }
+}
+
+/// The latest stored uptime of `broker` and its ingest time in epoch seconds (sql/last_uptime.sql).
+package struct LastUptime: PostgresStatement {
+    package static let sql = String(decoding: PackageResources.last_uptime_sql, as: UTF8.self)
+    package static let name = "sys_last_uptime"
+    package let broker: String
+
+    package init(broker: String) { self.broker = broker }
+
+    package var bindings: [PostgresValue?] { [.text(broker)] }
+}
+
+// MARK: - A burst
+
+/// One `broker_metrics` row per metric of the burst (sql/insert_metrics.sql).
+package struct InsertMetrics: PostgresStatement {
+    package static let sql = String(decoding: PackageResources.insert_metrics_sql, as: UTF8.self)
+    package static let name = "sys_insert_metrics"
+    package let broker: String
+    package let metrics: [(metric: String, value: Double, ts: Double)]
+
+    package init(broker: String, metrics: [(metric: String, value: Double, ts: Double)]) {
+        self.broker = broker
+        self.metrics = metrics
+    }
+
+    package var bindings: [PostgresValue?] {
+        var names = PostgresArrayLiteral()
+        var values = PostgresArrayLiteral()
+        var times = PostgresArrayLiteral()
+        for row in metrics {
+            names.append(row.metric)
+            values.append(String(row.value))
+            times.append(String(row.ts))
+        }
+        return [.text(broker), names.value, values.value, times.value]
+    }
+}
+
+/// One `events` row per log line of the burst, in order (sql/insert_events.sql).
+package struct InsertEvents: PostgresStatement {
+    package static let sql = String(decoding: PackageResources.insert_events_sql, as: UTF8.self)
+    package static let name = "sys_insert_events"
+    package let broker: String
+    package let events: [BrokerLogEvent]
+
+    package init(broker: String, events: [BrokerLogEvent]) {
+        self.broker = broker
+        self.events = events
+    }
+
+    package var bindings: [PostgresValue?] {
+        var ts = PostgresArrayLiteral()
+        var action = PostgresArrayLiteral()
+        var client = PostgresArrayLiteral()
+        var topic = PostgresArrayLiteral()
+        var qos = PostgresArrayLiteral()
+        var username = PostgresArrayLiteral()
+        var raw = PostgresArrayLiteral()
+        for event in events {
+            ts.append(String(event.timestamp))
+            action.append(event.action.rawValue)
+            client.append(event.client)
+            topic.append(event.topic)
+            qos.append(event.qos.map(Int64.init))
+            username.append(event.username)
+            raw.append(event.raw)
+        }
+        return [.text(broker), ts.value, action.value, client.value, topic.value, qos.value, username.value, raw.value]
+    }
+}
+
+/// Creates or widens the `clients` row of `touch.client`; the username is replaced only when
+/// `touch.setsUsername` (sql/upsert_client.sql).
+package struct UpsertClient: PostgresStatement {
+    package static let sql = String(decoding: PackageResources.upsert_client_sql, as: UTF8.self)
+    package static let name = "sys_upsert_client"
+    package let touch: ClientTouch
+
+    package init(_ touch: ClientTouch) { self.touch = touch }
+
+    package var bindings: [PostgresValue?] {
+        [
+            .text(touch.client), touch.username.map(PostgresValue.text), .double(touch.firstSeen),
+            .double(touch.lastSeen), .bool(touch.setsUsername),
+        ]
+    }
+}
+
+/// Moves `last_seen` of an existing `clients` row only: a disconnect whose "client" may be a peer
+/// address (sql/touch_client.sql).
+package struct TouchClient: PostgresStatement {
+    package static let sql = String(decoding: PackageResources.touch_client_sql, as: UTF8.self)
+    package static let name = "sys_touch_client"
+    package let client: String
+    package let lastSeen: Double
+
+    package init(client: String, lastSeen: Double) {
+        self.client = client
+        self.lastSeen = lastSeen
+    }
+
+    package var bindings: [PostgresValue?] { [.text(client), .double(lastSeen)] }
+}
+
+/// Closes the client's open session(s) at `broker` (sql/close_session.sql).
+package struct CloseSession: PostgresStatement {
+    package static let sql = String(decoding: PackageResources.close_session_sql, as: UTF8.self)
+    package static let name = "sys_close_session"
+    package let broker: String
+    package let client: String
+    package let at: Double
+
+    package init(broker: String, client: String, at: Double) {
+        self.broker = broker
+        self.client = client
+        self.at = at
+    }
+
+    package var bindings: [PostgresValue?] { [.text(broker), .text(client), .double(at)] }
+}
+
+/// Opens a session (sql/open_session.sql).
+package struct OpenSession: PostgresStatement {
+    package static let sql = String(decoding: PackageResources.open_session_sql, as: UTF8.self)
+    package static let name = "sys_open_session"
+    package let broker: String
+    package let client: String
+    package let username: String?
+    package let at: Double
+
+    package init(broker: String, client: String, username: String?, at: Double) {
+        self.broker = broker
+        self.client = client
+        self.username = username
+        self.at = at
+    }
+
+    package var bindings: [PostgresValue?] {
+        [.text(broker), .text(client), username.map(PostgresValue.text), .double(at)]
+    }
+}
+
+/// Closes every open session at `broker` except those of `keep` (sql/close_all_sessions.sql).
+package struct CloseAllSessions: PostgresStatement {
+    package static let sql = String(decoding: PackageResources.close_all_sessions_sql, as: UTF8.self)
+    package static let name = "sys_close_all"
+    package let broker: String
+    package let keep: [String]
+    package let at: Double
+
+    package init(broker: String, keep: [String], at: Double) {
+        self.broker = broker
+        self.keep = keep
+        self.at = at
+    }
+
+    package var bindings: [PostgresValue?] {
+        var list = PostgresArrayLiteral()
+        for client in keep { list.append(client) }
+        return [.text(broker), list.value, .double(at)]
+    }
+}
+
+/// An active subscription in the client's open session (sql/subscribe.sql).
+package struct Subscribe: PostgresStatement {
+    package static let sql = String(decoding: PackageResources.subscribe_sql, as: UTF8.self)
+    package static let name = "sys_subscribe"
+    package let broker: String
+    package let client: String
+    package let topic: String
+    package let qos: Int
+    package let at: Double
+
+    package init(broker: String, client: String, topic: String, qos: Int, at: Double) {
+        self.broker = broker
+        self.client = client
+        self.topic = topic
+        self.qos = qos
+        self.at = at
+    }
+
+    package var bindings: [PostgresValue?] {
+        [.text(broker), .text(client), .text(topic), .int(Int64(qos)), .double(at)]
+    }
+}
+
+/// An inactive subscription in the client's open session, keeping the stored qos
+/// (sql/unsubscribe.sql).
+package struct Unsubscribe: PostgresStatement {
+    package static let sql = String(decoding: PackageResources.unsubscribe_sql, as: UTF8.self)
+    package static let name = "sys_unsubscribe"
+    package let broker: String
+    package let client: String
+    package let topic: String
+    package let at: Double
+
+    package init(broker: String, client: String, topic: String, at: Double) {
+        self.broker = broker
+        self.client = client
+        self.topic = topic
+        self.at = at
+    }
+
+    package var bindings: [PostgresValue?] { [.text(broker), .text(client), .text(topic), .double(at)] }
+}
