@@ -159,9 +159,10 @@ plugin_phase() {
     after="$(rss_kb "$broker_pid")"
     stop_broker
     local summary written dropped
-    summary="$(grep -o 'conn-plugin: stopped; .*' "$tmp/$mode/mosquitto.log" || true)"
-    written="$(sed -n 's/.*stopped; \([0-9]*\) events written.*/\1/p' <<<"$summary")"
-    dropped="$(sed -n 's/.* \([0-9]*\) dropped.*/\1/p' <<<"$summary")"
+    # The plugin's last line: "conn-plugin: stopped. events.dead_lettered=0 events.dropped=0 ...".
+    summary="$(grep -o 'conn-plugin: stopped\. .*' "$tmp/$mode/mosquitto.log" | tail -n1 || true)"
+    written="$(sed -n 's/.* events\.written=\([0-9]*\).*/\1/p' <<<"$summary")"
+    dropped="$(sed -n 's/.* events\.dropped=\([0-9]*\).*/\1/p' <<<"$summary")"
     # Rows counted after the broker stopped too: nothing may arrive late or twice.
     found="$(sql "$(db_dsn "$database")" "SELECT count(*) FROM client_conn_events")"
     jq -c --argjson expected "$expected" --argjson found "$found" --argjson before "${before:-0}" \
