@@ -1,7 +1,7 @@
 # Sourced by the other scripts: where things are.
-MOSQ_VERSION="${MOSQ_VERSION:-2.1.2}"
 CACHE_DIR="${MQTT_TRUTH_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/mqtt-conn-truth}"
-MOSQUITTO_21="${MOSQUITTO_21:-$CACHE_DIR/mosquitto-$MOSQ_VERSION/sbin/mosquitto}"
+# scripts/bootstrap.sh builds mosquitto-<version>/ and points mosquitto-current at it.
+MOSQUITTO_21="${MOSQUITTO_21:-$CACHE_DIR/mosquitto-current/sbin/mosquitto}"
 MOSQUITTO_20="${MOSQUITTO_20:-/usr/sbin/mosquitto}"
 ROOT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 CONN_PLUGIN="$ROOT_DIR/plugins/conn-plugin"

@@ -10,9 +10,12 @@ PG_BIN="${PG_BIN:-/usr/lib/postgresql/15/bin}"
 cmd="${1:-}"; dir="${2:-}"
 [ -n "$cmd" ] && [ -n "$dir" ] || { echo "usage: $0 start|stop DIR [PORT]" >&2; exit 2; }
 
-# PostgreSQL refuses to run as root; as root, run its binaries as "postgres".
+# PostgreSQL refuses to run as root; as root, run its binaries as "postgres". runuser
+# keeps the working directory, and initdb and postgres fail in one "postgres" cannot
+# enter (a clone under a private home or in a 0700 mktemp directory): run them from /.
+# DIR must be somewhere "postgres" can reach for the same reason; /tmp is.
 as_pg() {
-    if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+    if [ "$(id -u)" -eq 0 ]; then (cd / && runuser -u postgres -- "$@"); else "$@"; fi
 }
 
 free_port() {

@@ -177,13 +177,16 @@ package final class EventSpool {
 
     /// Segment names, oldest first.
     private func segments() -> [String] {
-        guard let handle = opendir(directory) else { return [] }
+        // readdir writes d_name's bytes up to its NUL and no further (the record is d_reclen
+        // long, not sizeof(struct dirent)): copying the 256-byte field reads bytes nobody wrote,
+        // which valgrind reports. The name is read in place, up to the NUL, through a pointer.
+        guard let nameOffset = MemoryLayout<dirent>.offset(of: \.d_name), let handle = opendir(directory) else {
+            return []
+        }
         defer { closedir(handle) }
         var names: [String] = []
         while let entry = readdir(handle) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
-            }
+            let name = String(cString: (UnsafeRawPointer(entry) + nameOffset).assumingMemoryBound(to: CChar.self))
             if name.hasSuffix(Self.suffix) { names.append(name) }
         }
         return names.sorted()

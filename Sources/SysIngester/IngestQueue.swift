@@ -2,111 +2,91 @@ import Foundation
 import SysIngest
 
 /// The hand-over point between libmosquitto's network thread (producer) and the writer
-/// (consumer): a bounded FIFO that also cuts the stream into bursts.
-///
-/// `@unchecked Sendable`: every stored property is read and written only while `condition` is
-/// locked; the class has no other state.
-final class IngestQueue: @unchecked Sendable {
-    private let condition = NSCondition()
-    private var items: [IngestInput] = []
-    private var head = 0
-    private var stopRequested = false
-    private var droppedTotal = 0
-    private var dropping = false
+/// (consumer): a bounded FIFO (`IngestBuffer`) that also cuts the stream into bursts.
+final class IngestQueue: Sendable {
+    /// Everything the lock guards.
+    private struct State: Sendable {
+        var buffer: IngestBuffer
+        var stopRequested = false
+        /// Messages dropped since the last `takeDropped()`.
+        var droppedTotal = 0
+        /// Inside a dropping episode: its first drop was reported, the rest are counted.
+        var dropping = false
+    }
+
+    private let state: ConditionLocked<State>
     /// The most inputs held at once; beyond it the oldest message is dropped.
     let limit: Int
 
     init(limit: Int) {
         self.limit = limit
+        state = ConditionLocked(State(buffer: IngestBuffer(limit: limit)))
     }
-
-    private var pending: Int { items.count - head }
 
     /// Appends an input. Called on libmosquitto's thread; never blocks for long.
     /// - Returns: true when this push started a dropping episode (log it once).
     @discardableResult
     func push(_ input: IngestInput) -> Bool {
-        condition.lock()
-        defer {
-            condition.signal()
-            condition.unlock()
+        state.withLock { state in
+            // The buffer drops the oldest message, never a connection marker: the restart rule counts them.
+            guard state.buffer.push(input) else { return false }
+            state.droppedTotal += 1
+            defer { state.dropping = true }
+            return !state.dropping
         }
-        items.append(input)
-        guard pending > limit else { return false }
-        // Drop the oldest message, never a connection marker: the restart rule counts them.
-        if let index = items[head...].firstIndex(where: { if case .message = $0 { true } else { false } }) {
-            items.remove(at: index)
-            droppedTotal += 1
-        }
-        let started = !dropping
-        dropping = true
-        return started
     }
 
     /// Asks the consumer to finish; wakes it if it waits.
     func requestStop() {
-        condition.lock()
-        stopRequested = true
-        condition.broadcast()
-        condition.unlock()
+        state.withLock { $0.stopRequested = true }
     }
 
     var isStopRequested: Bool {
-        condition.lock()
-        defer { condition.unlock() }
-        return stopRequested
+        state.withLock { $0.stopRequested }
     }
 
     /// Messages dropped since the last call, and ends the dropping episode.
     func takeDropped() -> Int {
-        condition.lock()
-        defer { condition.unlock() }
-        let count = droppedTotal
-        droppedTotal = 0
-        if pending < limit { dropping = false }
-        return count
+        state.withLock { state in
+            defer { state.droppedTotal = 0 }
+            if state.buffer.count < limit { state.dropping = false }
+            return state.droppedTotal
+        }
     }
 
     /// Waits for the next burst: inputs that arrive within `window` of each other, at most
     /// `maximum`. Returns at once (possibly empty) when a stop was requested.
     /// - Returns: nil when a stop was requested and nothing is left.
     func nextBurst(window: TimeInterval, maximum: Int) -> [IngestInput]? {
-        condition.lock()
-        defer { condition.unlock() }
-        while pending == 0 && !stopRequested { condition.wait() }
-        if pending == 0 { return nil }
-        while !stopRequested && pending < maximum {
-            let before = pending
-            _ = condition.wait(until: Date(timeIntervalSinceNow: window))
-            if pending == before { break }  // quiet for a whole window: the burst is over
+        let waiting = state.withLock(
+            when: { !$0.buffer.isEmpty || $0.stopRequested },
+            do: { state, _ -> UInt64? in state.buffer.isEmpty ? nil : state.buffer.arrivals })
+        guard var seen = waiting else { return nil }
+        let complete = { (state: State) in state.stopRequested || state.buffer.count >= maximum }
+        while true {
+            let before = seen
+            let burst = state.withLock(
+                when: { complete($0) || $0.buffer.arrivals != before }, deadline: Date(timeIntervalSinceNow: window),
+                do: { state, ready -> [IngestInput]? in
+                    // Something arrived within the window: wait one more. Quiet for a whole window,
+                    // stopping or full: the burst is over.
+                    if ready && !complete(state) {
+                        seen = state.buffer.arrivals
+                        return nil
+                    }
+                    return state.buffer.take(maximum)
+                })
+            if let burst { return burst }
         }
-        return take(maximum)
     }
 
     /// Everything still queued, at most `maximum`.
     func drain(maximum: Int) -> [IngestInput] {
-        condition.lock()
-        defer { condition.unlock() }
-        return take(maximum)
+        state.withLock { $0.buffer.take(maximum) }
     }
 
     /// Sleeps `seconds` unless a stop is requested first.
     func sleep(_ seconds: TimeInterval) {
-        condition.lock()
-        defer { condition.unlock() }
-        let deadline = Date(timeIntervalSinceNow: seconds)
-        while !stopRequested && Date() < deadline { _ = condition.wait(until: deadline) }
-    }
-
-    private func take(_ maximum: Int) -> [IngestInput] {
-        // Not `head + maximum`: drain(maximum: Int.max) would overflow and trap.
-        let end = head + min(maximum, items.count - head)
-        let burst = Array(items[head..<end])
-        head = end
-        if head > 4096 && head * 2 > items.count {
-            items.removeFirst(head)
-            head = 0
-        }
-        return burst
+        state.withLock(when: { $0.stopRequested }, deadline: Date(timeIntervalSinceNow: seconds), do: { _, _ in })
     }
 }

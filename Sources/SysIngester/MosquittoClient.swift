@@ -1,6 +1,7 @@
 internal import CMosquitto
 import Foundation
 import Logging
+import Synchronization
 import SysIngest
 
 /// The ingester's MQTT connection: the only user of libmosquitto.
@@ -10,24 +11,27 @@ import SysIngest
 /// Subscribing happens in the connect callback, so every reconnect resubscribes. Messages are
 /// copied into Swift values on the first line of the callback and handed to `IngestQueue`.
 ///
-/// `@unchecked Sendable`: the handle is used by the loop thread and, for `stop()`, by the main
-/// thread; `mosquitto_threaded_set` makes `mosquitto_disconnect` safe to call from another
-/// thread while a loop runs (the loop thread then writes the packet). `brokerState` is touched only on the loop thread (callbacks run there);
-/// `stopping` and `libraryErrors` only under `stopLock`.
+/// The handle is used by the loop thread and, for `stop()`, by the main thread;
+/// `mosquitto_threaded_set` makes `mosquitto_disconnect` safe to call from another thread while
+/// a loop runs (the loop thread then writes the packet).
+// @unchecked Sendable: `handle` is shared as above; `brokerState` is the loop thread's alone after `start()`.
 final class MosquittoClient: @unchecked Sendable {
     private let handle: OpaquePointer
     private let settings: BrokerSettings
     private let queue: IngestQueue
     private let logger: Logger
     private var brokerState: StateLog
-    private let stopLock = NSLock()
-    private var stopping = false
-    /// The last few distinct error lines libmosquitto logged since the last successful connect
-    /// (`Error: host name verification failed.`, `OpenSSL Error[0]: ... certificate verify
-    /// failed`): the return codes alone only say "A TLS error occurred", so failures are logged
-    /// with these as `mqtt.detail`.
-    private var libraryErrors: [String] = []
-    private var thread: Thread?
+    /// What the main thread and the loop thread share.
+    private struct Shared {
+        var stopping = false
+        var loopStarted = false
+        /// The last few distinct error lines libmosquitto logged since the last successful connect
+        /// (`Error: host name verification failed.`, `OpenSSL Error[0]: ... certificate verify
+        /// failed`): the return codes alone only say "A TLS error occurred", so failures are logged
+        /// with these as `mqtt.detail`.
+        var libraryErrors: [String] = []
+    }
+    private let shared = Mutex(Shared())
     private let finished = DispatchSemaphore(value: 0)
 
     /// Sets up the client; connects nothing yet.
@@ -140,7 +144,7 @@ final class MosquittoClient: @unchecked Sendable {
             finished.signal()
         }
         thread.name = "mosquitto-loop"
-        self.thread = thread
+        shared.withLock { $0.loopStarted = true }
         thread.start()
     }
 
@@ -199,36 +203,31 @@ final class MosquittoClient: @unchecked Sendable {
 
     /// Disconnects and waits (at most `timeout`) for the loop thread to end.
     func stop(timeout: TimeInterval = 3) {
-        stopLock.lock()
-        stopping = true
-        stopLock.unlock()
+        let loopStarted = shared.withLock { shared in
+            shared.stopping = true
+            return shared.loopStarted
+        }
         _ = mosquitto_disconnect(handle)
-        if thread != nil { _ = finished.wait(timeout: .now() + timeout) }
+        if loopStarted { _ = finished.wait(timeout: .now() + timeout) }
     }
 
-    private var isStopping: Bool {
-        stopLock.lock()
-        defer { stopLock.unlock() }
-        return stopping
-    }
+    private var isStopping: Bool { shared.withLock { $0.stopping } }
 
     /// Adds an error line (nil: forgets them all, after a successful connect).
     private func rememberLibraryError(_ line: String?) {
-        stopLock.lock()
-        defer { stopLock.unlock() }
-        guard let line else { return libraryErrors.removeAll() }
-        guard !libraryErrors.contains(line) else { return }
-        libraryErrors.append(line)
-        if libraryErrors.count > 3 { libraryErrors.removeFirst() }
+        shared.withLock { shared in
+            guard let line else { return shared.libraryErrors.removeAll() }
+            guard !shared.libraryErrors.contains(line) else { return }
+            shared.libraryErrors.append(line)
+            if shared.libraryErrors.count > 3 { shared.libraryErrors.removeFirst() }
+        }
     }
 
     /// `mqtt.error` for the outcome, and `mqtt.detail` with libmosquitto's recent error lines if
     /// any. A TLS failure without such lines gets `mqtt.hint` instead: the broker's close can
     /// overtake its TLS alert, and "Protocol error" alone helps nobody.
     private func failureMetadata(_ outcome: Outcome) -> Logger.Metadata {
-        stopLock.lock()
-        let detail = libraryErrors.joined(separator: " | ")
-        stopLock.unlock()
+        let detail = shared.withLock { $0.libraryErrors.joined(separator: " | ") }
         var metadata: Logger.Metadata = ["mqtt.error": "\(outcome.description)"]
         if !detail.isEmpty { metadata["mqtt.detail"] = "\(detail)" }
         if outcome.isTLSFailure,

@@ -2,6 +2,10 @@ import Foundation
 
 /// A PostgreSQL server of a test's own (scripts/pg-scratch.sh), for tests that stop and start
 /// the database. Same port and data across restarts, so the DSN stays valid.
+///
+/// Its data lives under /tmp, not under `TEST_TMPDIR`: the server runs as the "postgres" user,
+/// which cannot enter a clone in a private directory (scripts/test.sh does the same for the
+/// shared server). Removed with the server.
 final class OwnPostgres {
     let directory: String
     private(set) var dsn = ""
@@ -9,11 +13,12 @@ final class OwnPostgres {
         .deletingLastPathComponent().appendingPathComponent("scripts/pg-scratch.sh").path
 
     init(label: String) throws {
-        directory = try TestEnvironment.makeScratchDirectory(label: label) + "/pg"
-        try start()
+        let safeLabel = String(label.map { $0.isLetter || $0.isNumber || $0 == "-" ? $0 : "_" }.prefix(40))
+        var template = Array("/tmp/mqtt-conn-truth-test-pg-\(safeLabel).XXXXXX".utf8CString)
+        guard let made = mkdtemp(&template) else { throw FixtureError("mkdtemp failed: errno \(errno)") }
+        directory = String(cString: made)
+        try start()  // on failure, deinit still runs (every property is set): stop and remove
     }
-
-    deinit { stop() }
 
     func start() throws {
         let result = try ProcessRunner.run("/bin/bash", [Self.script, "start", directory], timeout: 120)
@@ -39,7 +44,13 @@ final class OwnPostgres {
         for pid in [postmaster] + children { kill(pid, signal) }
     }
 
+    /// Stops the server; the data stays for `start()`.
     func stop() {
         _ = try? ProcessRunner.run("/bin/bash", [Self.script, "stop", directory], timeout: 60)
+    }
+
+    deinit {
+        stop()
+        try? FileManager.default.removeItem(atPath: directory)
     }
 }

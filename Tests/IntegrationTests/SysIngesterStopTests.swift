@@ -96,8 +96,7 @@ private final class IngesterOnItsOwnDatabase {
     deinit {
         ingester.kill9()
         try? FileManager.default.removeItem(atPath: scratch)
-        postgres.stop()
-        try? FileManager.default.removeItem(atPath: (postgres.directory as NSString).deletingLastPathComponent)
+        postgres.stop()  // OwnPostgres removes its directory when released
     }
 
     func log() -> String { (try? String(contentsOfFile: output, encoding: .utf8)) ?? "" }

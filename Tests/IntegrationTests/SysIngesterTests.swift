@@ -229,10 +229,7 @@ struct SysIngesterTests {
     @Test("PostgreSQL going away and coming back loses nothing the queue holds, and is logged once")
     func postgresOutage() throws {
         let postgres = try OwnPostgres(label: "sys-pg-outage")
-        defer {
-            postgres.stop()
-            try? FileManager.default.removeItem(atPath: (postgres.directory as NSString).deletingLastPathComponent)
-        }
+        defer { postgres.stop() }  // keeps it alive to the end; released, it removes its directory
         let broker = try BrokerProcess.start(.v21, extraConfig: SysIngesterProcess.brokerConfig)
         let binary = try TestEnvironment.require(.sysIngester)
         let scratch = try TestEnvironment.makeScratchDirectory(label: "sys-outage")
