@@ -29,16 +29,21 @@ let package = Package(
         // schema/*.sql compiled in as byte arrays (Sources/SchemaSQL/schema links to schema/).
         .target(name: "SchemaSQL", resources: [.embedInCode("schema")]),
         .target(name: "Storage", dependencies: ["CLibpq", .product(name: "Logging", package: "swift-log")]),
+        // A lock that owns the state it guards, and monotonic clocks; Glibc only (no Foundation), so
+        // the plugin can use it too.
+        .target(name: "Locking"),
 
         // MARK: conn-plugin
         // The plugin's statements are the files of Sources/ConnRecorder/sql/, compiled in as byte arrays.
         .target(
             name: "ConnRecorder",
-            dependencies: ["Storage", "SchemaSQL", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["Storage", "SchemaSQL", "Locking", .product(name: "Logging", package: "swift-log")],
             resources: [.embedInCode("sql")]),
         .target(
             name: "ConnPlugin",
-            dependencies: ["ConnRecorder", "CMosquittoBroker", .product(name: "Logging", package: "swift-log")]),
+            dependencies: [
+                "ConnRecorder", "Locking", "CMosquittoBroker", .product(name: "Logging", package: "swift-log"),
+            ]),
 
         // MARK: sys-ingester
         // The ingester's statements are the files of Sources/SysIngest/sql/, compiled in as byte arrays.
@@ -49,7 +54,7 @@ let package = Package(
         .executableTarget(
             name: "SysIngester",
             dependencies: [
-                "SysIngest", "Storage", "CMosquitto",
+                "SysIngest", "Storage", "Locking", "CMosquitto",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
@@ -60,9 +65,10 @@ let package = Package(
 
         // MARK: Tests
         .testTarget(name: "StorageTests", dependencies: ["Storage"]),
-        .testTarget(name: "ConnRecorderTests", dependencies: ["ConnRecorder", "Storage", "SchemaSQL"]),
+        .testTarget(name: "ConnRecorderTests", dependencies: ["ConnRecorder", "Storage", "SchemaSQL", "Locking"]),
         .testTarget(name: "SysIngestTests", dependencies: ["SysIngest", "SchemaSQL"], exclude: ["Fixtures"]),
         .testTarget(name: "MQTTWireTests", dependencies: ["MQTTWire"]),
-        .testTarget(name: "IntegrationTests", dependencies: ["Storage", "ConnRecorder", "SchemaSQL", "MQTTWire"]),
+        .testTarget(
+            name: "IntegrationTests", dependencies: ["Storage", "ConnRecorder", "SchemaSQL", "MQTTWire", "Locking"]),
     ]
 )

@@ -4,6 +4,7 @@ import Logging
 
 #if canImport(Glibc)
 import Glibc
+import Locking
 #endif
 
 /// The plugin's one way into the broker's log: swift-log records become `mosquitto_log_printf`

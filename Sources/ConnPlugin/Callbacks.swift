@@ -1,5 +1,6 @@
 internal import CMosquittoBroker
 import ConnRecorder
+import Locking
 
 /// The one C callback the plugin registers, for MOSQ_EVT_CONNECT, MOSQ_EVT_DISCONNECT,
 /// MOSQ_EVT_CLIENT_OFFLINE and MOSQ_EVT_TICK. Runs on the broker's only thread: it copies what

@@ -5,6 +5,7 @@ import Storage
 
 #if canImport(Glibc)
 import Glibc
+import Locking
 #endif
 
 /// One loaded copy of the plugin: its broker identifier and the callbacks it registered.

@@ -1,3 +1,6 @@
+import Locking
+import Storage
+
 extension ConnWriter {
     /// What the broker's thread does with one event, decided in one critical section.
     private enum Route {
@@ -92,5 +95,3 @@ extension ConnWriter {
         return committed
     }
 }
-
-import Storage

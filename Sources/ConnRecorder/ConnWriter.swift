@@ -1,5 +1,6 @@
 import Logging
 import Storage
+import Locking
 
 /// Moves events from the broker's thread to PostgreSQL without ever letting the database stall
 /// the broker, and without losing events while it is away.

@@ -1,5 +1,6 @@
 #if canImport(Glibc)
 import Glibc
+import Locking
 #endif
 
 /// A durable FIFO of events on local disk, used while PostgreSQL cannot take them.

@@ -1,4 +1,5 @@
 import Storage
+import Locking
 
 extension WriterLoop {
     /// Events per statement: `batchSize`, or up to four times that while a backlog builds up,

@@ -1,3 +1,5 @@
+import Locking
+import Logging
 import Storage
 
 extension WriterLoop {
@@ -73,5 +75,3 @@ extension WriterLoop {
         }
     }
 }
-
-import Logging

@@ -1,3 +1,5 @@
+import Locking
+
 extension WriterLoop {
     /// Opens the spare connection `enqueue` lends to the broker's thread when sync mode can use
     /// it. A failure here only delays the fast path; it is retried after 5 s.

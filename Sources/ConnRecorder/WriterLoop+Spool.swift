@@ -1,3 +1,5 @@
+import Locking
+
 extension WriterLoop {
     /// Copies what the broker's thread needs to know about the spool (the writer's own) into the
     /// shared state: whether it holds events (then `enqueue` must not write directly) and its size.

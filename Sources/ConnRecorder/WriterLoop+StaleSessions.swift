@@ -1,3 +1,6 @@
+import Locking
+import Storage
+
 extension WriterLoop {
     /// At the first connection of this run: clients that an earlier run of this broker left
     /// shown as connected (it crashed or was killed) get their disconnect row.
@@ -55,5 +58,3 @@ extension WriterLoop {
         return events.count
     }
 }
-
-import Storage

@@ -1,5 +1,6 @@
 import Logging
 import Storage
+import Locking
 
 /// The writer thread: owns the database connection and the disk spool, and drains the shared
 /// FIFO into PostgreSQL. Its jobs live in one file each: connecting and backing off

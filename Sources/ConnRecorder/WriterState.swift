@@ -1,3 +1,5 @@
+import Locking
+
 /// Everything the broker's thread and the writer thread share. It lives inside the writer's
 /// `ConditionLocked`, so no field can be touched without the lock.
 ///

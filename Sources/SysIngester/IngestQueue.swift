@@ -1,4 +1,5 @@
 import Foundation
+import Locking
 import SysIngest
 
 /// The hand-over point between libmosquitto's network thread (producer) and the writer
@@ -15,6 +16,12 @@ final class IngestQueue: Sendable {
     }
 
     private let state: ConditionLocked<State>
+
+    /// Changes the state and wakes the consumer if it waits.
+    private func change<Result>(_ body: (inout State) -> Result) -> Result {
+        defer { state.broadcast() }
+        return state.withLock(body)
+    }
     /// The most inputs held at once; beyond it the oldest message is dropped.
     let limit: Int
 
@@ -27,7 +34,7 @@ final class IngestQueue: Sendable {
     /// - Returns: true when this push started a dropping episode (log it once).
     @discardableResult
     func push(_ input: IngestInput) -> Bool {
-        state.withLock { state in
+        change { state in
             // The buffer drops the oldest message, never a connection marker: the restart rule counts them.
             guard state.buffer.push(input) else { return false }
             state.droppedTotal += 1
@@ -38,7 +45,7 @@ final class IngestQueue: Sendable {
 
     /// Asks the consumer to finish; wakes it if it waits.
     func requestStop() {
-        state.withLock { $0.stopRequested = true }
+        change { $0.stopRequested = true }
     }
 
     var isStopRequested: Bool {
@@ -66,7 +73,7 @@ final class IngestQueue: Sendable {
         while true {
             let before = seen
             let burst = state.withLock(
-                when: { complete($0) || $0.buffer.arrivals != before }, deadline: Date(timeIntervalSinceNow: window),
+                when: { complete($0) || $0.buffer.arrivals != before }, untilNanoseconds: Clocks.monotonicDeadline(afterSeconds: window),
                 do: { state, ready -> [IngestInput]? in
                     // Something arrived within the window: wait one more. Quiet for a whole window,
                     // stopping or full: the burst is over.
@@ -87,6 +94,7 @@ final class IngestQueue: Sendable {
 
     /// Sleeps `seconds` unless a stop is requested first.
     func sleep(_ seconds: TimeInterval) {
-        state.withLock(when: { $0.stopRequested }, deadline: Date(timeIntervalSinceNow: seconds), do: { _, _ in })
+        state.withLock(
+            when: { $0.stopRequested }, untilNanoseconds: Clocks.monotonicDeadline(afterSeconds: seconds), do: { _, _ in })
     }
 }

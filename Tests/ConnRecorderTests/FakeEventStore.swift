@@ -1,6 +1,7 @@
 @testable import ConnRecorder
 import Glibc
 import Storage
+import Locking
 
 /// A database the writer can be tested against without PostgreSQL: it commits events into a
 /// list, and can be switched down, made to hang (until released or its timeout), or told to

@@ -2,6 +2,7 @@
 import Foundation
 import Logging
 import Testing
+import Locking
 
 /// The writer's ordering, spool and suspension rules, against a fake database (no PostgreSQL):
 /// one FIFO through outages, exactly once, and a hung database that holds the broker's thread

@@ -68,7 +68,32 @@ package final class ConditionLocked<State> {
         }
     }
 
-    /// Wakes every thread waiting in `withLock(waiting:)`. Callable with or without the lock.
+    /// Waits, with the lock released, until `isReady` holds for the state or the monotonic
+    /// `deadline` (nanoseconds; nil: none) passes, then runs `body` under the same hold of the
+    /// lock with whether the state was ready.
+    package func withLock<Result>(
+        when isReady: (State) -> Bool, untilNanoseconds deadline: Int64? = nil,
+        do body: (inout State, _ ready: Bool) throws -> Result
+    ) rethrows -> Result {
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        var ready = isReady(state)
+        while !ready {
+            if let deadline {
+                var time = timespec(tv_sec: Int(deadline / 1_000_000_000), tv_nsec: Int(deadline % 1_000_000_000))
+                let timedOut = pthread_cond_timedwait(condition, mutex, &time) == ETIMEDOUT
+                ready = isReady(state)
+                if timedOut { break }
+            } else {
+                pthread_cond_wait(condition, mutex)
+                ready = isReady(state)
+            }
+        }
+        return try body(&state, ready)
+    }
+
+    /// Wakes every thread waiting in `withLock(waiting:)` or `withLock(when:)`. Callable with or
+    /// without the lock.
     package func broadcast() {
         pthread_cond_broadcast(condition)
     }

@@ -18,6 +18,11 @@ package enum Clocks {
         return Int64(now.tv_sec) * 1_000_000_000 + Int64(now.tv_nsec)
     }
 
+    /// The monotonic deadline `seconds` from now, in nanoseconds (for `ConditionLocked` waits).
+    package static func monotonicDeadline(afterSeconds seconds: Double) -> Int64 {
+        monotonicNanoseconds() + Int64(seconds * 1_000_000_000)
+    }
+
     /// A random 64-bit value in hex, for boot ids.
     package static func randomHex() -> String {
         let value = UInt64.random(in: .min ... .max)
