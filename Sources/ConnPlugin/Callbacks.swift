@@ -3,7 +3,7 @@ import ConnRecorder
 import Locking
 
 /// The one C callback the plugin registers, for MOSQ_EVT_CONNECT, MOSQ_EVT_DISCONNECT,
-/// MOSQ_EVT_CLIENT_OFFLINE and MOSQ_EVT_TICK. Runs on the broker's only thread: it copies what
+/// MOSQ_EVT_CLIENT_OFFLINE, MOSQ_EVT_PERSIST_CLIENT_ADD/DELETE and MOSQ_EVT_TICK. Runs on the broker's only thread: it copies what
 /// it needs out of the broker's structures and returns; nothing here may trap.
 let connPluginEventCallback: cmosq_event_callback = { event, eventData, userdata in
     guard let userdata else { return BrokerResult.success }
@@ -33,6 +33,14 @@ let connPluginEventCallback: cmosq_event_callback = { event, eventData, userdata
         instance.recorder.clientDisconnected(
             handle: UInt(bitPattern: UnsafeRawPointer(client)), reason: data.reason,
             sessionPersists: event == cmosq_evt_client_offline, timestampMicros: Clocks.wallMicroseconds())
+    case cmosq_evt_persist_client_add, cmosq_evt_persist_client_delete:
+        let data = eventData.assumingMemoryBound(to: cmosq_evt_persist_client.self).pointee
+        guard let id = data.data.clientid else { return BrokerResult.success }
+        if event == cmosq_evt_persist_client_add {
+            instance.recorder.sessionPersisted(clientID: String(cString: id))
+        } else {
+            instance.recorder.sessionDeleted(clientID: String(cString: id), timestampMicros: Clocks.wallMicroseconds())
+        }
     case cmosq_evt_tick:
         // mosquitto 2.1 calls TICK again after the interval the callback asks for; without it an
         // idle broker would forward the writer's log lines and publish status only when a
@@ -40,7 +48,9 @@ let connPluginEventCallback: cmosq_event_callback = { event, eventData, userdata
         let tick = eventData.assumingMemoryBound(to: cmosq_evt_tick.self)
         tick.pointee.next_s = 0
         tick.pointee.next_ms = 250
-        for (topic, payload) in instance.recorder.tick(monotonicMicros: Clocks.monotonicNanoseconds() / 1000) {
+        let status = instance.recorder.tick(
+            monotonicMicros: Clocks.monotonicNanoseconds() / 1000, brokerHoldsSession: { cmosq_broker_holds_session($0) })
+        for (topic, payload) in status {
             let bytes = Array(payload.utf8)
             _ = bytes.withUnsafeBytes { buffer in
                 cmosq_publish_copy(topic, Int32(buffer.count), buffer.baseAddress, 0, true)

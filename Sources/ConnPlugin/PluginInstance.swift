@@ -31,11 +31,16 @@ final class PluginInstance {
 enum PluginRuntime {
     nonisolated(unsafe) static var shared: (recorder: ConnRecorder, outbox: BrokerLogHandler.Outbox, copies: Int)?
 
-    static let name = "conn-plugin"
-    static let version = "0.1.0"
+    static let name = ConnRecorderInfo.name
+    static let version = ConnRecorderInfo.version
 
     /// The events the plugin listens to. CONNECT and CLIENT_OFFLINE exist from mosquitto 2.1.
     static let events: [Int32] = [cmosq_evt_connect, cmosq_evt_disconnect, cmosq_evt_client_offline, cmosq_evt_tick]
+
+    /// PERSIST_CLIENT_ADD and _DELETE tell which sessions outlive their connections and when the
+    /// broker drops them (expiry, clean-start discard). mosquitto refuses them to every plugin
+    /// while it runs with `persistence true`; the recorder then looks kept sessions up instead.
+    static let sessionEvents: [Int32] = [cmosq_evt_persist_client_add, cmosq_evt_persist_client_delete]
 
     /// mosquitto_plugin_init: parses options, creates (or joins) the recorder, registers callbacks.
     /// Returns a MOSQ_ERR_* value; never throws or traps.
@@ -97,7 +102,15 @@ enum PluginRuntime {
                 }
                 logger.warning("\(error); running without a disk spool, so events that arrive while PostgreSQL is unreachable and the memory queue is full are dropped. Set plugin_opt_conn_spool_dir.")
             }
-            recorder = ConnRecorder(options: parsed.options, spool: spool, logger: logger)
+            let sessionsSurviveRestart: Bool
+            switch parsed.options.persistence {
+            case .true: sessionsSurviveRestart = true
+            case .false: sessionsSurviveRestart = false
+            case .auto: sessionsSurviveRestart = !(cmosq_persistence_location().map { String(cString: $0) } ?? "").isEmpty
+            }
+            recorder = ConnRecorder(
+                options: parsed.options, spool: spool, logger: logger, sessionsSurviveRestart: sessionsSurviveRestart)
+            recorder.sessionTracking = sessionsSurviveRestart ? .polling : .brokerEvents
             do {
                 try recorder.start()
             } catch {
@@ -110,7 +123,7 @@ enum PluginRuntime {
                 metadata: [
                     "pg.dsn": "\(ConnectionString.redacted(parsed.options.dsn))", "mode": "\(parsed.options.mode.rawValue)",
                     "broker_id": "\(parsed.options.brokerID)", "timeout_ms": "\(parsed.options.timeoutMilliseconds)",
-                    "spool": "\(spool?.directory ?? "none")",
+                    "spool": "\(spool?.directory ?? "none")", "sessions_survive_restart": "\(sessionsSurviveRestart)",
                 ])
         }
 
@@ -128,6 +141,23 @@ enum PluginRuntime {
                 return rc
             }
             instance.registeredEvents.append(event)
+        }
+        if recorder.sessionTracking == .brokerEvents {
+            for event in sessionEvents {
+                let rc = cmosq_callback_register(identifier, event, connPluginEventCallback, context)
+                guard rc == BrokerResult.success else {
+                    // The broker runs with `persistence true` after all (it has just logged that it
+                    // refuses persistence events): sessions survive its restart, and kept ones are
+                    // looked up a few per tick.
+                    recorder.sessionTracking = .polling
+                    recorder.sessionsSurviveRestart = true
+                    logger.warning(
+                        "the broker refused its session events, as mosquitto does with `persistence true`; kept sessions are looked up in the broker's client table instead. Set plugin_opt_conn_persistence true to say so and avoid the broker's error line.",
+                        metadata: ["event": "\(event)", "rc": "\(rc)"])
+                    break
+                }
+                instance.registeredEvents.append(event)
+            }
         }
         _ = cmosq_plugin_set_info(identifier, name, version)
         userdata.pointee = context

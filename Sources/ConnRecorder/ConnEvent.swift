@@ -1,9 +1,12 @@
 /// One connect or disconnect, as it will be stored: a row of `client_conn_events` and the
-/// input of the `client_sessions` upsert.
+/// input of the `client_sessions` upsert; or the end of a kept MQTT session after its connection
+/// (a row of `client_session_ends`, never of `client_conn_events`).
 package struct ConnEvent: Sendable, Equatable {
     package enum Kind: String, Sendable, Equatable {
         case connect
         case disconnect
+        /// The broker no longer holds a session that outlived its connection (docs/events.md).
+        case sessionEnd = "session_end"
     }
 
     /// Why a disconnect row exists when the broker did not report one itself.
@@ -17,6 +20,12 @@ package struct ConnEvent: Sendable, Equatable {
         /// Found at plugin start: the client was still shown connected through this broker by an
         /// earlier run that ended without a clean shutdown (crash, kill -9).
         case staleAfterRestart = "stale_after_restart"
+        /// Session end: its expiry interval passed (MOSQ_EVT_PERSIST_CLIENT_DELETE outside a connect).
+        case sessionExpired = "session_expired"
+        /// Session end: the client came back with clean start, so the broker dropped the old session.
+        case sessionDiscarded = "session_discarded"
+        /// Session end: found at start, the broker (restarted) no longer holds the session.
+        case sessionNotRestored = "session_not_restored"
     }
 
     package var kind: Kind
@@ -53,6 +62,16 @@ package struct ConnEvent: Sendable, Equatable {
         self.origin = origin
     }
 
+    /// What the broker holds for the client after this event: `connected`, `kept` (the connection
+    /// ended, the session did not) or `ended`.
+    package var sessionState: String {
+        switch kind {
+        case .connect: "connected"
+        case .disconnect: connection.sessionOutlivesConnection ? "kept" : "ended"
+        case .sessionEnd: "ended"
+        }
+    }
+
     /// The `extra` JSON object of this event. Keys are listed in docs/events.md.
     package var extraJSON: String {
         var object = JSONObjectWriter()
@@ -65,6 +84,7 @@ package struct ConnEvent: Sendable, Equatable {
         if let keepAlive = connection.keepAliveSeconds { object.add("keepalive", Int64(keepAlive)) }
         if let clean = connection.cleanStart { object.add("clean_start", clean) }
         object.add("session_persists", connection.sessionOutlivesConnection)
+        object.add("session_state", sessionState)
         if let websockets = connection.websockets { object.add("transport", websockets ? "websockets" : "tcp") }
         if let certificate = connection.clientCertificate { object.add("client_certificate", certificate) }
         if let cause { object.add("cause", cause.rawValue) }

@@ -31,7 +31,38 @@ package protocol ConnEventStoreConnection: AnyObject {
     /// The clients run `run` of broker `brokerID` left shown connected, oldest client id first.
     func sessionsLeftOpen(brokerID: String, run: String) throws(PostgresError) -> [SessionLeftOpen]
 
+    /// Records that this broker is alive, or stopped cleanly, in broker_status. Does nothing where
+    /// schema/003_presence.sql is not applied.
+    func recordHeartbeat(_ heartbeat: BrokerHeartbeat) throws(PostgresError)
+
+    /// Clients whose MQTT session broker `brokerID` held when last heard of (state kept).
+    func keptSessions(brokerID: String) throws(PostgresError) -> [String]
+
     func close()
+}
+
+/// One broker_status write.
+package struct BrokerHeartbeat: Sendable, Equatable {
+    package var brokerID: String
+    package var bootID: String
+    package var startedAtMicros: Int64
+    /// Seconds until the next heartbeat; a reader calls the broker silent after three of them.
+    package var intervalSeconds: Int
+    /// The last heartbeat of a clean stop.
+    package var stopping: Bool
+    package var pluginVersion: String
+
+    package init(
+        brokerID: String, bootID: String, startedAtMicros: Int64, intervalSeconds: Int, stopping: Bool,
+        pluginVersion: String
+    ) {
+        self.brokerID = brokerID
+        self.bootID = bootID
+        self.startedAtMicros = startedAtMicros
+        self.intervalSeconds = intervalSeconds
+        self.stopping = stopping
+        self.pluginVersion = pluginVersion
+    }
 }
 
 /// A client an earlier run of this broker left shown as connected.

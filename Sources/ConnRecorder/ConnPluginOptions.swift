@@ -28,11 +28,22 @@ package struct ConnPluginOptions: Sendable, Equatable {
     package var batchSize: Int = 500
     /// Seconds between status publications under `$SYS/broker/conn-plugin/`; 0 disables them.
     package var statusIntervalSeconds: Int = 10
+    /// Whether the broker keeps MQTT sessions across its own restart (its `persistence` setting,
+    /// which a plugin cannot read). Decides what a clean stop records for clients whose sessions
+    /// outlive their connections: kept, or ended.
+    package var persistence: Persistence = .auto
+
+    package enum Persistence: String, Sendable, Equatable {
+        /// True when the broker has a persistence_location (mosquitto.conf sets both on Debian).
+        case auto
+        case `true`
+        case `false`
+    }
 
     /// The option names this plugin reads, without `plugin_opt_`.
     package static let knownKeys: [String] = [
         "conn_pg_dsn", "conn_timeout_ms", "conn_debug", "conn_mode", "conn_broker_id", "conn_spool_dir",
-        "conn_spool_max_mb", "conn_queue_size", "conn_batch_size", "conn_status_interval",
+        "conn_spool_max_mb", "conn_queue_size", "conn_batch_size", "conn_status_interval", "conn_persistence",
     ]
 
     /// Parses the broker's option list.
@@ -112,6 +123,12 @@ package struct ConnPluginOptions: Sendable, Equatable {
         }
         if let text = values["conn_status_interval"] {
             result.statusIntervalSeconds = try integer(text, option: "conn_status_interval", range: 0...86_400, unit: "seconds")
+        }
+        if let text = values["conn_persistence"] {
+            guard let persistence = Persistence(rawValue: text.trimmingWhitespace().lowercased()) else {
+                throw ConnPluginOptionError(option: "conn_persistence", value: text, problem: "must be auto, true or false")
+            }
+            result.persistence = persistence
         }
         return (result, warnings)
     }

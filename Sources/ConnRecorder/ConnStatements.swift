@@ -59,7 +59,19 @@ package enum ConnStatements {
     /// statement the plugin stopped waiting for.
     package static let setStatementTimeout = String(decoding: PackageResources.set_statement_timeout_sql, as: UTF8.self)
 
-    /// Which of the plugin's objects exist: `(tables, eventKeyIndex)`.
+    /// The presence side of a batch (`sql/write_presence.sql`), same parameters as `writeBatch`; run
+    /// after it in one pipeline when schema/003_presence.sql is applied.
+    package static let writePresence = PreparedStatement(
+        name: "conn_write_presence", sql: String(decoding: PackageResources.write_presence_sql, as: UTF8.self))
+
+    /// The broker's heartbeat in broker_status (`sql/broker_heartbeat.sql`).
+    package static let brokerHeartbeat = PreparedStatement(
+        name: "conn_broker_heartbeat", sql: String(decoding: PackageResources.broker_heartbeat_sql, as: UTF8.self))
+
+    /// Clients whose session broker `$1` held when last heard of (`sql/kept_sessions.sql`).
+    package static let keptSessions = String(decoding: PackageResources.kept_sessions_sql, as: UTF8.self)
+
+    /// Which of the plugin's objects exist: `(tables, eventKeyIndex, presenceTables)`.
     package static let inspectSchema = String(decoding: PackageResources.inspect_schema_sql, as: UTF8.self)
 
     /// Runs (boot ids) other than `$2` that still show clients connected through broker `$1`.

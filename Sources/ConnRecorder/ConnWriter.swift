@@ -81,6 +81,11 @@ package final class ConnWriter {
         shared.withLock { $0.statusSnapshot }
     }
 
+    /// Up to `limit` clients whose kept sessions the broker's thread should check (at start).
+    package func takeSessionsToVerify(limit: Int) -> [String] {
+        shared.withLock { $0.takeSessionsToVerify(limit: limit) }
+    }
+
     /// Events dropped since the last call, by cause; for a once-per-interval warning.
     package func takeDroppedCounts() -> (queueFull: Int64, spool: Int64) {
         shared.withLock { $0.takeDroppedCounts() }

@@ -13,9 +13,14 @@ package struct ConnectionTracker: Sendable {
         package var peer: String?
         package var `protocol`: String?
         package var details: ConnectionDetails
+        /// The broker keeps this connection's MQTT session after it ends (MOSQ_EVT_PERSIST_CLIENT_ADD
+        /// at connect, or a kept session resumed with clean start off).
+        package var sessionPersistent = false
     }
 
     private var open: [UInt: OpenConnection] = [:]
+    /// The newest open connection of each client id.
+    private var handleByClientID: [String: UInt] = [:]
     private var nextConnectionSequence: Int64 = 1
 
     package init() {}
@@ -37,19 +42,32 @@ package struct ConnectionTracker: Sendable {
         let connection = OpenConnection(
             clientID: clientID, username: username, peer: peer, protocol: `protocol`, details: details)
         open[handle] = connection
+        handleByClientID[clientID] = handle
         return connection
+    }
+
+    /// Whether `clientID` has an open connection.
+    package func isConnected(clientID: String) -> Bool { handleByClientID[clientID] != nil }
+
+    /// Marks the open connection of `clientID` as having a session that outlives it.
+    package mutating func markSessionPersistent(clientID: String) {
+        guard let handle = handleByClientID[clientID] else { return }
+        open[handle]?.sessionPersistent = true
     }
 
     /// Ends a connection. Returns nil when the handle was never recorded as connected, or its
     /// disconnect was already recorded.
     package mutating func disconnect(handle: UInt) -> OpenConnection? {
-        open.removeValue(forKey: handle)
+        guard let connection = open.removeValue(forKey: handle) else { return nil }
+        if handleByClientID[connection.clientID] == handle { handleByClientID[connection.clientID] = nil }
+        return connection
     }
 
     /// Ends every open connection (broker shutdown), in connection order.
     package mutating func disconnectAll() -> [OpenConnection] {
         let all = open.values.sorted { $0.details.connectionSequence < $1.details.connectionSequence }
         open.removeAll()
+        handleByClientID.removeAll()
         return all
     }
 }

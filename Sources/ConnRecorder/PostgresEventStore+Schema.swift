@@ -4,14 +4,16 @@ import Storage
 
 extension PostgresEventStore {
     /// Which of the plugin's objects exist.
-    func inspectSchema(on connection: PostgresConnection) throws(PostgresError) -> (tables: Bool, index: Bool) {
+    func inspectSchema(on connection: PostgresConnection) throws(PostgresError)
+        -> (tables: Bool, index: Bool, presence: Bool)
+    {
         let row = try connection.execute(ConnStatements.inspectSchema, timeout: timeout).values.first
-        return (row?[0] == "t", row?[1] == "t")
+        return (row?[0] == "t", row?[1] == "t", row?[2] == "t")
     }
 
-    /// Creates the tables and the event-key index when missing; returns the write statement that
-    /// fits what exists (idempotent only with the index).
-    func prepareSchema(on connection: PostgresConnection) throws(PostgresError) -> PreparedStatement {
+    /// Creates the tables, the event-key index and the presence tables when missing; returns what
+    /// the statements may use (the event-key index for idempotent writes, presence).
+    func prepareSchema(on connection: PostgresConnection) throws(PostgresError) -> SchemaInUse {
         var state = try inspectSchema(on: connection)
         if !state.tables {
             do {
@@ -41,6 +43,19 @@ extension PostgresEventStore {
                 }
             }
         }
-        return ConnStatements.writeBatch(idempotent: state.index)
+        if !state.presence {
+            do {
+                try connection.execute(SchemaFiles.presence, timeout: timeout)
+                state.presence = true
+            } catch let error where error.kind == .statement {
+                state.presence = (try? inspectSchema(on: connection).presence) ?? false
+                if !state.presence {
+                    logger.warning(
+                        "could not create the presence tables (broker_status, client_broker_presence, client_session_ends) or the client_presence view; history and client_sessions are still written. Apply schema/003_presence.sql as an owner.",
+                        metadata: ["pg.error": "\(error)"])
+                }
+            }
+        }
+        return SchemaInUse(keyIndex: state.index, presence: state.presence)
     }
 }

@@ -17,17 +17,28 @@ package struct PostgresEventStore: ConnEventStore {
 
     package func openWriterConnection(bootID: String) throws(PostgresError) -> any ConnEventStoreConnection {
         let connection = try connect()
-        let statement = try prepareSchema(on: connection)
+        let schema = try prepareSchema(on: connection)
         // Marks this run as alive for other brokers' stale-session checks (see ConnStatements).
         try connection.execute(ConnStatements.tryLockRun, [.int(ConnStatements.runLockKey(bootID))], timeout: timeout)
-        return Connection(connection: connection, statement: statement, timeout: timeout)
+        return Connection(connection: connection, schema: schema, timeout: timeout)
     }
 
     package func openSpareConnection() throws(PostgresError) -> any ConnEventStoreConnection {
         let connection = try connect()
-        let statement = ConnStatements.writeBatch(idempotent: try inspectSchema(on: connection).index)
-        try connection.prepareIfNeeded(statement, timeout: timeout)
-        return Connection(connection: connection, statement: statement, timeout: timeout)
+        let found = try inspectSchema(on: connection)
+        let schema = SchemaInUse(keyIndex: found.index, presence: found.presence)
+        try connection.prepareIfNeeded(schema.writeStatement, timeout: timeout)
+        return Connection(connection: connection, schema: schema, timeout: timeout)
+    }
+
+    /// What the plugin's statements may rely on in this database.
+    struct SchemaInUse {
+        /// The event-key index exists: writes skip events already stored.
+        var keyIndex: Bool
+        /// schema/003_presence.sql is applied: writes keep per-broker presence too.
+        var presence: Bool
+
+        var writeStatement: PreparedStatement { ConnStatements.writeBatch(idempotent: keyIndex) }
     }
 
     private func connect() throws(PostgresError) -> PostgresConnection {
@@ -40,19 +51,44 @@ package struct PostgresEventStore: ConnEventStore {
     /// One libpq connection and the write statement that suits its schema.
     final class Connection: ConnEventStoreConnection {
         let connection: PostgresConnection
-        let statement: PreparedStatement
+        let schema: SchemaInUse
         let timeout: Duration
 
-        init(connection: PostgresConnection, statement: PreparedStatement, timeout: Duration) {
+        init(connection: PostgresConnection, schema: SchemaInUse, timeout: Duration) {
             self.connection = connection
-            self.statement = statement
+            self.schema = schema
             self.timeout = timeout
         }
 
         var isOpen: Bool { connection.isOpen }
 
+        /// Seed 000's tables, and the presence tables where they exist: one round trip, one
+        /// transaction (libpq pipeline mode), so the two never disagree after a failure.
         func write(_ events: [ConnEvent]) throws(PostgresError) {
-            try connection.execute(statement, ConnStatements.batchParameters(events), timeout: timeout)
+            let parameters = ConnStatements.batchParameters(events)
+            guard schema.presence else {
+                try connection.execute(schema.writeStatement, parameters, timeout: timeout)
+                return
+            }
+            try connection.executePipeline(
+                [(schema.writeStatement, parameters), (ConnStatements.writePresence, parameters)], timeout: timeout)
+        }
+
+        func recordHeartbeat(_ heartbeat: BrokerHeartbeat) throws(PostgresError) {
+            guard schema.presence else { return }
+            try connection.execute(
+                ConnStatements.brokerHeartbeat,
+                [
+                    .text(heartbeat.brokerID), .text(heartbeat.bootID), .int(heartbeat.startedAtMicros),
+                    .int(Int64(heartbeat.intervalSeconds)), .text(heartbeat.stopping ? "true" : "false"),
+                    .text(heartbeat.pluginVersion),
+                ], timeout: timeout)
+        }
+
+        func keptSessions(brokerID: String) throws(PostgresError) -> [String] {
+            guard schema.presence else { return [] }
+            return try connection.execute(ConnStatements.keptSessions, [.text(brokerID)], timeout: timeout)
+                .values.compactMap { $0.first ?? nil }
         }
 
         func runsWithOpenSessions(brokerID: String, excluding bootID: String) throws(PostgresError) -> [String] {

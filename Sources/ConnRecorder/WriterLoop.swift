@@ -5,8 +5,8 @@ import Locking
 /// The writer thread: owns the database connection and the disk spool, and drains the shared
 /// FIFO into PostgreSQL. Its jobs live in one file each: connecting and backing off
 /// (WriterLoop+Connection), the spare connection of sync mode (+SpareConnection), the spool
-/// (+Spool), batch writes and dead letters (+Batches), and closing what a crashed run left open
-/// (+StaleSessions).
+/// (+Spool), batch writes and dead letters (+Batches), closing what a crashed run left open
+/// (+StaleSessions), and the broker's liveness and kept sessions (+Presence).
 ///
 /// Everything stored here belongs to the writer thread alone; what it shares with the broker's
 /// thread is `shared`.
@@ -23,6 +23,12 @@ final class WriterLoop {
     var lastFailureMessage: String?
     /// Monotonic time before which the writer does not try to open the spare connection again.
     var spareRetryAt: Int64 = 0
+    /// When this run started (broker_status.started_at), epoch microseconds.
+    let startedAtMicros = Clocks.wallMicroseconds()
+    /// Monotonic time of the next broker_status heartbeat.
+    var nextHeartbeatAt: Int64 = 0
+    var heartbeatFailureLogged = false
+    var keptSessionsLoaded = false
 
     init(
         options: ConnPluginOptions, logger: Logger, bootID: String, store: any ConnEventStore, spool: EventSpool?,
@@ -62,6 +68,8 @@ final class WriterLoop {
                 closeStaleSessions()
                 continue
             }
+            if !keptSessionsLoaded && staleSessionsChecked { loadKeptSessions() }
+            heartbeatIfDue()
             guard work else {
                 prepareSpareConnection()
                 continue
@@ -72,6 +80,7 @@ final class WriterLoop {
                 sleepBackoff()
             }
         }
+        recordCleanStop()
         connection?.close()
         connection = nil
         dropSpareConnection()

@@ -33,6 +33,9 @@ struct WriterState: Sendable {
     /// move events out fast enough), or the spool was full or unwritable.
     private(set) var droppedQueueFullSinceReport: Int64 = 0
     private(set) var droppedSpoolSinceReport: Int64 = 0
+    /// Clients whose session this broker held when last heard of (loaded by the writer at start),
+    /// for the broker's thread to check against the broker's own sessions a few at a time.
+    var sessionsToVerify: [String] = []
 
     init(spoolBytes: Int, spoolHasEvents: Bool, queueReserve: Int) {
         memory.reserveCapacity(queueReserve)
@@ -134,6 +137,14 @@ struct WriterState: Sendable {
             droppedSpoolSinceReport = 0
         }
         return (droppedQueueFullSinceReport, droppedSpoolSinceReport)
+    }
+
+    /// Up to `limit` of the sessions still to check at start.
+    mutating func takeSessionsToVerify(limit: Int) -> [String] {
+        guard !sessionsToVerify.isEmpty else { return [] }
+        let taken = Array(sessionsToVerify.suffix(limit))
+        sessionsToVerify.removeLast(taken.count)
+        return taken
     }
 
     /// The counters with the live gauges filled in.

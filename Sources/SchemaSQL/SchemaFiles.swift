@@ -9,6 +9,7 @@ package enum SchemaFiles {
     package static let all: [(file: String, sql: String)] = [
         ("schema/001_conn_plugin.sql", connPluginTables),
         ("schema/002_conn_plugin_keys.sql", connPluginKeys),
+        ("schema/003_presence.sql", presence),
         ("schema/010_sys_ingester.sql", sysIngesterTables),
         ("schema/020_views.sql", views),
     ]
@@ -20,6 +21,9 @@ package enum SchemaFiles {
 
     /// `schema/002_conn_plugin_keys.sql`: the unique index that makes the plugin's replays idempotent.
     package static let connPluginKeys = String(decoding: PackageResources._02_conn_plugin_keys_sql, as: UTF8.self)
+
+    /// `schema/003_presence.sql`: broker liveness, per-broker client state, session ends, client_presence.
+    package static let presence = String(decoding: PackageResources._03_presence_sql, as: UTF8.self)
 
     /// `schema/010_sys_ingester.sql`: the WatchMQTT tables of seed 001.
     package static let sysIngesterTables = String(decoding: PackageResources._10_sys_ingester_sql, as: UTF8.self)

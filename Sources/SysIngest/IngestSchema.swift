@@ -5,6 +5,7 @@ package enum IngestSchema {
     /// Every file in the order it must be applied (the views read the tables).
     package static let all: [(file: String, sql: String)] = [
         ("schema/001_conn_plugin.sql", SchemaFiles.connPluginTables),
+        ("schema/003_presence.sql", SchemaFiles.presence),
         ("schema/010_sys_ingester.sql", SchemaFiles.sysIngesterTables),
         ("schema/020_views.sql", SchemaFiles.views),
     ]
@@ -12,6 +13,7 @@ package enum IngestSchema {
     /// The relations the ingester needs; if any is missing the whole schema is applied.
     package static let requiredRelations = [
         "broker_metrics", "events", "clients", "sessions", "subscriptions", "client_conn_events", "client_sessions",
+        "broker_status", "client_broker_presence", "client_session_ends", "client_presence",
         "connected_now", "live_subscriptions", "latest_metrics", "connects_per_minute", "recent_activity",
         "conn_online_now", "conn_frequent_droppers",
     ]

@@ -16,6 +16,9 @@ final class FakeEventStore: ConnEventStore {
         var committed: [ConnEvent] = []
         var keys: Set<String> = []
         var writeCalls = 0
+        var heartbeats: [BrokerHeartbeat] = []
+        /// What `keptSessions` answers.
+        var kept: [String] = []
         var connectionsOpened = 0
     }
 
@@ -85,6 +88,12 @@ final class FakeEventStore: ConnEventStore {
         func lockRun(_ run: String) throws(PostgresError) -> Bool { true }
         func unlockRun(_ run: String) {}
         func sessionsLeftOpen(brokerID: String, run: String) throws(PostgresError) -> [SessionLeftOpen] { [] }
+        func recordHeartbeat(_ heartbeat: BrokerHeartbeat) throws(PostgresError) {
+            store.database.withLock { $0.heartbeats.append(heartbeat) }
+        }
+        func keptSessions(brokerID: String) throws(PostgresError) -> [String] {
+            store.database.withLock { $0.kept }
+        }
         func close() { isOpen = false }
     }
 }

@@ -31,6 +31,11 @@ static const int cmosq_evt_tick = 9;
 static const int cmosq_evt_disconnect = 10;
 static const int cmosq_evt_connect = 11;
 static const int cmosq_evt_client_offline = 28;
+/* The broker keeps a client's session after its connection (ADD), or dropped it (DELETE: expired,
+ * or discarded by a clean-start reconnect). Part of 2.1's persistence interface, which mosquitto
+ * marks unstable: layouts as in 2.1.2. */
+static const int cmosq_evt_persist_client_add = 19;
+static const int cmosq_evt_persist_client_delete = 20;
 
 /* Event payloads. CONNECT and CLIENT_OFFLINE are 2.1-only; DISCONNECT and TICK
  * have the same layout in 2.0 and 2.1 and are repeated so the Swift side reads
@@ -57,7 +62,39 @@ struct cmosq_evt_tick {
     void *future2[4];
 };
 
+/* struct mosquitto_client of 2.1.2 (the session as the persistence interface sees it). */
+struct cmosq_persist_client {
+    char *clientid;
+    char *username;
+    char *auth_method;
+    time_t will_delay_time;
+    time_t session_expiry_time;
+    uint32_t will_delay_interval;
+    uint32_t session_expiry_interval;
+    uint32_t max_packet_size;
+    uint16_t listener_port;
+    uint8_t max_qos;
+    bool retain_available;
+    void *future2[8];
+};
+
+struct cmosq_evt_persist_client {
+    void *future;
+    struct cmosq_persist_client data;
+    void *future2[8];
+};
+
 typedef int (*cmosq_event_callback)(int event, void *event_data, void *userdata);
+
+/// mosquitto_client() (2.1 only): whether the broker holds a session (connected or not) for
+/// `clientid`. The broker thread only: it reads the broker's client hash.
+static inline bool cmosq_broker_holds_session(const char *clientid)
+{
+    typedef void *(*client_fn)(const char *);
+    static client_fn fn = NULL;
+    if (fn == NULL) fn = (client_fn)dlsym(RTLD_DEFAULT, "mosquitto_client");
+    return fn != NULL && fn(clientid) != NULL;
+}
 
 /// mosquitto_log_printf() is variadic, which Swift cannot call.
 static inline void cmosq_log(int level, const char *message)

@@ -5,6 +5,7 @@
 -- connect sets last_connect_ts and clears last_disconnect_ts; disconnect sets last_disconnect_ts and
 -- keeps last_connect_ts (or takes the batch's own connect); a row is never overwritten by an older
 -- event; a disconnect through broker A never marks offline a client now connected through broker B.
+-- Other event types (session_end) are for write_presence.sql.
 WITH input AS (
     SELECT ord, timestamptz 'epoch' + ts_us * interval '1 microsecond' AS ts,
            event_type, client_id, username, peer, protocol, reason_code, extra
@@ -12,6 +13,7 @@ WITH input AS (
                 $7::integer[], $8::jsonb[])
          WITH ORDINALITY AS t(ts_us, event_type, client_id, username, peer, protocol, reason_code,
                               extra, ord)
+    WHERE event_type IN ('connect', 'disconnect')
 ),
 history AS (
     INSERT INTO client_conn_events (ts, event_type, client_id, username, peer, protocol, reason_code, extra)
