@@ -121,6 +121,12 @@ private final class MetricsHTTPHandler: ChannelInboundHandler {
         }
     }
 
+    /// A malformed request (already answered with 400 by `HTTPServerProtocolErrorHandler`) or a
+    /// socket error ends the connection; left open, it would stay until the server stops.
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        context.close(promise: nil)
+    }
+
     private func respond(to head: HTTPRequestHead, context: ChannelHandlerContext) {
         let response = endpoints.respond(method: head.method.rawValue, uri: head.uri)
         let body = context.channel.allocator.buffer(string: response.body)
