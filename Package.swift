@@ -15,6 +15,9 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // MARK: C boundaries
@@ -59,6 +62,19 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]),
 
+        // The ingester's Prometheus and health endpoints: metrics declared through swift-metrics,
+        // kept in a swift-prometheus registry of their own, served by a small swift-nio HTTP server.
+        .target(
+            name: "IngesterMetrics",
+            dependencies: [
+                "SysIngest",
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]),
+
         // MARK: Test and benchmark tooling
         .target(name: "MQTTWire"),
         .executableTarget(name: "MQTTLoad", dependencies: ["MQTTWire"]),
@@ -68,7 +84,13 @@ let package = Package(
         .testTarget(name: "ConnRecorderTests", dependencies: ["ConnRecorder", "Storage", "SchemaSQL", "Locking"]),
         .testTarget(name: "SysIngestTests", dependencies: ["SysIngest", "SchemaSQL"], exclude: ["Fixtures"]),
         .testTarget(name: "MQTTWireTests", dependencies: ["MQTTWire"]),
+        .testTarget(name: "IngesterMetricsTests", dependencies: ["IngesterMetrics"]),
         .testTarget(
-            name: "IntegrationTests", dependencies: ["Storage", "ConnRecorder", "SchemaSQL", "MQTTWire", "Locking"]),
+            name: "IntegrationTests",
+            dependencies: [
+                "Storage", "ConnRecorder", "SchemaSQL", "MQTTWire", "Locking", "IngesterMetrics",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]),
     ]
 )

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the project needs on a fresh Debian 12 machine, idempotently:
 #   - Debian packages (PostgreSQL 15, libpq, Debian's mosquitto 2.0.11 and its
-#     client library/headers, build tools);
+#     client library/headers, build tools; python3-prometheus-client, the
+#     reference parser the tests read /metrics with);
 #   - mosquitto 2.1 or later built from Debian sid's source package (the plugin
 #     needs MOSQ_EVT_CONNECT, which 2.0.x lacks), cached outside the repository in
 #     mosquitto-<version>/, with mosquitto-current -> mosquitto-<version> for
@@ -35,7 +36,7 @@ PACKAGES=(
     mosquitto mosquitto-dev libmosquitto-dev mosquitto-clients
     cmake pkg-config libssl-dev libcjson-dev uthash-dev libargon2-dev libedit-dev
     libmicrohttpd-dev dpkg-dev
-    python3
+    python3 python3-prometheus-client
 )
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -22,6 +22,8 @@ enum TestEnvironment {
         case mqttLoad = "TEST_MQTT_LOAD"
         /// A scratch directory for temporary files.
         case tmpDir = "TEST_TMPDIR"
+        /// A python3 that can import prometheus_client (Debian's python3-prometheus-client).
+        case python3 = "TEST_PYTHON3"
 
         /// Whether the value names a file or directory that must exist.
         var isPath: Bool { self != .pgDSN }
