@@ -22,14 +22,17 @@ build-conn: deps
 	@install -m 0644 include/conn-plugin.h plugins/conn-plugin.h
 	@echo "built plugins/conn-plugin and plugins/conn-plugin.h"
 
+# The programs link the Swift runtime and Foundation in statically (--static-swift-stdlib), so an
+# installed bin/sys-ingester runs on a host without a Swift toolchain; mqtt-load shares the scratch
+# directory and so gets the same flags (different flags would rebuild everything on every switch).
 build-ingester: deps
-	@$(SWIFT) build -c release --scratch-path $(RELEASE_SCRATCH) --product sys-ingester
+	@$(SWIFT) build -c release --scratch-path $(RELEASE_SCRATCH) --product sys-ingester --static-swift-stdlib
 	@mkdir -p bin
 	@install -m 0755 $(RELEASE_SCRATCH)/release/sys-ingester bin/sys-ingester
 	@echo "built bin/sys-ingester"
 
 build-load: deps
-	@$(SWIFT) build -c release --scratch-path $(RELEASE_SCRATCH) --product mqtt-load
+	@$(SWIFT) build -c release --scratch-path $(RELEASE_SCRATCH) --product mqtt-load --static-swift-stdlib
 	@mkdir -p bin
 	@install -m 0755 $(RELEASE_SCRATCH)/release/mqtt-load bin/mqtt-load
 
