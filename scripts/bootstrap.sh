@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the project needs on a fresh Debian 12 machine, idempotently:
 #   - Debian packages (PostgreSQL 15, libpq, Debian's mosquitto 2.0.11 and its
-#     client library/headers, build tools);
+#     client library/headers, build tools, systemd-analyze);
 #   - mosquitto 2.1.x built from Debian's source package (the plugin needs
 #     MOSQ_EVT_CONNECT, which 2.0.x lacks), cached outside the repository.
 # Prints nothing but progress; every later run is a few stat() calls.
@@ -28,6 +28,8 @@ PACKAGES=(
     mosquitto mosquitto-dev libmosquitto-dev mosquitto-clients
     cmake pkg-config libssl-dev libcjson-dev uthash-dev libargon2-dev libedit-dev
     libmicrohttpd-dev dpkg-dev
+    # systemd-analyze, which checks the unit `make install` generates (the tests run it).
+    systemd
 )
 missing=()
 for p in "${PACKAGES[@]}"; do
