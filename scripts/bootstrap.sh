@@ -2,7 +2,7 @@
 # Installs what the project needs on a fresh Debian 12 machine, idempotently:
 #   - Debian packages (PostgreSQL 15, libpq, Debian's mosquitto 2.0.11 and its
 #     client library/headers, build tools; python3-prometheus-client, the
-#     reference parser the tests read /metrics with);
+#     reference parser the tests read /metrics with; systemd-analyze);
 #   - mosquitto 2.1 or later built from Debian sid's source package (the plugin
 #     needs MOSQ_EVT_CONNECT, which 2.0.x lacks), cached outside the repository in
 #     mosquitto-<version>/, with mosquitto-current -> mosquitto-<version> for
@@ -37,6 +37,8 @@ PACKAGES=(
     cmake pkg-config libssl-dev libcjson-dev uthash-dev libargon2-dev libedit-dev
     libmicrohttpd-dev dpkg-dev
     python3 python3-prometheus-client
+    # systemd-analyze, which checks the unit `make install` generates (the tests run it).
+    systemd
 )
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -13,13 +13,14 @@ final class SysIngesterProcess {
 
     /// Starts the ingester and waits until it is subscribed and writing: the broker logs the
     /// ingester's own SUBSCRIBE to `$SYS/broker/#`, which the ingester then records as an event.
+    /// - Parameter binary: the executable to run instead of `TEST_SYS_INGESTER` (an installed copy).
     static func start(
         broker: BrokerProcess, database: ScratchDatabase, brokerName: String = "test", port: Int? = nil,
-        arguments: [String] = [], environment: [String: String] = [:]
+        arguments: [String] = [], environment: [String: String] = [:], binary: String? = nil
     ) throws -> SysIngesterProcess {
         let ingester = try launch(
             broker: broker, database: database, brokerName: brokerName, port: port, arguments: arguments,
-            environment: environment)
+            environment: environment, binary: binary)
         try ingester.waitUntil("the ingester records its own subscription") {
             try database.intScalar("SELECT count(*) FROM events WHERE topic = '$SYS/broker/#'") ?? 0 > 0
         }
@@ -30,9 +31,9 @@ final class SysIngesterProcess {
     /// - Parameter port: the broker port to use instead of `broker.port` (a second listener).
     static func launch(
         broker: BrokerProcess, database: ScratchDatabase, brokerName: String = "test", port: Int? = nil,
-        arguments: [String] = [], environment: [String: String] = [:]
+        arguments: [String] = [], environment: [String: String] = [:], binary: String? = nil
     ) throws -> SysIngesterProcess {
-        let binary = try TestEnvironment.require(.sysIngester)
+        let binary = try binary ?? TestEnvironment.require(.sysIngester)
         let directory = try TestEnvironment.makeScratchDirectory(label: "sys-ingester")
         return try SysIngesterProcess(
             binary: binary, directory: directory,
