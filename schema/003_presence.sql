@@ -16,7 +16,9 @@ CREATE TABLE IF NOT EXISTS broker_status (
   stopped_at         TIMESTAMPTZ,
   status_interval_s  INTEGER NOT NULL CHECK (status_interval_s > 0),
   plugin_version     TEXT,
-  reporter           TEXT
+  reporter           TEXT,
+  -- When sys-ingester last received a $SYS message from this broker (NULL: not watched by one).
+  ingester_last_seen TIMESTAMPTZ
 );
 
 -- One row per client and broker it was seen through: connected, kept (the connection ended, the

@@ -56,3 +56,29 @@ FROM client_conn_events ev
 WHERE ev.event_type = 'disconnect' AND ev.ts > now() - interval '24 hours'
 GROUP BY ev.client_id
 ORDER BY disconnects DESC, last_disconnect_ts DESC;
+
+-- Presence cross-check, one row per broker of broker_status: clients the conn-plugin shows
+-- online (client_presence), sessions the ingester shows open (connected_now; NULL when no
+-- ingester watches that broker under the same name), the broker's own latest $SYS
+-- clients/connected (broker_metrics), and the differences. 0 is the healthy value; see README
+-- for the alert query.
+CREATE OR REPLACE VIEW presence_drift AS
+WITH plugin AS (
+    SELECT broker_id, count(*) AS online FROM client_presence WHERE state = 'online' GROUP BY broker_id
+), ingester AS (
+    SELECT broker AS broker_id, count(*) AS connected FROM sessions WHERE end_ts IS NULL GROUP BY broker
+), sys AS (
+    SELECT DISTINCT ON (broker) broker AS broker_id, value, ts
+    FROM broker_metrics WHERE metric = 'clients/connected' ORDER BY broker, ts DESC, id DESC
+)
+SELECT b.broker_id,
+       CASE WHEN b.plugin_version IS NOT NULL THEN COALESCE(p.online, 0) END AS plugin_online,
+       CASE WHEN b.ingester_last_seen IS NOT NULL THEN COALESCE(i.connected, 0) END AS ingester_connected,
+       s.value::bigint AS sys_connected,
+       s.ts AS sys_ts,
+       CASE WHEN b.plugin_version IS NOT NULL THEN COALESCE(p.online, 0) - s.value::bigint END AS plugin_drift,
+       CASE WHEN b.ingester_last_seen IS NOT NULL THEN COALESCE(i.connected, 0) - s.value::bigint END AS ingester_drift
+FROM broker_status b
+LEFT JOIN plugin p USING (broker_id)
+LEFT JOIN ingester i USING (broker_id)
+LEFT JOIN sys s USING (broker_id);

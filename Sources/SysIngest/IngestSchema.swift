@@ -15,6 +15,6 @@ package enum IngestSchema {
         "broker_metrics", "events", "clients", "sessions", "subscriptions", "client_conn_events", "client_sessions",
         "broker_status", "client_broker_presence", "client_session_ends", "client_presence",
         "connected_now", "live_subscriptions", "latest_metrics", "connects_per_minute", "recent_activity",
-        "conn_online_now", "conn_frequent_droppers",
+        "conn_online_now", "conn_frequent_droppers", "presence_drift",
     ]
 }
