@@ -1,6 +1,6 @@
 -- Views for the typical reads of seed 001 (sys-ingester tables) and of the
--- conn-plugin's tables (schema/001_conn_plugin.sql). Needs 001 and 010 applied
--- first. CREATE OR REPLACE keeps it idempotent; sys-ingester applies it at start.
+-- conn-plugin's tables (schema/001_conn_plugin.sql, 003_presence.sql). Needs 001, 003 and 010
+-- applied first. CREATE OR REPLACE keeps it idempotent; sys-ingester applies it at start.
 
 -- Connected now: sessions still open, one row per connection window.
 CREATE OR REPLACE VIEW connected_now AS

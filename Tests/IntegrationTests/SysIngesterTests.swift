@@ -274,7 +274,9 @@ struct SysIngesterTests {
         let database = try ScratchDatabase.create(label: "sys_views")
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent()
-        for file in ["schema/001_conn_plugin.sql", "schema/010_sys_ingester.sql", "schema/020_views.sql"] {
+        for file in [
+            "schema/001_conn_plugin.sql", "schema/003_presence.sql", "schema/010_sys_ingester.sql", "schema/020_views.sql",
+        ] {
             try database.execute(script: String(contentsOf: root.appendingPathComponent(file), encoding: .utf8))
         }
         try database.execute(
