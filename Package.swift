@@ -15,6 +15,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
     ],
     targets: [
         // MARK: C boundaries
@@ -51,10 +52,12 @@ let package = Package(
             name: "SysIngest",
             dependencies: ["Storage", "SchemaSQL", .product(name: "Logging", package: "swift-log")],
             resources: [.embedInCode("sql")]),
+        // The --config file (YAML) and every check of the ingester's settings, CLI or file.
+        .target(name: "IngesterConfig", dependencies: ["Storage", .product(name: "Yams", package: "Yams")]),
         .executableTarget(
             name: "SysIngester",
             dependencies: [
-                "SysIngest", "Storage", "Locking", "CMosquitto",
+                "SysIngest", "IngesterConfig", "Storage", "Locking", "CMosquitto",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
@@ -68,6 +71,7 @@ let package = Package(
         .testTarget(name: "ConnRecorderTests", dependencies: ["ConnRecorder", "Storage", "SchemaSQL", "Locking"]),
         .testTarget(name: "SysIngestTests", dependencies: ["SysIngest", "SchemaSQL"], exclude: ["Fixtures"]),
         .testTarget(name: "MQTTWireTests", dependencies: ["MQTTWire"]),
+        .testTarget(name: "IngesterConfigTests", dependencies: ["IngesterConfig"]),
         .testTarget(
             name: "IntegrationTests", dependencies: ["Storage", "ConnRecorder", "SchemaSQL", "MQTTWire", "Locking"]),
     ]
