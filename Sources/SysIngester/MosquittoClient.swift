@@ -359,17 +359,22 @@ final class MosquittoClient: @unchecked Sendable {
         if isStopping { return }
         // libmosquitto also calls this after a refused CONNACK or a failed TLS handshake; only
         // the end of an established connection is a state change worth a line of its own.
-        guard let state = brokerState.state,
-            ["connected", "ready", "subscription-refused"].contains(state)
-        else {
-            logger.debug("The connection attempt ended.", metadata: failureMetadata(Outcome(rc)))
+        let outcome = Outcome(rc)
+        guard let state = brokerState.state, ["connected", "ready", "subscription-refused"].contains(state) else {
+            // The first attempt failed (on loopback a refused TCP connect shows up here, not in
+            // connect_async): one line; a TLS failure gets the loop's own line instead.
+            if brokerState.state == "connecting" && !outcome.isTLSFailure {
+                enter(
+                    .reconnecting, "unreachable", .warning, "The broker is not reachable yet; retrying.",
+                    metadata: failureMetadata(outcome))
+            } else {
+                logger.debug("The connection attempt ended.", metadata: failureMetadata(outcome))
+            }
             return
         }
         subscription = nil
         observer.brokerConnection(settings.name, isUp: false)
-        enter(
-            .disconnected, "lost", .warning, "Lost the broker connection.",
-            metadata: failureMetadata(Outcome(rc)))
+        enter(.disconnected, "lost", .warning, "Lost the broker connection.", metadata: failureMetadata(outcome))
         // libmosquitto's loop retries by itself; the attempts that fail the same way get no line.
         enter(.reconnecting, "reconnecting", .info, "Reconnecting with backoff (1 s growing to 30 s).")
     }

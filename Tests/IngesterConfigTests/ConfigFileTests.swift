@@ -237,3 +237,19 @@ struct ConfigFileTests {
         #expect(ListenAddress(text) == expected)
     }
 }
+
+/// The committed example (`sys-ingester.example.yaml`, shown in the README) stays a valid file.
+@Suite("ConfigExample")
+struct ConfigExampleTests {
+    @Test("the example file decodes, every field known")
+    func example() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+        let text = try String(
+            contentsOf: root.appendingPathComponent("sys-ingester.example.yaml"), encoding: .utf8)
+        let file = try ConfigFile.parse(yaml: text)
+        #expect(file.brokers?.map(\.name) == ["prod-1", "lab", "edge-2.0"])
+        #expect(file.brokers?.first?.tls?.cafile == "/etc/ssl/certs/mqtt-ca.pem")
+        #expect(file.dsnEnv == "PG_DSN" && file.maxQueue == 200_000)
+    }
+}
