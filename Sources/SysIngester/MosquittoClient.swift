@@ -15,7 +15,7 @@ import SysIngest
 /// copied into Swift values on the first line of the callback and handed to `IngestQueue`, tagged
 /// with this broker's index.
 ///
-/// The handle is used by the loop thread and, for `stop()`, by the main thread;
+/// The handle is used by the loop thread and, for `beginStop()`, by the main thread;
 /// `mosquitto_threaded_set` makes `mosquitto_disconnect` safe to call from another thread while
 /// a loop runs (the loop thread then writes the packet).
 ///
@@ -92,7 +92,7 @@ final class MosquittoClient: @unchecked Sendable {
         // > mosquitto_threaded_set: Used to tell the library that your application is using
         // > threads, but not using mosquitto_loop_start. [...] If you are managing your own threads
         // > and do not use this function you will experience crashes due to race conditions.
-        // Our loop runs on its own Thread and stop() disconnects from the main thread: without
+        // Our loop runs on its own Thread and beginStop() disconnects from the main thread: without
         // this, mosquitto_disconnect wrote the packet itself while the loop thread read the same
         // TLS session (a segfault at SIGTERM, 2 runs in 40 with TLS traffic).
         try MosquittoError.check(mosquitto_threaded_set(handle, true), "mosquitto_threaded_set")
@@ -225,7 +225,7 @@ final class MosquittoClient: @unchecked Sendable {
                 logger.debug("The MQTT connection failed again; retrying in 30 s.", metadata: failureMetadata(failure))
             }
             queue.sleep(30)
-            // The queue's stop comes first (the main thread calls stop() only after the writer
+            // The queue's stop comes first (the main thread calls beginStop() only after the writer
             // finished): do not start a blocking connect then.
             if isStopping || queue.isStopRequested { break }
             let reconnected = Outcome(mosquitto_reconnect(handle))
@@ -256,13 +256,8 @@ final class MosquittoClient: @unchecked Sendable {
         var isTLSFailure: Bool { !succeeded && (rc == Int32(MOSQ_ERR_TLS.rawValue) || savedErrno == EPROTO) }
     }
 
-    /// Disconnects and waits (at most `timeout`) for the loop thread to end.
-    func stop(timeout: TimeInterval = 3) {
-        beginStop()
-        waitUntilStopped(deadline: .now() + timeout)
-    }
-
-    /// Marks the client stopping and disconnects; returns at once (stop many clients at a time).
+    /// Marks the client stopping and disconnects; returns at once, so that all clients stop at
+    /// the same time. Then `waitUntilStopped(deadline:)`.
     func beginStop() {
         shared.withLock { $0.stopping = true }
         _ = mosquitto_disconnect(handle)
