@@ -158,7 +158,7 @@ ingester_exit=0
 wait "$ingester_pid" || ingester_exit=$?
 for pid in "${broker_pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
 for pid in "${broker_pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-sum_of() { grep -o "$1=[0-9]*" "$fleet/sys-ingester.out" | cut -d= -f2 | awk '{ s += $1 } END { print s + 0 }'; }
+sum_of() { { grep -o "$1=[0-9]*" "$fleet/sys-ingester.out" || true; } | cut -d= -f2 | awk '{ s += $1 } END { print s + 0 }'; }
 dropped="$(sum_of 'sys\.dropped')"
 lost_at_stop="$(sum_of 'sys\.lost')"
 
