@@ -18,6 +18,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
     ],
     targets: [
         // MARK: C boundaries
@@ -54,10 +55,12 @@ let package = Package(
             name: "SysIngest",
             dependencies: ["Storage", "SchemaSQL", .product(name: "Logging", package: "swift-log")],
             resources: [.embedInCode("sql")]),
+        // The --config file (YAML) and every check of the ingester's settings, CLI or file.
+        .target(name: "IngesterConfig", dependencies: ["Storage", .product(name: "Yams", package: "Yams")]),
         .executableTarget(
             name: "SysIngester",
             dependencies: [
-                "SysIngest", "Storage", "Locking", "CMosquitto",
+                "SysIngest", "IngesterConfig", "Storage", "Locking", "CMosquitto",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
@@ -85,6 +88,7 @@ let package = Package(
         .testTarget(name: "SysIngestTests", dependencies: ["SysIngest", "SchemaSQL"], exclude: ["Fixtures"]),
         .testTarget(name: "MQTTWireTests", dependencies: ["MQTTWire"]),
         .testTarget(name: "IngesterMetricsTests", dependencies: ["IngesterMetrics"]),
+        .testTarget(name: "IngesterConfigTests", dependencies: ["IngesterConfig"]),
         .testTarget(
             name: "IntegrationTests",
             dependencies: [

@@ -3,6 +3,7 @@
 
   bench-tools.py pgbench-script SQL_FILE     print a pgbench script built from the plugin's own SQL
   bench-tools.py report RESULTS_JSON         print the results table and the one-line JSON summary
+  bench-tools.py fleet-report RESULTS_JSON   the same for BENCH_MODE=fleet (scripts/bench-fleet.sh)
 
 The pgbench script runs Sources/ConnRecorder/sql/write_batch.sql, the file the plugin compiles in and
 sends as ConnStatements.writeBatch(idempotent: true), with one event per statement: a connect then a disconnect of
@@ -129,10 +130,59 @@ def report(results_file):
     print(json.dumps(summary, separators=(",", ":")))
 
 
+def fleet_report(results_file):
+    r = json.load(open(results_file, encoding="utf-8"))
+    elapsed = r["elapsed_s"]
+    rows_per_s = r["rows_stored"] / elapsed if elapsed else None
+    cpu_share = r["cpu_s"] / elapsed if elapsed else None
+    lines = sum(b["log_lines"] for b in r["per_broker"])
+    events = sum(b["events"] for b in r["per_broker"])
+    short = [b for b in r["per_broker"] if b["events"] < b["log_lines"]]
+    lost = sum(b["log_lines"] - b["events"] for b in short)
+    churn_lost = max(r["cycles"] - r["churn_connects_stored"], 0) + max(r["cycles"] - r["churn_disconnects_stored"], 0)
+    m = r["machine"]
+    print()
+    print(f"make bench (fleet): {m['nproc']} CPUs ({m['cpu']}), {m['mem_mb']} MB; one sys-ingester, "
+          f"{r['brokers']} brokers with sys_interval 1, churn on {len(r['churned'])} "
+          f"({', '.join(r['churned'])}) at {r['rate_per_broker']} connections/s each for {r['seconds']} s")
+    print()
+    rows = [
+        ("run (load + drain)", f"{fmt(elapsed, 1)} s"),
+        ("rows stored (broker_metrics + events)", f"{fmt(r['rows_stored'])}  =  {fmt(rows_per_s)} rows/s"),
+        ("  broker_metrics / events in total", f"{fmt(r['metrics_rows'])} / {fmt(r['events_rows'])}"),
+        ("churn cycles (connect + disconnect)", f"{fmt(r['cycles'])}  ({r['load_errors']} errors)"),
+        ("writer caught up after the load", f"{drain({'drain_s': r['drain_s'], 'drain_limit_s': 20})} s"),
+        ("ingester CPU", f"{fmt(r['cpu_s'], 2)} s  =  {fmt(100 * cpu_share if cpu_share is not None else None, 1)} % of one CPU"),
+        ("ingester RSS before / after / peak", f"{r['rss_before_kb']} / {r['rss_after_kb']} / {r['rss_peak_kb']} kB"),
+        ("log lines published / events stored", f"{fmt(lines)} / {fmt(events)}"),
+        ("lost (log lines without a row)", f"{lost}" + (f" (brokers {', '.join(b['broker'] for b in short)})" if short else "")),
+        ("lost (churn connects/disconnects)", f"{churn_lost}"),
+        ("ingester dropped / lost at stop / exit", f"{r['ingester_dropped']} / {r['ingester_lost_at_stop']} / {r['ingester_exit']}"),
+    ]
+    width = max(len(name) for name, _ in rows)
+    for name, value in rows:
+        print(f"{name:<{width}}  {value}")
+    summary = {
+        "bench": "sys-ingester-fleet", "brokers": r["brokers"], "churned": len(r["churned"]),
+        "rate_per_broker": r["rate_per_broker"], "seconds": r["seconds"], "nproc": m["nproc"],
+        "elapsed_s": round(elapsed, 2), "rows_stored": r["rows_stored"],
+        "rows_per_s": round(rows_per_s, 1) if rows_per_s is not None else None,
+        "cycles": r["cycles"], "load_errors": r["load_errors"], "drain_s": r["drain_s"],
+        "cpu_s": round(r["cpu_s"], 2), "cpu_share": round(cpu_share, 3) if cpu_share is not None else None,
+        "rss_kb": [r["rss_before_kb"], r["rss_after_kb"]], "rss_peak_kb": r["rss_peak_kb"],
+        "log_lines": lines, "events": events, "lost": lost, "churn_lost": churn_lost,
+        "dropped": r["ingester_dropped"], "lost_at_stop": r["ingester_lost_at_stop"], "exit": r["ingester_exit"],
+    }
+    print()
+    print(json.dumps(summary, separators=(",", ":")))
+
+
 if __name__ == "__main__":
     if len(sys.argv) == 3 and sys.argv[1] == "pgbench-script":
         pgbench_script(sys.argv[2])
     elif len(sys.argv) == 3 and sys.argv[1] == "report":
         report(sys.argv[2])
+    elif len(sys.argv) == 3 and sys.argv[1] == "fleet-report":
+        fleet_report(sys.argv[2])
     else:
         sys.exit(__doc__)

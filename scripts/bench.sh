@@ -11,6 +11,8 @@
 # .bench-tmp/ (a scratch PostgreSQL and one broker at a time), removed at the end unless
 # BENCH_KEEP_TMP=1.
 #
+# BENCH_MODE=fleet measures sys-ingester instead (scripts/bench-fleet.sh: one ingester, 20 brokers).
+#
 # Environment: BENCH_SECONDS (per phase, default 10), BENCH_THREADS (mqtt-load threads, default 4),
 # BENCH_PG_SECONDS (pgbench run, default BENCH_SECONDS), BENCH_PROTOCOL (3.1.1), BENCH_PLUGIN_OPTS
 # (extra plugin options for both plugin runs, "key=value ..." without plugin_opt_, e.g.
@@ -24,26 +26,31 @@ BENCH_THREADS="${BENCH_THREADS:-4}"
 BENCH_PG_SECONDS="${BENCH_PG_SECONDS:-$BENCH_SECONDS}"
 BENCH_PROTOCOL="${BENCH_PROTOCOL:-3.1.1}"
 BENCH_PLUGIN_OPTS="${BENCH_PLUGIN_OPTS:-}"
+BENCH_MODE="${BENCH_MODE:-plugin}"
 DRAIN_LIMIT_S=10
 PG_BIN="${PG_BIN:-/usr/lib/postgresql/15/bin}"
 PGBENCH="$PG_BIN/pgbench"; [ -x "$PGBENCH" ] || PGBENCH="$(command -v pgbench || true)"
 
 die() { echo "bench: error: $*" >&2; exit 1; }
+[[ "$BENCH_MODE" =~ ^(plugin|fleet)$ ]] || die "BENCH_MODE '$BENCH_MODE' must be plugin (the default) or fleet"
 [[ "$BENCH_SECONDS" =~ ^[0-9]+([.][0-9]+)?$ ]] || die "BENCH_SECONDS '$BENCH_SECONDS' is not a number of seconds"
 [[ "$BENCH_PG_SECONDS" =~ ^[1-9][0-9]*$ ]] || die "BENCH_PG_SECONDS '$BENCH_PG_SECONDS' must be a whole number of seconds (pgbench -T)"
 [[ "$BENCH_THREADS" =~ ^[1-9][0-9]*$ ]] || die "BENCH_THREADS '$BENCH_THREADS' must be a positive whole number"
 [ -x "$MOSQUITTO_21" ] || die "mosquitto 2.1 not found at $MOSQUITTO_21 (run make deps)"
-[ -f "$CONN_PLUGIN" ] || die "plugin not found at $CONN_PLUGIN (run make build-conn)"
+[ "$BENCH_MODE" = fleet ] || [ -f "$CONN_PLUGIN" ] || die "plugin not found at $CONN_PLUGIN (run make build-conn)"
 [ -x "$MQTT_LOAD" ] || die "mqtt-load not found at $MQTT_LOAD (run make build-load)"
-[ -n "$PGBENCH" ] || die "pgbench not found (apt-get install postgresql-contrib or postgresql-client)"
+[ "$BENCH_MODE" = fleet ] || [ -n "$PGBENCH" ] || die "pgbench not found (apt-get install postgresql-contrib or postgresql-client)"
 command -v psql >/dev/null || die "psql not found"
 
 tmp="$ROOT_DIR/.bench-tmp"
 if [ -d "$tmp/pg" ]; then bash scripts/pg-scratch.sh stop "$tmp/pg" || true; fi
 rm -rf "$tmp"; mkdir -p "$tmp"
 broker_pid=""
+extra_pids=()  # the fleet mode's brokers, ingester and load loops
 cleanup() {
     if [ -n "$broker_pid" ] && kill -0 "$broker_pid" 2>/dev/null; then kill -9 "$broker_pid" 2>/dev/null || true; fi
+    local pid
+    for pid in "${extra_pids[@]}"; do kill -9 "$pid" 2>/dev/null || true; done
     bash scripts/pg-scratch.sh stop "$tmp/pg" || true
     if [ -z "${BENCH_KEEP_TMP:-}" ]; then rm -rf "$tmp"; fi
 }
@@ -174,6 +181,11 @@ plugin_phase() {
              rss_before_kb: $before, rss_after_kb: $after, events_written: $written, events_dropped: $dropped}' \
         <<<"$load" >"$tmp/$mode/result.json"
 }
+
+if [ "$BENCH_MODE" = fleet ]; then
+    source scripts/bench-fleet.sh
+    exit 0
+fi
 
 echo "bench: PostgreSQL at $dsn; mosquitto at $MOSQUITTO_21; $BENCH_THREADS threads, $BENCH_SECONDS s per phase" >&2
 

@@ -18,3 +18,22 @@ package struct BurstPlan: Equatable, Sendable {
             && lhs.steps == rhs.steps
     }
 }
+
+extension BurstPlan {
+    /// Rows the plan writes or updates per table (sessions and subscriptions: one per step).
+    package var rowCounts: [IngestTable: Int] {
+        var sessions = 0
+        var subscriptions = 0
+        for step in steps {
+            switch step {
+            case .open, .close, .closeAll: sessions += 1
+            case .subscribe, .unsubscribe: subscriptions += 1
+            }
+        }
+        return [
+            .brokerMetrics: metrics.count, .events: events.count, .clients: clients.count,
+            .sessions: sessions,
+            .subscriptions: subscriptions,
+        ]
+    }
+}

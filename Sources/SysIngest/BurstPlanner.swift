@@ -14,7 +14,11 @@ package struct BurstPlanner: Sendable {
     /// - Parameter inputs: messages and connection markers in arrival order.
     package mutating func plan(_ inputs: [IngestInput]) -> BurstPlan {
         var plan = BurstPlan()
-        var metricIndex: [String: Int] = [:]
+        // Stored metric → its latest row in this plan and the topics folded into that row. A
+        // metric and its deprecated alias arrive in the same publication round and make one row;
+        // a topic seen again is the broker's next round (a burst may hold several when many
+        // brokers or much log traffic keep the queue from going quiet) and makes a row of its own.
+        var metricRows: [String: (index: Int, topics: Set<String>)] = [:]
         var clientIndex: [String: Int] = [:]
 
         func touch(_ event: BrokerLogEvent) {
@@ -58,10 +62,12 @@ package struct BurstPlanner: Sendable {
                         plan.steps.append(step)
                     }
                     let row = (metric: sample.metric, value: sample.value, ts: receivedAt)
-                    if let index = metricIndex[sample.metric] {
-                        plan.metrics[index] = row
+                    if var known = metricRows[sample.metric], !known.topics.contains(path) {
+                        plan.metrics[known.index] = row
+                        known.topics.insert(path)
+                        metricRows[sample.metric] = known
                     } else {
-                        metricIndex[sample.metric] = plan.metrics.count
+                        metricRows[sample.metric] = (plan.metrics.count, [path])
                         plan.metrics.append(row)
                     }
                 case .log(let stream):

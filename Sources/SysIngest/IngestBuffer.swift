@@ -1,5 +1,5 @@
-/// The ingester's bounded FIFO of inputs, without the locking: `IngestQueue` owns one under its
-/// lock.
+/// The ingester's bounded FIFO of inputs (of every broker), without the locking: `IngestQueue`
+/// owns one under its lock.
 ///
 /// Past `limit` it drops the oldest *message*, never a connection marker (the restart rule
 /// counts on every marker). Messages and markers wait in two FIFOs, each entry stamped with its
@@ -15,7 +15,7 @@ package struct IngestBuffer: Sendable {
 
     private struct Stamped: Sendable {
         let stamp: UInt64
-        let input: IngestInput
+        let input: BrokerInput
     }
 
     /// An empty buffer holding at most `limit` inputs (markers beyond it stay).
@@ -34,17 +34,17 @@ package struct IngestBuffer: Sendable {
 
     /// Appends `input`; past `limit`, drops the oldest message.
     /// - Returns: true when a message was dropped.
-    package mutating func push(_ input: IngestInput) -> Bool {
+    package mutating func push(_ input: BrokerInput) -> Bool {
         let stamped = Stamped(stamp: nextStamp, input: input)
         nextStamp &+= 1
-        if case .message = input { messages.append(stamped) } else { markers.append(stamped) }
+        if case .message = input.input { messages.append(stamped) } else { markers.append(stamped) }
         guard count > limit else { return false }
         return messages.popFirst() != nil
     }
 
     /// Removes and returns the oldest inputs, at most `maximum`, in arrival order.
-    package mutating func take(_ maximum: Int) -> [IngestInput] {
-        var taken: [IngestInput] = []
+    package mutating func take(_ maximum: Int) -> [BrokerInput] {
+        var taken: [BrokerInput] = []
         taken.reserveCapacity(min(maximum, count))
         while taken.count < maximum {
             let fromMessages: Bool

@@ -7,3 +7,17 @@ package enum IngestInput: Equatable, Sendable {
     /// the broker process now running, which is what the restart rule relies on.
     case brokerConnected(at: Double)
 }
+
+/// An input tagged with the broker it came from, as the one queue every broker connection feeds
+/// holds it.
+package struct BrokerInput: Equatable, Sendable {
+    /// The broker's position in the ingester's broker list (the `--config` file's order; 0 for the
+    /// command line's single broker).
+    package var broker: Int
+    package var input: IngestInput
+
+    package init(broker: Int, _ input: IngestInput) {
+        self.broker = broker
+        self.input = input
+    }
+}

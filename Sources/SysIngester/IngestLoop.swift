@@ -3,12 +3,17 @@ import Logging
 import Storage
 import SysIngest
 
-/// The writer side: takes bursts from the queue, plans them and writes each in one transaction,
-/// reconnecting to PostgreSQL with backoff while keeping messages in the bounded queue.
+/// The writer side, one for all brokers: takes bursts from the queue, plans each broker's part
+/// with that broker's planner (its sessions, uptime and dialect are its own) and writes the burst
+/// in one transaction, reconnecting to PostgreSQL with backoff while keeping messages in the
+/// bounded queue.
 struct IngestLoop {
     let queue: IngestQueue
     let writer: PostgresWriter
+    /// The `broker` column of each broker, at the index its inputs carry.
+    let brokers: [String]
     let logger: Logger
+    let observer: any IngestObserver
     /// Quiet time that ends a burst.
     let window: TimeInterval
     /// The most inputs in one transaction.
@@ -20,18 +25,27 @@ struct IngestLoop {
     /// when the limit passes (`PostgresInterrupt`), not after its 15 s timeout.
     static let stopFlushLimit: TimeInterval = 2
 
-    private var planner: BurstPlanner?
+    /// One per broker, loaded from the database once it is reachable.
+    private var planners: [BurstPlanner?]
     private var database: StateLog
     private var backoff: TimeInterval = 0.5
 
-    init(queue: IngestQueue, writer: PostgresWriter, logger: Logger, window: TimeInterval, maximumBurst: Int) {
+    init(
+        queue: IngestQueue, writer: PostgresWriter, brokers: [String], logger: Logger,
+        observer: any IngestObserver = SilentIngestObserver(), window: TimeInterval, maximumBurst: Int
+    ) {
         self.queue = queue
         self.writer = writer
+        self.brokers = brokers
         self.logger = logger
+        self.observer = observer
         self.window = window
         self.maximumBurst = maximumBurst
         self.database = StateLog(logger: logger)
+        self.planners = Array(repeating: nil, count: brokers.count)
     }
+
+    private var plannersLoaded: Bool { !planners.contains { $0 == nil } }
 
     /// Runs until a stop is requested, then writes what is queued once (if PostgreSQL is up).
     mutating func run() {
@@ -39,29 +53,34 @@ struct IngestLoop {
             guard ensureReady() else { continue }
             guard let burst = queue.nextBurst(window: window, maximum: maximumBurst) else { break }
             write(burst, retrying: true)
+            observer.queueDepth(queue.depth)
             reportDrops()
         }
         // Stopping: the transaction in flight has ended (committed, or abandoned when the stop's
         // limit passed); flush the rest once, no retries, within the same limit.
         let deadline = Date().addingTimeInterval(Self.stopFlushLimit)
-        while writer.isConnected, planner != nil, Date() < deadline {
+        while writer.isConnected, plannersLoaded, Date() < deadline {
             let rest = queue.drain(maximum: maximumBurst)
             if rest.isEmpty { break }
             write(rest, retrying: false)
         }
         let rest = queue.drain(maximum: Int.max)
         if !rest.isEmpty {
-            logger.warning("Stopping: queued messages are not written.", metadata: ["sys.lost": "\(rest.count)"])
+            logger.warning(
+                "Stopping: queued messages are not written.", metadata: ["sys.lost": "\(rest.count)"])
+            observer.messagesLost(rest.count)
         }
         writer.close()
     }
 
-    /// Connects (and loads the tracker once); on failure sleeps with backoff.
+    /// Connects (and loads each broker's tracker once); on failure sleeps with backoff.
     private mutating func ensureReady() -> Bool {
-        if writer.isConnected && planner != nil { return true }
+        if writer.isConnected && plannersLoaded { return true }
         do {
             if !writer.isConnected { try writer.connect() }
-            if planner == nil { planner = BurstPlanner(tracker: try writer.loadTracker()) }
+            for (index, broker) in brokers.enumerated() where planners[index] == nil {
+                planners[index] = BurstPlanner(tracker: try writer.loadTracker(broker: broker))
+            }
             database.enter("up", .info, "Connected to PostgreSQL.")
             backoff = 0.5
             return true
@@ -81,33 +100,57 @@ struct IngestLoop {
         backoff = min(backoff * 2, 30)
     }
 
-    private mutating func write(_ burst: [IngestInput], retrying: Bool) {
-        guard var planner else { return }
-        let plan = planner.plan(burst)
-        self.planner = planner
+    /// Plans each broker's inputs of the burst (in arrival order, brokers in order of first
+    /// arrival) with that broker's planner.
+    private mutating func plan(_ burst: [BrokerInput]) -> [(broker: String, plan: BurstPlan)] {
+        var order: [Int] = []
+        var inputs: [Int: [IngestInput]] = [:]
+        for item in burst {
+            if inputs[item.broker] == nil { order.append(item.broker) }
+            inputs[item.broker, default: []].append(item.input)
+        }
+        return order.compactMap { index in
+            guard var planner = planners[index] else { return nil }
+            let plan = planner.plan(inputs[index] ?? [])
+            planners[index] = planner
+            return (brokers[index], plan)
+        }
+    }
+
+    private mutating func write(_ burst: [BrokerInput], retrying: Bool) {
+        guard plannersLoaded else { return }
+        let plans = plan(burst)
+        let events = plans.reduce(0) { $0 + $1.plan.events.count }
         while true {
+            let started = ContinuousClock.now
             do {
-                try writer.write(plan)
+                try writer.write(plans)
+                observer.writeFinished(seconds: Self.seconds(since: started), committed: true)
+                for (broker, plan) in plans { observer.rowsWritten(broker, rows: plan.rowCounts) }
                 database.enter("up", .info, "Connected to PostgreSQL.")
                 backoff = 0.5
                 logger.debug(
                     "Wrote a burst.",
                     metadata: [
-                        "sys.events": "\(plan.events.count)", "sys.metrics": "\(plan.metrics.count)",
-                        "sys.steps": "\(plan.steps.count)",
+                        "sys.brokers": "\(plans.count)", "sys.events": "\(events)",
+                        "sys.metrics": "\(plans.reduce(0) { $0 + $1.plan.metrics.count })",
+                        "sys.steps": "\(plans.reduce(0) { $0 + $1.plan.steps.count })",
                     ])
                 return
             } catch {
+                observer.writeFinished(seconds: Self.seconds(since: started), committed: false)
                 if error.isPermanentForData {
                     logger.error(
                         "PostgreSQL rejected a burst; it is dropped.",
-                        metadata: ["pg.error": "\(error)", "sys.events": "\(plan.events.count)"])
+                        metadata: ["pg.error": "\(error)", "sys.events": "\(events)"])
+                    observer.messagesLost(burst.count)
                     return
                 }
                 guard retrying, !queue.isStopRequested else {
                     logger.warning(
                         "Stopping: a burst could not be written.",
                         metadata: ["pg.error": "\(error)", "sys.lost": "\(burst.count)"])
+                    observer.messagesLost(burst.count)
                     return
                 }
                 failed(error)
@@ -122,7 +165,14 @@ struct IngestLoop {
     private func reportDrops() {
         let dropped = queue.takeDropped()
         if dropped > 0 {
-            logger.warning("Messages were dropped while the queue was full.", metadata: ["sys.dropped": "\(dropped)"])
+            logger.warning(
+                "Messages were dropped while the queue was full.", metadata: ["sys.dropped": "\(dropped)"])
+            observer.messagesLost(dropped)
         }
+    }
+
+    private static func seconds(since start: ContinuousClock.Instant) -> Double {
+        let elapsed = ContinuousClock.now - start
+        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
     }
 }

@@ -2,8 +2,9 @@ import Foundation
 import Locking
 import SysIngest
 
-/// The hand-over point between libmosquitto's network thread (producer) and the writer
-/// (consumer): a bounded FIFO (`IngestBuffer`) that also cuts the stream into bursts.
+/// The hand-over point between the brokers' network threads (one libmosquitto thread per broker,
+/// the producers) and the one writer (the consumer): a bounded FIFO (`IngestBuffer`) of inputs
+/// tagged with their broker, that also cuts the stream into bursts.
 final class IngestQueue: Sendable {
     /// Everything the lock guards.
     private struct State: Sendable {
@@ -30,10 +31,10 @@ final class IngestQueue: Sendable {
         state = ConditionLocked(State(buffer: IngestBuffer(limit: limit)))
     }
 
-    /// Appends an input. Called on libmosquitto's thread; never blocks for long.
+    /// Appends an input. Called on a libmosquitto thread; never blocks for long.
     /// - Returns: true when this push started a dropping episode (log it once).
     @discardableResult
-    func push(_ input: IngestInput) -> Bool {
+    func push(_ input: BrokerInput) -> Bool {
         change { state in
             // The buffer drops the oldest message, never a connection marker: the restart rule counts them.
             guard state.buffer.push(input) else { return false }
@@ -64,7 +65,7 @@ final class IngestQueue: Sendable {
     /// Waits for the next burst: inputs that arrive within `window` of each other, at most
     /// `maximum`. Returns at once (possibly empty) when a stop was requested.
     /// - Returns: nil when a stop was requested and nothing is left.
-    func nextBurst(window: TimeInterval, maximum: Int) -> [IngestInput]? {
+    func nextBurst(window: TimeInterval, maximum: Int) -> [BrokerInput]? {
         let waiting = state.withLock(
             when: { !$0.buffer.isEmpty || $0.stopRequested },
             do: { state, _ -> UInt64? in state.buffer.isEmpty ? nil : state.buffer.arrivals })
@@ -73,8 +74,9 @@ final class IngestQueue: Sendable {
         while true {
             let before = seen
             let burst = state.withLock(
-                when: { complete($0) || $0.buffer.arrivals != before }, untilNanoseconds: Clocks.monotonicDeadline(afterSeconds: window),
-                do: { state, ready -> [IngestInput]? in
+                when: { complete($0) || $0.buffer.arrivals != before },
+                untilNanoseconds: Clocks.monotonicDeadline(afterSeconds: window),
+                do: { state, ready -> [BrokerInput]? in
                     // Something arrived within the window: wait one more. Quiet for a whole window,
                     // stopping or full: the burst is over.
                     if ready && !complete(state) {
@@ -88,8 +90,13 @@ final class IngestQueue: Sendable {
     }
 
     /// Everything still queued, at most `maximum`.
-    func drain(maximum: Int) -> [IngestInput] {
+    func drain(maximum: Int) -> [BrokerInput] {
         state.withLock { $0.buffer.take(maximum) }
+    }
+
+    /// Inputs waiting now.
+    var depth: Int {
+        state.withLock { $0.buffer.count }
     }
 
     /// Sleeps `seconds` unless a stop is requested first.

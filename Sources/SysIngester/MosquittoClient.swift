@@ -1,26 +1,41 @@
 internal import CMosquitto
 import Foundation
+import IngesterConfig
 import Logging
 import Synchronization
 import SysIngest
 
-/// The ingester's MQTT connection: the only user of libmosquitto.
+/// One broker's MQTT connection: the only user of libmosquitto. The ingester makes one per
+/// broker, each with its own handle, thread, reconnect backoff and state, so one broker that is
+/// down or slow never holds another.
 ///
 /// libmosquitto does the work: `mosquitto_loop_forever` (on a thread of ours) reads, pings and
 /// reconnects with the delays set by `mosquitto_reconnect_delay_set` (1 s, then 4, 9, 16, 25, 30 s).
 /// Subscribing happens in the connect callback, so every reconnect resubscribes. Messages are
-/// copied into Swift values on the first line of the callback and handed to `IngestQueue`.
+/// copied into Swift values on the first line of the callback and handed to `IngestQueue`, tagged
+/// with this broker's index.
 ///
-/// The handle is used by the loop thread and, for `stop()`, by the main thread;
+/// The handle is used by the loop thread and, for `beginStop()`, by the main thread;
 /// `mosquitto_threaded_set` makes `mosquitto_disconnect` safe to call from another thread while
 /// a loop runs (the loop thread then writes the packet).
-// @unchecked Sendable: `handle` is shared as above; `brokerState` is the loop thread's alone after `start()`.
+///
+/// Each state change is logged once, with the seed-004 lifecycle name in `event`
+/// (`SessionEvent`) and the broker's name in `sys.broker`.
+// @unchecked Sendable: `handle` is shared as above; `brokerState` and `subscription` belong to the
+// loop thread alone (it starts in `start()`).
 final class MosquittoClient: @unchecked Sendable {
     private let handle: OpaquePointer
     private let settings: BrokerSettings
+    /// This broker's position in the broker list: the tag of its inputs.
+    private let index: Int
     private let queue: IngestQueue
     private let logger: Logger
+    private let observer: any IngestObserver
     private var brokerState: StateLog
+    /// The message id of the `$SYS` SUBSCRIBE of the current connection, until its SUBACK.
+    private var subscription: Int32?
+    /// Whether a connection was accepted before (the next one is a reconnect).
+    private var wasConnected = false
     /// What the main thread and the loop thread share.
     private struct Shared {
         var stopping = false
@@ -35,14 +50,25 @@ final class MosquittoClient: @unchecked Sendable {
     private let finished = DispatchSemaphore(value: 0)
 
     /// Sets up the client; connects nothing yet.
+    /// - Parameters:
+    ///   - index: the broker's position in the broker list, the tag of its inputs.
+    ///   - logger: gets `sys.broker` (the broker's name) added to every line.
     /// - Throws: `MosquittoError` naming the libmosquitto call that rejected a setting.
-    init(settings: BrokerSettings, queue: IngestQueue, logger: Logger) throws(MosquittoError) {
+    init(
+        settings: BrokerSettings, index: Int, queue: IngestQueue, logger: Logger,
+        observer: any IngestObserver = SilentIngestObserver()
+    ) throws(MosquittoError) {
         self.settings = settings
+        self.index = index
         self.queue = queue
+        var logger = logger
+        logger[metadataKey: "sys.broker"] = "\(settings.name)"
         self.logger = logger
+        self.observer = observer
         self.brokerState = StateLog(logger: logger)
         // > mosquitto_lib_init: Must be called before any other mosquitto functions.
-        // Safe to call more than once; the process makes one client.
+        // Reference-counted since libmosquitto 2.0: every client calls it once, and
+        // mosquitto_lib_cleanup once in its deinit.
         mosquitto_lib_init()
         // `self` does not exist yet, so userdata is set right after: no callback can run before
         // mosquitto_connect_async.
@@ -66,7 +92,7 @@ final class MosquittoClient: @unchecked Sendable {
         // > mosquitto_threaded_set: Used to tell the library that your application is using
         // > threads, but not using mosquitto_loop_start. [...] If you are managing your own threads
         // > and do not use this function you will experience crashes due to race conditions.
-        // Our loop runs on its own Thread and stop() disconnects from the main thread: without
+        // Our loop runs on its own Thread and beginStop() disconnects from the main thread: without
         // this, mosquitto_disconnect wrote the packet itself while the loop thread read the same
         // TLS session (a segfault at SIGTERM, 2 runs in 40 with TLS traffic).
         try MosquittoError.check(mosquitto_threaded_set(handle, true), "mosquitto_threaded_set")
@@ -91,6 +117,11 @@ final class MosquittoClient: @unchecked Sendable {
         }
         mosquitto_disconnect_callback_set(handle) { _, userdata, rc in
             MosquittoClient.from(userdata)?.disconnected(rc: rc)
+        }
+        mosquitto_subscribe_callback_set(handle) { _, userdata, mid, count, granted in
+            // Copy at the boundary: granted_qos belongs to libmosquitto.
+            let first = count > 0 ? granted?.pointee : nil
+            MosquittoClient.from(userdata)?.subscribed(mid: mid, grantedQoS: first)
         }
         mosquitto_message_callback_set(handle) { _, userdata, message in
             guard let message, let client = MosquittoClient.from(userdata) else { return }
@@ -122,30 +153,54 @@ final class MosquittoClient: @unchecked Sendable {
 
     // MARK: - Running
 
-    /// Starts connecting in the background; returns at once. Failures to reach the broker are
-    /// retried by libmosquitto and logged once per state change.
+    /// Starts connecting on the client's own thread and returns at once: the first connect
+    /// (name resolution, TCP, TLS) happens there too, so no broker's connect ever waits for
+    /// another's. Failures to reach the broker are retried by libmosquitto and logged once per
+    /// state change.
     func start() {
+        let thread = Thread { [self] in
+            runLoop(initialFailure: connect())
+            finished.signal()
+        }
+        // Linux keeps 15 bytes of a thread name.
+        thread.name = "mqtt-\(index)"
+        shared.withLock { $0.loopStarted = true }
+        thread.start()
+    }
+
+    /// The first connect attempt, on the loop thread.
+    /// - Returns: a TLS failure for the loop to handle as its own, else nil.
+    private func connect() -> Outcome? {
         let endpoint = "\(settings.host):\(settings.port)"
-        brokerState.enter("connecting", .info, "Connecting to the broker.", metadata: ["mqtt.broker": "\(endpoint)"])
+        enter(
+            .connecting, "connecting", .info, "Connecting to the broker.",
+            metadata: ["mqtt.broker": "\(endpoint)"])
         let connected = Outcome(
             mosquitto_connect_async(handle, settings.host, Int32(settings.port), Int32(settings.keepalive)))
         // On loopback the TLS handshake can fail inside connect_async already (the broker's
         // answer arrives before SSL_connect returns): that is the same failure as one the loop
         // reports, not an unreachable broker, and it is handled the same way.
         if !connected.succeeded, !connected.isTLSFailure {
-            // Not fatal: the loop below retries with libmosquitto's reconnect delays.
+            // Not fatal: the loop retries with libmosquitto's reconnect delays.
             var metadata = failureMetadata(connected)
             metadata["mqtt.broker"] = "\(endpoint)"
-            brokerState.enter(
-                "unreachable", .warning, "The broker is not reachable yet; retrying.", metadata: metadata)
+            enter(
+                .reconnecting, "unreachable", .warning, "The broker is not reachable yet; retrying.",
+                metadata: metadata)
         }
-        let thread = Thread { [self] in
-            runLoop(initialFailure: connected.isTLSFailure ? connected : nil)
-            finished.signal()
-        }
-        thread.name = "mosquitto-loop"
-        shared.withLock { $0.loopStarted = true }
-        thread.start()
+        return connected.isTLSFailure ? connected : nil
+    }
+
+    /// Logs a state change once, with its lifecycle event.
+    @discardableResult
+    private func enter(
+        _ event: SessionEvent, _ state: String, _ level: Logger.Level,
+        _ message: @autoclosure () -> Logger.Message,
+        metadata: Logger.Metadata = [:]
+    ) -> Bool {
+        var metadata = metadata
+        metadata["event"] = "\(event.rawValue)"
+        return brokerState.enter(state, level, message(), metadata: metadata)
     }
 
     /// Runs libmosquitto's loop. `mosquitto_loop_forever` reconnects by itself after network
@@ -161,8 +216,8 @@ final class MosquittoClient: @unchecked Sendable {
                 // A refused MQTT 5 CONNACK ends the loop too: the refusal was logged, and each
                 // retry would otherwise log refused/failed alternately.
                 logger.debug("Retrying the refused connection in 30 s.", metadata: failureMetadata(failure))
-            } else if !brokerState.enter(
-                "failed", .error, "The MQTT connection failed; retrying in 30 s.",
+            } else if !enter(
+                .reconnecting, "failed", .error, "The MQTT connection failed; retrying in 30 s.",
                 metadata: failureMetadata(failure))
             {
                 // One line until a connection succeeds: the same TLS failure can come back as
@@ -170,7 +225,7 @@ final class MosquittoClient: @unchecked Sendable {
                 logger.debug("The MQTT connection failed again; retrying in 30 s.", metadata: failureMetadata(failure))
             }
             queue.sleep(30)
-            // The queue's stop comes first (the main thread calls stop() only after the writer
+            // The queue's stop comes first (the main thread calls beginStop() only after the writer
             // finished): do not start a blocking connect then.
             if isStopping || queue.isStopRequested { break }
             let reconnected = Outcome(mosquitto_reconnect(handle))
@@ -201,14 +256,16 @@ final class MosquittoClient: @unchecked Sendable {
         var isTLSFailure: Bool { !succeeded && (rc == Int32(MOSQ_ERR_TLS.rawValue) || savedErrno == EPROTO) }
     }
 
-    /// Disconnects and waits (at most `timeout`) for the loop thread to end.
-    func stop(timeout: TimeInterval = 3) {
-        let loopStarted = shared.withLock { shared in
-            shared.stopping = true
-            return shared.loopStarted
-        }
+    /// Marks the client stopping and disconnects; returns at once, so that all clients stop at
+    /// the same time. Then `waitUntilStopped(deadline:)`.
+    func beginStop() {
+        shared.withLock { $0.stopping = true }
         _ = mosquitto_disconnect(handle)
-        if loopStarted { _ = finished.wait(timeout: .now() + timeout) }
+    }
+
+    /// Waits until the loop thread has ended, at most until `deadline`.
+    func waitUntilStopped(deadline: DispatchTime) {
+        if shared.withLock({ $0.loopStarted }) { _ = finished.wait(timeout: deadline) }
     }
 
     private var isStopping: Bool { shared.withLock { $0.stopping } }
@@ -248,15 +305,24 @@ final class MosquittoClient: @unchecked Sendable {
             // mosquitto_connack_string only says "unknown reason"; 3.1/3.1.1 codes are 1-5.
             let text = rc >= 128 ? mosquitto_reason_string(rc) : mosquitto_connack_string(rc)
             let reason = text.map { String(cString: $0) } ?? "code \(rc)"
-            brokerState.enter(
-                "refused-\(rc)", .error, "The broker refused the connection.",
+            observer.brokerConnection(settings.name, isUp: false)
+            enter(
+                .reconnecting, "refused-\(rc)", .error, "The broker refused the connection.",
                 metadata: ["mqtt.connack": "\(reason)", "mqtt.connack_code": "\(rc)"])
             return
         }
         rememberLibraryError(nil)
         // The marker goes in before any message of this connection: the restart rule counts on it.
         received(.brokerConnected(at: Date().timeIntervalSince1970))
-        let subscribed = mosquitto_subscribe(handle, nil, SysTopic.subscription, 0)
+        observer.brokerConnection(settings.name, isUp: true)
+        if wasConnected { observer.brokerReconnected(settings.name) }
+        wasConnected = true
+        enter(
+            .connected, "connected", .info, "Connected to the broker.",
+            metadata: ["mqtt.broker": "\(settings.host):\(settings.port)"])
+        var mid: Int32 = 0
+        let subscribed = mosquitto_subscribe(handle, &mid, SysTopic.subscription, 0)
+        subscription = subscribed == Int32(MOSQ_ERR_SUCCESS.rawValue) ? mid : nil
         if subscribed != Int32(MOSQ_ERR_SUCCESS.rawValue) {
             logger.error(
                 "Subscribing failed.",
@@ -265,27 +331,54 @@ final class MosquittoClient: @unchecked Sendable {
                     "mqtt.error": "\(MosquittoError.describe(subscribed))",
                 ])
         }
-        brokerState.enter(
-            "connected", .info, "Connected to the broker and subscribed.",
-            metadata: ["mqtt.broker": "\(settings.host):\(settings.port)", "mqtt.topic": "\(SysTopic.subscription)"])
+    }
+
+    /// The SUBACK of our `$SYS` subscription: the session is ready (or the broker refused it).
+    private func subscribed(mid: Int32, grantedQoS: Int32?) {
+        guard mid == subscription else { return }
+        subscription = nil
+        // 0x80: "Failure" (3.1.1) / "Unspecified error" and above (5): the broker refused the topic.
+        if let grantedQoS, grantedQoS >= 0x80 {
+            enter(
+                .connected, "subscription-refused", .error,
+                "The broker refused the subscription; nothing will be recorded (ACL?).",
+                metadata: ["mqtt.topic": "\(SysTopic.subscription)", "mqtt.suback_code": "\(grantedQoS)"])
+            return
+        }
+        enter(
+            .ready, "ready", .info, "Subscribed; recording the broker's $SYS messages.",
+            metadata: ["mqtt.topic": "\(SysTopic.subscription)"])
     }
 
     private func disconnected(rc: Int32) {
         if isStopping { return }
         // libmosquitto also calls this after a refused CONNACK or a failed TLS handshake; only
         // the end of an established connection is a state change worth a line of its own.
-        guard brokerState.state == "connected" else {
-            logger.debug("The connection attempt ended.", metadata: failureMetadata(Outcome(rc)))
+        let outcome = Outcome(rc)
+        guard let state = brokerState.state, ["connected", "ready", "subscription-refused"].contains(state) else {
+            // The first attempt failed (on loopback a refused TCP connect shows up here, not in
+            // connect_async): one line; a TLS failure gets the loop's own line instead.
+            if brokerState.state == "connecting" && !outcome.isTLSFailure {
+                enter(
+                    .reconnecting, "unreachable", .warning, "The broker is not reachable yet; retrying.",
+                    metadata: failureMetadata(outcome))
+            } else {
+                logger.debug("The connection attempt ended.", metadata: failureMetadata(outcome))
+            }
             return
         }
-        brokerState.enter(
-            "lost", .warning, "Lost the broker connection; libmosquitto reconnects with backoff.",
-            metadata: failureMetadata(Outcome(rc)))
+        subscription = nil
+        observer.brokerConnection(settings.name, isUp: false)
+        enter(.disconnected, "lost", .warning, "Lost the broker connection.", metadata: failureMetadata(outcome))
+        // libmosquitto's loop retries by itself; the attempts that fail the same way get no line.
+        enter(.reconnecting, "reconnecting", .info, "Reconnecting with backoff (1 s growing to 30 s).")
     }
 
     private func received(_ input: IngestInput) {
-        if queue.push(input) {
-            logger.warning("The message queue is full (PostgreSQL too slow or down); dropping the oldest messages.")
+        if case .message(_, _, let at) = input { observer.messageReceived(settings.name, at: at) }
+        if queue.push(BrokerInput(broker: index, input)) {
+            logger.warning(
+                "The message queue is full (PostgreSQL too slow or down); dropping the oldest messages.")
         }
     }
 }

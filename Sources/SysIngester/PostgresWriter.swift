@@ -2,12 +2,12 @@ import Logging
 import Storage
 import SysIngest
 
-/// Writes burst plans to PostgreSQL, one transaction per burst; owns the connection.
+/// Writes burst plans to PostgreSQL, one transaction per burst (with the plans of every broker
+/// the burst holds); owns the one connection all brokers share.
 ///
 /// Lives on the writer thread only (PostgresConnection is not thread-safe).
 final class PostgresWriter {
     private let dsn: String
-    private let broker: String
     private let logger: Logger
     private let timeout: Duration
     private let interrupt: PostgresInterrupt?
@@ -15,15 +15,13 @@ final class PostgresWriter {
 
     /// - Parameters:
     ///   - dsn: libpq connection string (never logged).
-    ///   - broker: the `broker` column value.
     ///   - timeout: the longest one connect or one statement may take.
     ///   - interrupt: ends any wait for PostgreSQL at once when triggered (at stop).
     init(
-        dsn: String, broker: String, logger: Logger, timeout: Duration = .seconds(15),
+        dsn: String, logger: Logger, timeout: Duration = .seconds(15),
         interrupt: PostgresInterrupt? = nil
     ) {
         self.dsn = dsn
-        self.broker = broker
         self.logger = logger
         self.timeout = timeout
         self.interrupt = interrupt
@@ -61,8 +59,8 @@ final class PostgresWriter {
         }
     }
 
-    /// The tracker's starting knowledge: open sessions and the last uptime of this broker.
-    func loadTracker() throws(PostgresError) -> SessionTracker {
+    /// The tracker's starting knowledge: open sessions and the last uptime of `broker`.
+    func loadTracker(broker: String) throws(PostgresError) -> SessionTracker {
         let connection = try open()
         let clients = try connection.execute(OpenClients(broker: broker), timeout: timeout)
         let uptime = try connection.execute(LastUptime(broker: broker), timeout: timeout)
@@ -73,39 +71,49 @@ final class PostgresWriter {
             last = (value, ts)
         }
         let open = clients.values.compactMap { $0.first ?? nil }
-        logger.debug("Loaded broker state.", metadata: ["sys.open_sessions": "\(open.count)"])
+        logger.debug(
+            "Loaded broker state.",
+            metadata: ["sys.broker": "\(broker)", "sys.open_sessions": "\(open.count)"])
         return SessionTracker(openClients: open, lastUptime: last)
     }
 
-    /// Writes one plan in one transaction.
-    /// - Throws: `PostgresError`; the transaction is rolled back and nothing of the plan is kept.
-    func write(_ plan: BurstPlan) throws(PostgresError) {
-        guard !plan.isEmpty else { return }
+    /// Writes the plans of one burst, one per broker, in one transaction.
+    /// - Throws: `PostgresError`; the transaction is rolled back and nothing of the burst is kept.
+    func write(_ plans: [(broker: String, plan: BurstPlan)]) throws(PostgresError) {
+        guard plans.contains(where: { !$0.plan.isEmpty }) else { return }
         let connection = try open()
         // One pipeline: every statement of the burst in one round trip and one implicit
         // transaction (a failing statement aborts the rest, and nothing of the burst commits).
-        var batch: [any PostgresStatement] = plan.clients.map { touch -> any PostgresStatement in
-            touch.createIfMissing ? UpsertClient(touch) : TouchClient(client: touch.client, lastSeen: touch.lastSeen)
-        }
-        if !plan.events.isEmpty { batch.append(InsertEvents(broker: broker, events: plan.events)) }
-        if !plan.metrics.isEmpty { batch.append(InsertMetrics(broker: broker, metrics: plan.metrics)) }
-        var closeAllIndexes: [Int] = []
-        for step in plan.steps {
-            if case .closeAll = step { closeAllIndexes.append(batch.count) }
-            batch += statements(for: step)
+        var batch: [any PostgresStatement] = []
+        var closeAllIndexes: [(index: Int, broker: String)] = []
+        for (broker, plan) in plans where !plan.isEmpty {
+            batch += plan.clients.map { touch -> any PostgresStatement in
+                touch.createIfMissing
+                    ? UpsertClient(touch) : TouchClient(client: touch.client, lastSeen: touch.lastSeen)
+            }
+            if !plan.events.isEmpty { batch.append(InsertEvents(broker: broker, events: plan.events)) }
+            if !plan.metrics.isEmpty {
+                batch.append(InsertMetrics(broker: broker, metrics: plan.metrics))
+            }
+            for step in plan.steps {
+                if case .closeAll = step { closeAllIndexes.append((batch.count, broker)) }
+                batch += statements(for: step, broker: broker)
+            }
         }
         let results = try connection.executePipeline(batch, timeout: timeout)
-        for index in closeAllIndexes where index < results.count {
+        for (index, broker) in closeAllIndexes where index < results.count {
             logger.info(
                 "Broker restart or shutdown: closed the sessions of the previous broker process.",
-                metadata: ["sys.closed_sessions": "\(results[index].affectedRows)"])
+                metadata: [
+                    "sys.broker": "\(broker)", "sys.closed_sessions": "\(results[index].affectedRows)",
+                ])
         }
     }
 
     // MARK: - Statements
 
-    /// The statements of one session step, in order.
-    private func statements(for step: SessionStep) -> [any PostgresStatement] {
+    /// The statements of one session step at `broker`, in order.
+    private func statements(for step: SessionStep, broker: String) -> [any PostgresStatement] {
         switch step {
         case .open(let client, let username, let at):
             return [

@@ -1,20 +1,24 @@
 import ArgumentParser
 import Foundation
+import IngesterConfig
 import Logging
 import Storage
 import SysIngest
 
-/// `sys-ingester`: subscribes to a mosquitto broker's `$SYS/broker/#` and writes its metrics and
-/// log lines into the WatchMQTT tables (seed 001).
+/// `sys-ingester`: subscribes to mosquitto brokers' `$SYS/broker/#` and writes their metrics and
+/// log lines into the WatchMQTT tables (seed 001): one broker from the command line, or many from
+/// a `--config` file, each with its own connection and one PostgreSQL writer for all.
 @main
 struct SysIngester: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sys-ingester",
-        abstract: "Record a mosquitto broker's $SYS metrics and log lines in PostgreSQL.",
+        abstract: "Record mosquitto brokers' $SYS metrics and log lines in PostgreSQL.",
         discussion: """
-            Subscribes to $SYS/broker/# on one mosquitto broker (2.0 or 2.1) and fills the tables \
+            Subscribes to $SYS/broker/# on mosquitto brokers (2.0 or 2.1) and fills the tables \
             broker_metrics, events, clients, sessions and subscriptions (schema/010_sys_ingester.sql, \
-            created at start when missing, with the views of schema/020_views.sql).
+            created at start when missing, with the views of schema/020_views.sql). One broker comes \
+            from the options below; many from --config FILE (YAML: see sys-ingester.example.yaml), \
+            each with its own connection and backoff, all written by one PostgreSQL writer.
 
             The broker must publish its log as messages. Add to mosquitto.conf:
               log_dest topic
@@ -27,23 +31,32 @@ struct SysIngester: ParsableCommand {
               sys_interval 10
             and let this client read $SYS/# (ACL) if the broker uses ACLs.
 
-            Reconnects to the broker and to PostgreSQL by itself. SIGINT or SIGTERM stops it after \
-            the current transaction. Exit status: 0 after a stop, 64 for a bad command line, 1 \
-            when the broker connection cannot be set up.
+            Reconnects to the brokers and to PostgreSQL by itself. SIGINT or SIGTERM stops it after \
+            the current transaction. Exit status: 0 after a stop, 64 for a bad command line or \
+            config file, 1 when a broker connection cannot be set up.
 
             Example (password and database from the environment):
               export PG_DSN='host=127.0.0.1 dbname=mqtt user=ingest'
               export SYS_INGESTER_PASSWORD=secret
               sys-ingester --host broker.local --username watcher --broker-name prod-1
+              sys-ingester --config /etc/sys-ingester/fleet.yaml
             """)
+
+    // MARK: Config file
+
+    @Option(
+        help: ArgumentHelp(
+            "A YAML file listing brokers and the shared settings; replaces every other option but --log-level.",
+            valueName: "path"))
+    var config: String?
 
     // MARK: Broker
 
-    @Option(help: "Broker host name or address.")
-    var host = "127.0.0.1"
+    @Option(help: "Broker host name or address (default: 127.0.0.1).")
+    var host: String?
 
-    @Option(help: "Broker port (1-65535).")
-    var port = 1883
+    @Option(help: "Broker port, 1-65535 (default: 1883).")
+    var port: Int?
 
     @Option(help: "MQTT username for the broker.")
     var username: String?
@@ -62,11 +75,12 @@ struct SysIngester: ParsableCommand {
 
     @Option(
         name: .customLong("protocol"),
-        help: ArgumentHelp("MQTT protocol version: mqttv31, mqttv311 or mqttv5.", valueName: "version"))
-    var protocolVersion = "mqttv311"
+        help: ArgumentHelp(
+            "MQTT protocol version: mqttv31, mqttv311 (default) or mqttv5.", valueName: "version"))
+    var protocolVersion: String?
 
-    @Option(help: "MQTT keepalive in seconds (5-65535).")
-    var keepalive = 60
+    @Option(help: "MQTT keepalive in seconds, 5-65535 (default: 60).")
+    var keepalive: Int?
 
     // MARK: TLS
 
@@ -95,112 +109,130 @@ struct SysIngester: ParsableCommand {
 
     // MARK: Behaviour
 
-    @Option(help: "Log level: trace, debug, info, notice, warning, error or critical.")
-    var logLevel = "info"
+    @Option(help: "Log level: trace, debug, info (default), notice, warning, error or critical.")
+    var logLevel: String?
 
-    @Option(help: "A burst ends after this many milliseconds without a message (1-10000).")
-    var burstWindowMs = 200
+    @Option(
+        help: "A burst ends after this many milliseconds without a message, 1-10000 (default: 200).")
+    var burstWindowMs: Int?
 
-    @Option(help: "The most messages written in one transaction (1-100000).")
-    var maxBurst = 2000
+    @Option(help: "The most messages written in one transaction, 1-100000 (default: 2000).")
+    var maxBurst: Int?
 
-    @Option(help: "The most messages kept in memory while PostgreSQL is unavailable (100-10000000).")
-    var maxQueue = 200_000
+    @Option(
+        help:
+            "The most messages kept in memory while PostgreSQL is unavailable, 100-10000000 (default: 200000)."
+    )
+    var maxQueue: Int?
 
     // MARK: - Validation
 
-    /// The password from the option or, failing that, the environment.
-    private var effectivePassword: String? {
-        password ?? ProcessInfo.processInfo.environment["SYS_INGESTER_PASSWORD"].flatMap { $0.isEmpty ? nil : $0 }
+    private static var environment: [String: String] { ProcessInfo.processInfo.environment }
+
+    /// The command line's options named the way messages name them (`port` → `--port`).
+    private static func optionName(_ field: String) -> String {
+        switch field {
+        case "name": "--broker-name"
+        case "password": "--password (or SYS_INGESTER_PASSWORD)"
+        case "tls.insecure": "--tls-insecure"
+        default:
+            "--"
+                + field.replacingOccurrences(of: "tls.", with: "").replacingOccurrences(of: "_", with: "-")
+        }
     }
 
-    private var effectiveDSN: String? {
-        dsn ?? ProcessInfo.processInfo.environment["PG_DSN"].flatMap { $0.isEmpty ? nil : $0 }
+    /// The options that only the single-broker command line takes (a `--config` file holds them).
+    private var singleBrokerOptions: [String] {
+        let given: [(String, Bool)] = [
+            ("--host", host != nil), ("--port", port != nil), ("--username", username != nil),
+            ("--password", password != nil), ("--client-id", clientID != nil),
+            ("--broker-name", brokerName != nil),
+            ("--protocol", protocolVersion != nil), ("--keepalive", keepalive != nil),
+            ("--cafile", cafile != nil),
+            ("--capath", capath != nil), ("--cert", cert != nil), ("--key", key != nil),
+            ("--tls-insecure", tlsInsecure), ("--dsn", dsn != nil),
+            ("--burst-window-ms", burstWindowMs != nil),
+            ("--max-burst", maxBurst != nil), ("--max-queue", maxQueue != nil),
+        ]
+        return given.filter(\.1).map(\.0)
+    }
+
+    /// The command line as a one-broker configuration, checked by the same rules as a file.
+    private func commandLineSettings() throws(ConfigError) -> IngesterSettings {
+        let validator = SettingsValidator(naming: Self.optionName, environment: Self.environment)
+        let environmentPassword = Self.environment["SYS_INGESTER_PASSWORD"].flatMap {
+            $0.isEmpty ? nil : $0
+        }
+        let entry = BrokerEntry(
+            name: brokerName, host: host, port: port, protocol: protocolVersion, keepalive: keepalive,
+            clientID: clientID, username: username,
+            tls: TLSEntry(cafile: cafile, capath: capath, cert: cert, key: key, insecure: tlsInsecure))
+        let broker = try validator.broker(
+            entry,
+            password: (password ?? environmentPassword).map { .init(value: $0, field: "password") },
+            defaultHost: "127.0.0.1", defaultName: "\(host ?? "127.0.0.1"):\(port ?? 1883)",
+            defaultClientID: ConfigFile.defaultClientID(processID: getpid(), index: 0, of: 1))
+        let dsn = try validator.database(inline: dsn, variable: nil, file: nil)
+        let level = try validator.logLevel(logLevel)
+        let batching = try validator.batching(
+            burstWindowMs: burstWindowMs, maxBurst: maxBurst, maxQueue: maxQueue)
+        return IngesterSettings(
+            brokers: [broker], dsn: dsn, logLevel: level, burstWindowMs: batching.burstWindowMs,
+            maxBurst: batching.maxBurst, maxQueue: batching.maxQueue)
     }
 
     func validate() throws {
-        guard !host.isEmpty else { throw ValidationError("--host must not be empty.") }
-        guard (1...65535).contains(port) else {
-            throw ValidationError("--port must be between 1 and 65535, not \(port).")
-        }
-        guard (5...65535).contains(keepalive) else {
-            throw ValidationError("--keepalive must be between 5 and 65535 seconds, not \(keepalive).")
-        }
-        guard let version = BrokerSettings.ProtocolVersion(rawValue: protocolVersion) else {
-            throw ValidationError("--protocol must be mqttv31, mqttv311 or mqttv5, not '\(protocolVersion)'.")
-        }
-        if let clientID {
-            guard !clientID.isEmpty else { throw ValidationError("--client-id must not be empty.") }
-            guard clientID.utf8.count <= 65535 else { throw ValidationError("--client-id is longer than 65535 bytes.") }
-            if version == .mqttv31 && clientID.utf8.count > 23 {
-                throw ValidationError("--client-id must be at most 23 bytes with --protocol mqttv31.")
+        guard config != nil else {
+            do {
+                _ = try commandLineSettings()
+            } catch {
+                throw ValidationError(error.description)
             }
+            return
         }
-        if let brokerName, brokerName.isEmpty { throw ValidationError("--broker-name must not be empty.") }
-        if effectivePassword != nil && username == nil {
-            throw ValidationError("A password (--password or SYS_INGESTER_PASSWORD) needs --username.")
-        }
-        guard let dsn = effectiveDSN else {
-            throw ValidationError("No database: pass --dsn or set the environment variable PG_DSN.")
-        }
-        do {
-            try ConnectionString.validate(dsn)
-        } catch {
-            throw ValidationError("--dsn / PG_DSN is not a valid connection string: \(error.message)")
-        }
-        guard Logger.Level(rawValue: logLevel) != nil else {
+        if let option = singleBrokerOptions.first {
             throw ValidationError(
-                "--log-level must be trace, debug, info, notice, warning, error or critical, not '\(logLevel)'.")
+                "--config cannot be combined with \(option): the file holds the brokers and settings.")
         }
-        guard (1...10000).contains(burstWindowMs) else { throw ValidationError("--burst-window-ms must be 1-10000.") }
-        guard (1...100_000).contains(maxBurst) else { throw ValidationError("--max-burst must be 1-100000.") }
-        guard (100...10_000_000).contains(maxQueue) else { throw ValidationError("--max-queue must be 100-10000000.") }
-        try validateTLS()
+        if let logLevel, !IngesterSettings.logLevels.contains(logLevel) {
+            throw ValidationError(
+                "--log-level must be trace, debug, info, notice, warning, error or critical, not '\(logLevel)'."
+            )
+        }
     }
 
-    private func validateTLS() throws {
-        let manager = FileManager.default
-        for (option, path) in [("--cafile", cafile), ("--cert", cert), ("--key", key)] {
-            guard let path else { continue }
-            var isDirectory: ObjCBool = false
-            guard manager.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue,
-                manager.isReadableFile(atPath: path)
-            else { throw ValidationError("\(option) \(path): no readable file there.") }
-        }
-        if let capath {
-            var isDirectory: ObjCBool = false
-            guard manager.fileExists(atPath: capath, isDirectory: &isDirectory), isDirectory.boolValue else {
-                throw ValidationError("--capath \(capath): not a directory.")
+    /// The settings from `--config` or the command line; a bad file ends the process with status
+    /// 64 and one line naming the entry and the field, before anything connects.
+    private func loadSettings() throws -> IngesterSettings {
+        guard let config else {
+            do {
+                return try commandLineSettings()
+            } catch {
+                throw ValidationError(error.description)
             }
         }
-        if (cert == nil) != (key == nil) { throw ValidationError("--cert and --key must be given together.") }
-        if cafile == nil && capath == nil && (cert != nil || tlsInsecure) {
-            throw ValidationError("--cert, --key and --tls-insecure need --cafile or --capath (TLS).")
+        do {
+            return try ConfigFile.load(path: config, environment: Self.environment, processID: getpid())
+        } catch {
+            FileHandle.standardError.write(Data("Error: \(config): \(error)\n".utf8))
+            throw ExitCode.validationFailure
         }
     }
 
     // MARK: - Running
 
     func run() throws {
-        let level = Logger.Level(rawValue: logLevel) ?? .info
+        let settings = try loadSettings()
+        let level = Logger.Level(rawValue: logLevel ?? settings.logLevel) ?? .info
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = level
             return handler
         }
         let logger = Logger(label: "sys-ingester")
-        let broker = brokerName ?? "\(host):\(port)"
-        let tls: BrokerSettings.TLS? =
-            cafile == nil && capath == nil
-            ? nil : .init(caFile: cafile, caPath: capath, certFile: cert, keyFile: key, insecure: tlsInsecure)
-        let settings = BrokerSettings(
-            host: host, port: port, clientID: clientID ?? "sys-ingester-\(getpid())", username: username,
-            password: effectivePassword,
-            protocolVersion: BrokerSettings.ProtocolVersion(rawValue: protocolVersion) ?? .mqttv311,
-            keepalive: keepalive, tls: tls)
-        guard let dsn = effectiveDSN else { throw ValidationError("No database: pass --dsn or set PG_DSN.") }
+        for warning in settings.warnings { logger.warning("\(warning)") }
 
-        let queue = IngestQueue(limit: maxQueue)
+        let queue = IngestQueue(limit: settings.maxQueue)
         let interrupt: PostgresInterrupt
         do {
             interrupt = try PostgresInterrupt()
@@ -214,23 +246,34 @@ struct SysIngester: ParsableCommand {
         logger.info(
             "Starting.",
             metadata: [
-                "sys.broker": "\(broker)", "pg.target": "\(ConnectionString.redacted(dsn))",
-                "mqtt.client_id": "\(settings.clientID)",
+                "sys.brokers": "\(settings.brokers.map(\.name).joined(separator: ","))",
+                "pg.target": "\(ConnectionString.redacted(settings.dsn))",
             ])
-        let client: MosquittoClient
-        do {
-            client = try MosquittoClient(settings: settings, queue: queue, logger: logger)
-        } catch {
-            logger.critical("Cannot set up the MQTT client.", metadata: ["mqtt.error": "\(error)"])
-            throw ExitCode.failure
+        let observer = SilentIngestObserver()
+        var clients: [MosquittoClient] = []
+        for (index, broker) in settings.brokers.enumerated() {
+            do {
+                clients.append(
+                    try MosquittoClient(
+                        settings: broker, index: index, queue: queue, logger: logger, observer: observer))
+            } catch {
+                logger.critical(
+                    "Cannot set up the MQTT client.",
+                    metadata: ["sys.broker": "\(broker.name)", "mqtt.error": "\(error)"])
+                throw ExitCode.failure
+            }
         }
-        client.start()
+        for client in clients { client.start() }
         var loop = IngestLoop(
-            queue: queue, writer: PostgresWriter(dsn: dsn, broker: broker, logger: logger, interrupt: interrupt),
-            logger: logger,
-            window: Double(burstWindowMs) / 1000, maximumBurst: maxBurst)
+            queue: queue,
+            writer: PostgresWriter(dsn: settings.dsn, logger: logger, interrupt: interrupt),
+            brokers: settings.brokers.map(\.name), logger: logger, observer: observer,
+            window: Double(settings.burstWindowMs) / 1000, maximumBurst: settings.maxBurst)
         loop.run()
-        client.stop()
+        // Every client disconnects at once; then each gets what is left of the same 3 s.
+        for client in clients { client.beginStop() }
+        let deadline = DispatchTime.now() + 3
+        for client in clients { client.waitUntilStopped(deadline: deadline) }
         logger.info("Stopped.")
     }
 

@@ -44,6 +44,25 @@ final class SysIngesterProcess {
             environment: ["PG_DSN": database.dsn].merging(environment) { _, new in new })
     }
 
+    /// Starts the ingester with `--config` and a file holding `yaml` (in the ingester's own scratch
+    /// directory), without waiting for anything.
+    /// - Parameter arguments: more options after `--config FILE`.
+    static func launch(
+        config yaml: String, arguments: [String] = [], environment: [String: String] = [:]
+    ) throws -> SysIngesterProcess {
+        let binary = try TestEnvironment.require(.sysIngester)
+        let directory = try TestEnvironment.makeScratchDirectory(label: "sys-ingester-config")
+        let path = (directory as NSString).appendingPathComponent("sys-ingester.yaml")
+        try yaml.write(toFile: path, atomically: true, encoding: .utf8)
+        return try SysIngesterProcess(
+            binary: binary, directory: directory, arguments: ["--config", path] + arguments, environment: environment)
+    }
+
+    /// The output lines that carry every one of `parts` (a log line's event, broker, message).
+    func lines(containing parts: String...) -> [Substring] {
+        output.split(separator: "\n").filter { line in parts.allSatisfy { line.contains($0) } }
+    }
+
     /// How many times `text` occurs in the output so far.
     func occurrences(of text: String) -> Int {
         output.components(separatedBy: text).count - 1
@@ -65,6 +84,12 @@ final class SysIngesterProcess {
 
     var output: String { (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? "" }
     var isRunning: Bool { process.isRunning }
+
+    /// Waits up to `timeout` seconds for the ingester to end by itself.
+    /// - Returns: its exit code, or nil while it still runs.
+    func waitForExit(timeout: Double) -> Int32? {
+        process.waitForExit(timeout: timeout)
+    }
 
     /// SIGTERM; returns the exit code (nil if it had to be killed).
     func stop(grace: Double = 15) -> Int32? {

@@ -179,7 +179,7 @@ struct SysIngesterTLSTests {
             let ingester = try SysIngesterProcess.launch(
                 broker: broker, database: database, brokerName: "tls-stop", port: tlsPort, arguments: tls)
             try ingester.waitUntil("round \(round): connected") {
-                ingester.output.contains("Connected to the broker and subscribed.")
+                ingester.output.contains("event=session_ready")
             }
             Thread.sleep(forTimeInterval: Double(round % 5) * 0.1)
             let status = ingester.stop()

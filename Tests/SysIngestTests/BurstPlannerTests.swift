@@ -51,6 +51,17 @@ struct BurstPlannerTests {
         #expect(planner.tracker.dialect == .v20 && planner.parser.dialect == .v20)
     }
 
+    @Test("a metric published again in the same plan is the next round: a row of its own")
+    func metricRounds() {
+        var planner = BurstPlanner(tracker: SessionTracker())
+        let plan = planner.plan([
+            metric("clients/connected", "1", at: 1), metric("clients/active", "1", at: 1),
+            metric("clients/connected", "2", at: 2), metric("clients/active", "3", at: 2),
+            metric("clients/connected", "4", at: 3),
+        ])
+        #expect(plan.metrics.map(\.value) == [1, 3, 4] && plan.metrics.map(\.ts) == [1, 2, 3])
+    }
+
     @Test("uptime going back closes the sessions opened before our reconnect")
     func restartByUptime() {
         var planner = BurstPlanner(tracker: SessionTracker())
@@ -63,7 +74,10 @@ struct BurstPlannerTests {
             log("N", "111: New client connected from 127.0.0.1:2 as new (p4, c1, k60)."),
             metric("uptime", "3 seconds", at: 112),
         ])
-        #expect(plan.steps == [.open(client: "new", username: nil, at: 111), .closeAll(except: ["new"], at: 109)])
+        #expect(
+            plan.steps == [
+                .open(client: "new", username: nil, at: 111), .closeAll(except: ["new"], at: 109),
+            ])
         #expect(Set(planner.tracker.openSessions.keys) == ["new"])
     }
 
@@ -80,7 +94,9 @@ struct BurstPlannerTests {
     @Test("starting and terminating lines close sessions")
     func lifecycleLines() {
         var planner = BurstPlanner(tracker: SessionTracker(openClients: ["a"]))
-        let start = planner.plan([.brokerConnected(at: 1), log("I", "7: mosquitto version 2.1.2 running")])
+        let start = planner.plan([
+            .brokerConnected(at: 1), log("I", "7: mosquitto version 2.1.2 running"),
+        ])
         #expect(start.steps == [.closeAll(except: [], at: 7)])
         let stop = planner.plan([
             log("N", "8: New client connected from 127.0.0.1:2 as b (p4, c1, k60)."),

@@ -4,16 +4,24 @@ import Testing
 
 @Suite("IngestBuffer")
 struct IngestBufferTests {
-    private func message(_ number: Int) -> IngestInput {
-        .message(topic: "$SYS/broker/load/\(number)", payload: "\(number)", receivedAt: Double(number))
+    /// Inputs of three brokers: the buffer keeps their tags and one arrival order over all.
+    private func message(_ number: Int) -> BrokerInput {
+        BrokerInput(
+            broker: number % 3,
+            .message(
+                topic: "$SYS/broker/load/\(number)", payload: "\(number)", receivedAt: Double(number)))
     }
 
-    private func marker(_ number: Int) -> IngestInput { .brokerConnected(at: Double(number)) }
+    private func marker(_ number: Int) -> BrokerInput {
+        BrokerInput(broker: number % 3, .brokerConnected(at: Double(number)))
+    }
 
     @Test("inputs come out in arrival order, markers and messages interleaved")
     func order() {
         var buffer = IngestBuffer(limit: 100)
-        let inputs = [marker(0), message(1), message(2), marker(3), message(4), marker(5), marker(6), message(7)]
+        let inputs = [
+            marker(0), message(1), message(2), marker(3), message(4), marker(5), marker(6), message(7),
+        ]
         #expect(inputs.map { buffer.push($0) } == Array(repeating: false, count: inputs.count))
         #expect(buffer.count == inputs.count)
         let first = buffer.take(3)
@@ -59,23 +67,23 @@ struct IngestBufferTests {
         let limit = 200_000
         var buffer = IngestBuffer(limit: limit)
         var dropped = 0
-        var expectedMarkers: [IngestInput] = []
+        var expectedMarkers: [BrokerInput] = []
         for number in 0..<(3 * limit) {
             let input = number % 50_000 == 0 ? marker(number) : message(number)
-            if case .brokerConnected = input { expectedMarkers.append(input) }
+            if case .brokerConnected = input.input { expectedMarkers.append(input) }
             if buffer.push(input) { dropped += 1 }
         }
         #expect(buffer.count == limit)
         #expect(dropped == 2 * limit)
         let all = buffer.take(Int.max)
-        let markers = all.filter { if case .brokerConnected = $0 { true } else { false } }
+        let markers = all.filter { if case .brokerConnected = $0.input { true } else { false } }
         #expect(markers == expectedMarkers)
-        let messages = all.filter { if case .message = $0 { true } else { false } }
+        let messages = all.filter { if case .message = $0.input { true } else { false } }
         #expect(messages.count == limit - expectedMarkers.count)
         #expect(messages.last == message(3 * limit - 1))
         // Arrival order holds across the merge: receivedAt is the arrival number.
         let stamps = all.map { input -> Double in
-            switch input {
+            switch input.input {
             case .message(_, _, let at), .brokerConnected(let at): at
             }
         }

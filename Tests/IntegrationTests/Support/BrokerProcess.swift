@@ -80,33 +80,36 @@ final class BrokerProcess {
     ///   - environment: variables added to the test process's environment for the broker.
     ///   - directory: where config, log and data live; a fresh scratch directory when nil (and then
     ///     removed on deinit).
+    ///   - port: listen there instead of on a free port of its own (a port a client was already
+    ///     told about); not retried when taken.
     /// - Throws: `MissingPrerequisite` for a missing binary, `StartFailure` with the log tail when
     ///   the broker exits or does not listen within `timeout` seconds.
     static func start(
         _ version: Version = .v21, extraConfig: [String] = [], environment: [String: String] = [:],
-        directory: String? = nil, timeout: Double = 15
+        directory: String? = nil, port: Int? = nil, timeout: Double = 15
     ) throws -> BrokerProcess {
         try start(
             binary: TestEnvironment.require(version.key), extraConfig: extraConfig, environment: environment,
-            directory: directory, timeout: timeout)
+            directory: directory, port: port, timeout: timeout)
     }
 
-    /// Starts the broker at `binary`; see `start(_:extraConfig:environment:directory:timeout:)`.
+    /// Starts the broker at `binary`; see `start(_:extraConfig:environment:directory:port:timeout:)`.
     static func start(
         binary: String, extraConfig: [String] = [], environment: [String: String] = [:], directory: String? = nil,
-        timeout: Double = 15
+        port: Int? = nil, timeout: Double = 15
     ) throws -> BrokerProcess {
         // The free port may be taken again between our probe and the broker's bind; retry then.
         var attempt = 0
         while true {
             attempt += 1
             let broker = try BrokerProcess(
-                binary: binary, port: LocalPorts.free(), directory: directory ?? makeDirectory(),
+                binary: binary, port: port ?? LocalPorts.free(), directory: directory ?? makeDirectory(),
                 ownsDirectory: directory == nil, extraConfig: extraConfig, environment: environment)
             do {
                 try broker.launchAndWait(timeout: timeout)
                 return broker
-            } catch let failure as StartFailure where attempt < 3 && failure.logTail.contains("Address already in use")
+            } catch let failure as StartFailure
+                where port == nil && attempt < 3 && failure.logTail.contains("Address already in use")
             {
                 continue
             }

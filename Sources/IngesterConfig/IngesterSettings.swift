@@ -1,0 +1,70 @@
+/// Everything the ingester runs with, validated: the brokers and the settings they share.
+///
+/// The command line makes one with one broker; a `--config` file one with as many as it lists.
+package struct IngesterSettings: Sendable, Equatable {
+    /// In file order; names are unique.
+    package var brokers: [BrokerSettings]
+    /// libpq connection string; log it only through `ConnectionString.redacted`.
+    package var dsn: String
+    /// A swift-log level name (`trace` ... `critical`).
+    package var logLevel: String
+    package var burstWindowMs: Int
+    package var maxBurst: Int
+    package var maxQueue: Int
+    /// Where the metrics and health endpoint will listen, once it exists; parsed and kept only.
+    package var metricsListen: ListenAddress?
+    /// Warnings to log once logging is up (e.g. a password written into the file's `dsn`).
+    package var warnings: [String]
+
+    package static let logLevels = [
+        "trace", "debug", "info", "notice", "warning", "error", "critical",
+    ]
+    package static let defaultLogLevel = "info"
+    package static let defaultBurstWindowMs = 200
+    package static let defaultMaxBurst = 2000
+    package static let defaultMaxQueue = 200_000
+    /// The environment variable read for the database when nothing else names it.
+    package static let defaultDSNVariable = "PG_DSN"
+
+    package init(
+        brokers: [BrokerSettings], dsn: String, logLevel: String = defaultLogLevel,
+        burstWindowMs: Int = defaultBurstWindowMs, maxBurst: Int = defaultMaxBurst,
+        maxQueue: Int = defaultMaxQueue,
+        metricsListen: ListenAddress? = nil, warnings: [String] = []
+    ) {
+        self.brokers = brokers
+        self.dsn = dsn
+        self.logLevel = logLevel
+        self.burstWindowMs = burstWindowMs
+        self.maxBurst = maxBurst
+        self.maxQueue = maxQueue
+        self.metricsListen = metricsListen
+        self.warnings = warnings
+    }
+}
+
+/// A `HOST:PORT` to listen on; an IPv6 host in brackets (`[::1]:9464`).
+package struct ListenAddress: Sendable, Equatable, CustomStringConvertible {
+    package var host: String
+    package var port: Int
+
+    package init(host: String, port: Int) {
+        self.host = host
+        self.port = port
+    }
+
+    /// Parses `HOST:PORT`.
+    /// - Returns: nil unless there is a non-empty host and a port in 1...65535.
+    package init?(_ text: String) {
+        guard let colon = text.lastIndex(of: ":") else { return nil }
+        var host = Substring(text[..<colon])
+        if host.hasPrefix("[") && host.hasSuffix("]") { host = host.dropFirst().dropLast() }
+        guard !host.isEmpty, !host.contains(":") || text.hasPrefix("["),
+            let port = Int(text[text.index(after: colon)...]), (1...65535).contains(port)
+        else { return nil }
+        self.host = String(host)
+        self.port = port
+    }
+
+    package var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
+}
