@@ -88,7 +88,7 @@ install-files:
 	chmod 0644 $(DESTDIR)$(SYSCONFDIR)/mosquitto/conf.d/conn-plugin.conf.example
 	@# example.yaml is a configuration sys-ingester@example would read: never overwrite it.
 	test -e $(DESTDIR)$(SYSCONFDIR)/sys-ingester/example.yaml \
-		|| install -m 0644 packaging/sys-ingester.example.yaml $(DESTDIR)$(SYSCONFDIR)/sys-ingester/example.yaml
+		|| install -m 0644 sys-ingester.example.yaml $(DESTDIR)$(SYSCONFDIR)/sys-ingester/example.yaml
 
 # Removes what install-files put there; example.yaml only while unchanged, and no configuration
 # of yours (conf.d/*.conf, sys-ingester/*.yaml, *.env).
@@ -97,7 +97,7 @@ uninstall:
 		$(DESTDIR)$(INCLUDEDIR)/conn-plugin.h $(DESTDIR)$(SYSTEMDUNITDIR)/sys-ingester@.service \
 		$(DESTDIR)$(SYSCONFDIR)/mosquitto/conf.d/conn-plugin.conf.example
 	rm -rf $(DESTDIR)$(DATADIR) $(DESTDIR)$(DOCDIR)
-	cmp -s packaging/sys-ingester.example.yaml $(DESTDIR)$(SYSCONFDIR)/sys-ingester/example.yaml \
+	cmp -s sys-ingester.example.yaml $(DESTDIR)$(SYSCONFDIR)/sys-ingester/example.yaml \
 		&& rm -f $(DESTDIR)$(SYSCONFDIR)/sys-ingester/example.yaml || true
 	rmdir --ignore-fail-on-non-empty $(DESTDIR)$(PLUGINDIR) $(DESTDIR)$(SYSCONFDIR)/sys-ingester 2>/dev/null || true
 

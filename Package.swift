@@ -60,7 +60,7 @@ let package = Package(
         .executableTarget(
             name: "SysIngester",
             dependencies: [
-                "SysIngest", "IngesterConfig", "Storage", "Locking", "CMosquitto",
+                "SysIngest", "IngesterConfig", "IngesterMetrics", "Storage", "Locking", "CMosquitto",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
@@ -70,7 +70,7 @@ let package = Package(
         .target(
             name: "IngesterMetrics",
             dependencies: [
-                "SysIngest",
+                "SysIngest", "IngesterConfig",
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -87,12 +87,12 @@ let package = Package(
         .testTarget(name: "ConnRecorderTests", dependencies: ["ConnRecorder", "Storage", "SchemaSQL", "Locking"]),
         .testTarget(name: "SysIngestTests", dependencies: ["SysIngest", "SchemaSQL"], exclude: ["Fixtures"]),
         .testTarget(name: "MQTTWireTests", dependencies: ["MQTTWire"]),
-        .testTarget(name: "IngesterMetricsTests", dependencies: ["IngesterMetrics"]),
+        .testTarget(name: "IngesterMetricsTests", dependencies: ["IngesterMetrics", "IngesterConfig"]),
         .testTarget(name: "IngesterConfigTests", dependencies: ["IngesterConfig"]),
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
-                "Storage", "ConnRecorder", "SchemaSQL", "MQTTWire", "Locking", "IngesterMetrics",
+                "Storage", "ConnRecorder", "SchemaSQL", "MQTTWire", "Locking", "IngesterMetrics", "IngesterConfig",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]),

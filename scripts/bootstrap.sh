@@ -39,6 +39,8 @@ PACKAGES=(
     python3 python3-prometheus-client
     # systemd-analyze, which checks the unit `make install` generates (the tests run it).
     systemd
+    # Prometheus's own server scrapes sys-ingester's /metrics in the tests; curl asks its API.
+    prometheus curl
 )
 missing=()
 for p in "${PACKAGES[@]}"; do
@@ -53,7 +55,7 @@ if [ "${#missing[@]}" -gt 0 ]; then
     $SUDO apt-get update -qq >/dev/null
     $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
     # Stop the packaged services so they neither hold ports nor confuse tests.
-    for svc in mosquitto postgresql; do
+    for svc in mosquitto postgresql prometheus; do
         if command -v systemctl >/dev/null && systemctl is-active --quiet "$svc" 2>/dev/null; then
             $SUDO systemctl stop "$svc" || true
         fi

@@ -10,7 +10,7 @@ package struct ConfigFile: Decodable, Equatable, Sendable {
     package var burstWindowMs: Int?
     package var maxBurst: Int?
     package var maxQueue: Int?
-    /// `HOST:PORT` of the metrics and health endpoint (served once that endpoint lands).
+    /// `HOST:PORT` of the Prometheus and health endpoint (off when absent).
     package var metricsListen: String?
     package var brokers: [BrokerEntry]?
 

@@ -42,29 +42,3 @@ package struct IngesterSettings: Sendable, Equatable {
         self.warnings = warnings
     }
 }
-
-/// A `HOST:PORT` to listen on; an IPv6 host in brackets (`[::1]:9464`).
-package struct ListenAddress: Sendable, Equatable, CustomStringConvertible {
-    package var host: String
-    package var port: Int
-
-    package init(host: String, port: Int) {
-        self.host = host
-        self.port = port
-    }
-
-    /// Parses `HOST:PORT`.
-    /// - Returns: nil unless there is a non-empty host and a port in 1...65535.
-    package init?(_ text: String) {
-        guard let colon = text.lastIndex(of: ":") else { return nil }
-        var host = Substring(text[..<colon])
-        if host.hasPrefix("[") && host.hasSuffix("]") { host = host.dropFirst().dropLast() }
-        guard !host.isEmpty, !host.contains(":") || text.hasPrefix("["),
-            let port = Int(text[text.index(after: colon)...]), (1...65535).contains(port)
-        else { return nil }
-        self.host = String(host)
-        self.port = port
-    }
-
-    package var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
-}

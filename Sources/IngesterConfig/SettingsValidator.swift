@@ -264,11 +264,10 @@ package struct SettingsValidator: Sendable {
     /// `metrics_listen` as `HOST:PORT`.
     package func listenAddress(_ text: String?) throws(ConfigError) -> ListenAddress? {
         guard let text else { return nil }
-        guard let address = ListenAddress(text) else {
-            throw problem(
-                "metrics_listen",
-                "\(naming("metrics_listen")) must be HOST:PORT (port 1-65535), not '\(text)'.")
+        do {
+            return try ListenAddress.parse(text, option: naming("metrics_listen"))
+        } catch {
+            throw problem("metrics_listen", error.description)
         }
-        return address
     }
 }

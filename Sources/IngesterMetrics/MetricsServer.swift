@@ -1,3 +1,4 @@
+import IngesterConfig
 internal import NIOCore
 internal import NIOHTTP1
 internal import NIOPosix

@@ -15,7 +15,9 @@ package protocol IngestObserver: Sendable {
     func brokerReconnected(_ broker: String)
     /// A `$SYS` message from the broker was queued.
     /// - Parameter at: ingest time, seconds since the epoch.
-    func messageReceived(_ broker: String, at: Double)
+    func messageReceived(_ broker: String, topic: String, payload: String, at: Double)
+    /// The writer's PostgreSQL connection came up or went down.
+    func databaseConnection(isUp: Bool)
     /// A burst was committed: rows per table for one broker.
     func rowsWritten(_ broker: String, rows: [IngestTable: Int])
     /// One write to PostgreSQL ended, committed or not, after `seconds`.
@@ -29,7 +31,8 @@ package protocol IngestObserver: Sendable {
 extension IngestObserver {
     package func brokerConnection(_ broker: String, isUp: Bool) {}
     package func brokerReconnected(_ broker: String) {}
-    package func messageReceived(_ broker: String, at: Double) {}
+    package func messageReceived(_ broker: String, topic: String, payload: String, at: Double) {}
+    package func databaseConnection(isUp: Bool) {}
     package func rowsWritten(_ broker: String, rows: [IngestTable: Int]) {}
     package func writeFinished(seconds: Double, committed: Bool) {}
     package func queueDepth(_ depth: Int) {}

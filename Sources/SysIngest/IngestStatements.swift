@@ -251,3 +251,24 @@ package struct Unsubscribe: PostgresStatement {
 
     package var bindings: [PostgresValue?] { [.text(broker), .text(client), .text(topic), .double(at)] }
 }
+
+/// The broker is alive: its broker_status row (sql/touch_broker_status.sql).
+package struct TouchBrokerStatus: PostgresStatement {
+    package static let sql = String(decoding: PackageResources.touch_broker_status_sql, as: UTF8.self)
+    package static let name = "sys_touch_broker_status"
+    /// Seconds between the messages a broker sends at least (its `$SYS` refresh, sys_interval 10 by
+    /// default, with margin); the presence view calls a broker silent after three of them.
+    package static let expectedIntervalSeconds = 30
+    package let broker: String
+    /// When its newest message of the burst was received, epoch seconds.
+    package let seenAt: Double
+
+    package init(broker: String, seenAt: Double) {
+        self.broker = broker
+        self.seenAt = seenAt
+    }
+
+    package var bindings: [PostgresValue?] {
+        [.text(broker), .text(String(seenAt)), .int(Int64(Self.expectedIntervalSeconds))]
+    }
+}

@@ -82,6 +82,7 @@ struct IngestLoop {
                 planners[index] = BurstPlanner(tracker: try writer.loadTracker(broker: broker))
             }
             database.enter("up", .info, "Connected to PostgreSQL.")
+            observer.databaseConnection(isUp: true)
             backoff = 0.5
             return true
         } catch {
@@ -93,6 +94,7 @@ struct IngestLoop {
     private mutating func failed(_ error: PostgresError) {
         // Abandoned because we are stopping: not a state of the database worth a line.
         if error.kind == .interrupted { return }
+        observer.databaseConnection(isUp: false)
         database.enter(
             "down", .warning, "PostgreSQL is unavailable; keeping messages in memory and retrying with backoff.",
             metadata: ["pg.error": "\(error)"])

@@ -375,7 +375,9 @@ final class MosquittoClient: @unchecked Sendable {
     }
 
     private func received(_ input: IngestInput) {
-        if case .message(_, _, let at) = input { observer.messageReceived(settings.name, at: at) }
+        if case .message(let topic, let payload, let at) = input {
+            observer.messageReceived(settings.name, topic: topic, payload: payload, at: at)
+        }
         if queue.push(BrokerInput(broker: index, input)) {
             logger.warning(
                 "The message queue is full (PostgreSQL too slow or down); dropping the oldest messages.")

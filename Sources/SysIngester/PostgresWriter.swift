@@ -99,6 +99,8 @@ final class PostgresWriter {
                 if case .closeAll = step { closeAllIndexes.append((batch.count, broker)) }
                 batch += statements(for: step, broker: broker)
             }
+            let newest = max(plan.metrics.map(\.ts).max() ?? 0, plan.events.map(\.timestamp).max() ?? 0)
+            if newest > 0 { batch.append(TouchBrokerStatus(broker: broker, seenAt: newest)) }
         }
         let results = try connection.executePipeline(batch, timeout: timeout)
         for (index, broker) in closeAllIndexes where index < results.count {

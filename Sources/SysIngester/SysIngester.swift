@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import IngesterConfig
+import IngesterMetrics
 import Logging
 import Storage
 import SysIngest
@@ -125,6 +126,12 @@ struct SysIngester: ParsableCommand {
     )
     var maxQueue: Int?
 
+    @Option(
+        help: ArgumentHelp(
+            "Serve Prometheus /metrics, /healthz and /readyz on HOST:PORT, e.g. 127.0.0.1:9234 (default: off; overrides metrics_listen of --config).",
+            valueName: "host:port"))
+    var metricsListen: String?
+
     // MARK: - Validation
 
     private static var environment: [String: String] { ProcessInfo.processInfo.environment }
@@ -178,7 +185,8 @@ struct SysIngester: ParsableCommand {
             burstWindowMs: burstWindowMs, maxBurst: maxBurst, maxQueue: maxQueue)
         return IngesterSettings(
             brokers: [broker], dsn: dsn, logLevel: level, burstWindowMs: batching.burstWindowMs,
-            maxBurst: batching.maxBurst, maxQueue: batching.maxQueue)
+            maxBurst: batching.maxBurst, maxQueue: batching.maxQueue,
+            metricsListen: try validator.listenAddress(metricsListen))
     }
 
     func validate() throws {
@@ -189,6 +197,13 @@ struct SysIngester: ParsableCommand {
                 throw ValidationError(error.description)
             }
             return
+        }
+        if let metricsListen {
+            do {
+                _ = try ListenAddress.parse(metricsListen)
+            } catch {
+                throw ValidationError(error.description)
+            }
         }
         if let option = singleBrokerOptions.first {
             throw ValidationError(
@@ -249,7 +264,23 @@ struct SysIngester: ParsableCommand {
                 "sys.brokers": "\(settings.brokers.map(\.name).joined(separator: ","))",
                 "pg.target": "\(ConnectionString.redacted(settings.dsn))",
             ])
-        let observer = SilentIngestObserver()
+        let metrics = IngesterMetrics(brokers: settings.brokers.map(\.name))
+        let observer = MetricsObserver(metrics: metrics)
+        let listen = try metricsListen.map { text throws -> ListenAddress in
+            guard let address = ListenAddress(text) else { throw ValidationError("--metrics-listen '\(text)' is not HOST:PORT.") }
+            return address
+        } ?? settings.metricsListen
+        var server: MetricsServer?
+        if let listen {
+            do {
+                server = try MetricsServer.start(at: listen, endpoints: MetricsEndpoints(metrics: metrics))
+                logger.info("Serving /metrics, /healthz and /readyz.", metadata: ["http.listen": "\(listen)"])
+            } catch {
+                logger.critical("Cannot serve metrics.", metadata: ["http.listen": "\(listen)", "http.error": "\(error)"])
+                throw ExitCode.failure
+            }
+        }
+        defer { server?.stop() }
         var clients: [MosquittoClient] = []
         for (index, broker) in settings.brokers.enumerated() {
             do {

@@ -1,4 +1,5 @@
 import Foundation
+import IngesterConfig
 import IngesterMetrics
 import NIOCore
 import NIOPosix

@@ -1,6 +1,6 @@
 import Testing
 
-@testable import IngesterMetrics
+@testable import IngesterConfig
 
 @Suite("ListenAddress")
 struct ListenAddressTests {

@@ -10,6 +10,12 @@ package struct ListenAddress: Equatable, Sendable, CustomStringConvertible {
         self.port = port
     }
 
+    /// `parse(text)`, or nil when the text is not a usable `HOST:PORT`.
+    package init?(_ text: String) {
+        guard let address = try? Self.parse(text) else { return nil }
+        self = address
+    }
+
     /// `host:port`, with an IPv6 address in brackets (`[::1]:9234`).
     package var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
 
