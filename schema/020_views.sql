@@ -58,10 +58,11 @@ GROUP BY ev.client_id
 ORDER BY disconnects DESC, last_disconnect_ts DESC;
 
 -- Presence cross-check, one row per broker of broker_status: clients the conn-plugin shows
--- online (client_presence), sessions the ingester shows open (connected_now; NULL when no
--- ingester watches that broker under the same name), the broker's own latest $SYS
--- clients/connected (broker_metrics), and the differences. 0 is the healthy value; see README
--- for the alert query.
+-- online (client_presence), clients the ingester shows connected (its open sessions, plus its own
+-- MQTT connection while it receives $SYS messages: it subscribes to the log only after connecting,
+-- so it never reads its own connect line; NULL when no ingester watches that broker under the
+-- same name), the broker's own latest $SYS clients/connected (broker_metrics, which counts the
+-- ingester too), and the differences. 0 is the healthy value; see README for the alert query.
 CREATE OR REPLACE VIEW presence_drift AS
 WITH plugin AS (
     SELECT broker_id, count(*) AS online FROM client_presence WHERE state = 'online' GROUP BY broker_id
@@ -73,12 +74,17 @@ WITH plugin AS (
 )
 SELECT b.broker_id,
        CASE WHEN b.plugin_version IS NOT NULL THEN COALESCE(p.online, 0) END AS plugin_online,
-       CASE WHEN b.ingester_last_seen IS NOT NULL THEN COALESCE(i.connected, 0) END AS ingester_connected,
+       CASE WHEN b.ingester_last_seen IS NOT NULL THEN COALESCE(i.connected, 0) + own.connected END
+         AS ingester_connected,
        s.value::bigint AS sys_connected,
        s.ts AS sys_ts,
        CASE WHEN b.plugin_version IS NOT NULL THEN COALESCE(p.online, 0) - s.value::bigint END AS plugin_drift,
-       CASE WHEN b.ingester_last_seen IS NOT NULL THEN COALESCE(i.connected, 0) - s.value::bigint END AS ingester_drift
+       CASE WHEN b.ingester_last_seen IS NOT NULL THEN COALESCE(i.connected, 0) + own.connected - s.value::bigint END
+         AS ingester_drift
 FROM broker_status b
+CROSS JOIN LATERAL (
+    SELECT CASE WHEN b.ingester_last_seen > now() - 3 * b.status_interval_s * interval '1 second' THEN 1 ELSE 0 END
+) AS own (connected)
 LEFT JOIN plugin p USING (broker_id)
 LEFT JOIN ingester i USING (broker_id)
 LEFT JOIN sys s USING (broker_id);

@@ -19,19 +19,10 @@ struct DeadLetterFile {
         let descriptor = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else { throw SpoolError(path: path, operation: "open", code: errno) }
         defer { close(descriptor) }
-        let bytes = Array(line.utf8)
-        var written = 0
-        while written < bytes.count {
-            let result = bytes.withUnsafeBytes { buffer -> Int in
-                guard let base = buffer.baseAddress else { return 0 }
-                return write(descriptor, base + written, buffer.count - written)
-            }
-            if result < 0 {
-                if errno == EINTR { continue }
-                throw SpoolError(path: path, operation: "write", code: errno)
-            }
-            written += result
+        do {
+            try DurableWrite.append(Array(line.utf8), to: descriptor)
+        } catch {
+            throw SpoolError(path: path, operation: error.operation, code: error.code)
         }
-        guard fdatasync(descriptor) == 0 else { throw SpoolError(path: path, operation: "fdatasync", code: errno) }
     }
 }

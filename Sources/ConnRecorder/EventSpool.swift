@@ -90,26 +90,13 @@ package final class EventSpool {
         if !text.isEmpty {
             if appendDescriptor < 0 || appendSegmentBytes >= Self.segmentLimit { try openNewSegment() }
             let bytes = Array(text.utf8)
-            var written = 0
-            while written < bytes.count {
-                let result = bytes.withUnsafeBytes { buffer -> Int in
-                    guard let base = buffer.baseAddress else { return 0 }
-                    return write(appendDescriptor, base + written, buffer.count - written)
-                }
-                if result < 0 {
-                    if errno == EINTR { continue }
-                    let code = errno
-                    // Cut the torn tail so the segment stays a sequence of whole records.
-                    _ = ftruncate(appendDescriptor, off_t(appendSegmentBytes))
-                    throw SpoolError(path: appendSegment ?? directory, operation: "write", code: code)
-                }
-                written += result
-            }
-            guard fdatasync(appendDescriptor) == 0 else {
-                // Not known to be on disk: take the records back rather than count them as kept.
-                let code = errno
+            do {
+                try DurableWrite.append(bytes, to: appendDescriptor)
+            } catch {
+                // A torn tail, or records not known to be on disk: cut them, so the segment stays a
+                // sequence of whole records and nothing is counted as kept that may not be.
                 _ = ftruncate(appendDescriptor, off_t(appendSegmentBytes))
-                throw SpoolError(path: appendSegment ?? directory, operation: "fdatasync", code: code)
+                throw SpoolError(path: appendSegment ?? directory, operation: error.operation, code: error.code)
             }
             appendSegmentBytes += bytes.count
             byteCount += bytes.count

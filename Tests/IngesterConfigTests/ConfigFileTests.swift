@@ -186,7 +186,7 @@ struct ConfigFileTests {
             ("name: a\nhost: h", "unknown field 'name'"),
             ("max_queue: 5\nbrokers: [{name: a, host: h}]", "max_queue must be 100-10000000, not 5."),
             ("log_level: loud\nbrokers: [{name: a, host: h}]", "log_level must be trace"),
-            ("metrics_listen: 9464\nbrokers: [{name: a, host: h}]", "metrics_listen must be HOST:PORT"),
+            ("metrics_listen: 9464\nbrokers: [{name: a, host: h}]", "metrics_listen '9464': no port; expected HOST:PORT"),
             ("dsn: a\ndsn_env: B\nbrokers: [{name: a, host: h}]", "dsn and dsn_env exclude each other"),
             (
                 "dsn: \"host='open\"\nbrokers: [{name: a, host: h}]", "dsn is not a valid connection string"

@@ -207,3 +207,42 @@ struct ConnPluginPresenceTests {
         _ = stay
     }
 }
+
+/// The plugin and sys-ingester watching one broker under one name: after a mixed workload,
+/// presence_drift shows both counts equal to the broker's own `$SYS` count.
+@Suite(.enabled(if: TestEnvironment.shouldRun))
+struct PresenceDriftTests {
+    @Test func driftIsZeroAfterAMixedWorkload() throws {
+        let broker = "drift-broker"
+        let fixture = try ConnPluginFixture(
+            label: "drift", options: ["plugin_opt_conn_broker_id \(broker)"],
+            extraConfig: SysIngesterProcess.brokerConfig)
+        let database = fixture.database
+        let ingester = try SysIngesterProcess.start(broker: fixture.broker, database: database, brokerName: broker)
+        defer { _ = ingester.stop() }
+        var stay: [MQTTWireClient] = []
+        for index in 0..<4 { stay.append(try fixture.client("stay-\(index)")) }
+        for index in 0..<8 { try fixture.client("cycle-\(index)").disconnect(waitForClose: true) }
+        let first = try fixture.client("taken-over")
+        stay.append(try fixture.client("taken-over"))
+        for index in 0..<2 { try fixture.client("dropped-\(index)", cleanSession: false).dropConnection() }
+        _ = first
+        var last: [String?] = []
+        defer {
+            let online = (try? database.query("SELECT client_id FROM client_presence WHERE broker_id = $1 AND state = 'online' ORDER BY 1", [broker])) ?? []
+            let open = (try? database.query("SELECT client FROM sessions WHERE broker = $1 AND end_ts IS NULL ORDER BY 1", [broker])) ?? []
+            print("online \(online) open \(open)")
+        }
+        defer { print("presence_drift last seen (plugin_online, ingester_connected, sys_connected, plugin_drift, ingester_drift): \(last)") }
+        try waitUntil(timeout: 30, "presence_drift at 0 for both counts") {
+            last = try database.query(
+                "SELECT plugin_online, ingester_connected, sys_connected, plugin_drift, ingester_drift FROM presence_drift WHERE broker_id = $1",
+                [broker]
+            ).first ?? []
+            return last.count == 5 && last[3] == "0" && last[4] == "0"
+        }
+        print("presence_drift after the mixed workload (plugin_online, ingester_connected, sys_connected, plugin_drift, ingester_drift): \(last)")
+        #expect(last[0] == last[2])
+        _ = stay
+    }
+}
