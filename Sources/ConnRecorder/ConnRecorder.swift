@@ -110,7 +110,9 @@ package final class ConnRecorder {
             endedWithConnection = nil
             return
         }
-        guard !tracker.isConnected(clientID: clientID) else { return }
+        // Every loaded copy of the plugin hears the event: the first one counts.
+        guard !tracker.isConnected(clientID: clientID), !deletedSessions.contains(where: { $0.clientID == clientID })
+        else { return }
         deletedSessions.append((clientID, timestampMicros))
     }
 
