@@ -95,7 +95,7 @@ cat <<INFO
   MQTT broker (mosquitto 2.1 + conn-plugin):  127.0.0.1:$port
   PostgreSQL:                                 $dsn
   Look at the data:                           $psql_cmd
-      SELECT * FROM conn_online_now;          -- who is connected now (plugin)
+      SELECT * FROM client_presence;          -- who is online now, per broker (plugin)
       SELECT * FROM client_conn_events ORDER BY id DESC LIMIT 20;
       SELECT * FROM broker_metrics ORDER BY id DESC LIMIT 20;   -- \$SYS metrics (ingester)
       SELECT * FROM events ORDER BY id DESC LIMIT 20;           -- broker log lines (ingester)
