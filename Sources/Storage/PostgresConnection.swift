@@ -129,78 +129,9 @@ package final class PostgresConnection {
         return try collectResults(sql: statement.sql, deadline: deadline, timeout: timeout)
     }
 
-    /// Runs `statements` in one round trip with libpq's pipeline mode, as one implicit
-    /// transaction: if one fails, the ones after it are skipped and none of them commits.
-    ///
-    /// - Returns: the rows of each statement, in order.
-    /// - Throws: `PostgresError` of the first failing statement; on `.timeout` or `.connection`
-    ///   the connection is closed.
-    @discardableResult
-    package func executePipeline(_ statements: [(PreparedStatement, [PostgresValue?])], timeout: Duration)
-        throws(PostgresError) -> [PostgresRows]
-    {
-        guard !statements.isEmpty else { return [] }
-        for (statement, _) in statements { try prepareIfNeeded(statement, timeout: timeout) }
-        let connection = try openHandle()
-        let deadline = ContinuousClock.now.advanced(by: timeout)
-        // > PQenterPipelineMode: Returns 1 for success. Returns 0 and has no effect if the
-        // > connection is not currently idle.
-        guard PQenterPipelineMode(connection) == 1 else { throw lostConnection(sql: statements[0].0.sql) }
-        for (statement, parameters) in statements {
-            let sent = Self.withCStrings(parameters) { values in
-                PQsendQueryPrepared(connection, statement.name, Int32(values.count), values, nil, nil, 0)
-            }
-            guard sent == 1 else { throw lostConnection(sql: statement.sql) }
-        }
-        guard PQpipelineSync(connection) == 1 else { throw lostConnection(sql: statements[0].0.sql) }
-        // Send everything; read meanwhile so a server that answers early cannot deadlock us.
-        while true {
-            let flushed = PQflush(connection)
-            if flushed == 0 { break }
-            if flushed < 0 { throw lostConnection(sql: nil) }
-            try waitForSocket(Int16(POLLIN | POLLOUT), until: deadline, sql: statements[0].0.sql, timeout: timeout)
-            if PQconsumeInput(connection) == 0 { throw lostConnection(sql: nil) }
-        }
+    // MARK: - Internals (PostgresConnection+Pipeline.swift uses them too)
 
-        var rows: [PostgresRows] = []
-        var current = PostgresRows(columns: [], values: [], affectedRows: 0)
-        var firstError: PostgresError?
-        var synced = false
-        while !synced {
-            while PQisBusy(connection) == 1 {
-                try waitForSocket(Int16(POLLIN), until: deadline, sql: statements[0].0.sql, timeout: timeout)
-                if PQconsumeInput(connection) == 0 { throw lostConnection(sql: nil) }
-            }
-            guard let result = PQgetResult(connection) else {
-                // NULL ends one statement's results.
-                rows.append(current)
-                current = PostgresRows(columns: [], values: [], affectedRows: 0)
-                continue
-            }
-            defer { PQclear(result) }
-            switch PQresultStatus(result) {
-            case PGRES_PIPELINE_SYNC:
-                synced = true
-            case PGRES_TUPLES_OK, PGRES_COMMAND_OK, PGRES_EMPTY_QUERY, PGRES_SINGLE_TUPLE:
-                current = Self.copyRows(result)
-            case PGRES_PIPELINE_ABORTED:
-                break
-            default:
-                let index = min(rows.count, statements.count - 1)
-                if firstError == nil { firstError = Self.statementError(result, sql: statements[index].0.sql) }
-            }
-        }
-        guard PQexitPipelineMode(connection) == 1 else { throw lostConnection(sql: nil) }
-        if let firstError {
-            if PQstatus(connection) != CONNECTION_OK { close() }
-            throw firstError
-        }
-        return rows
-    }
-
-    // MARK: - Internals
-
-    private func openHandle() throws(PostgresError) -> OpaquePointer {
+    func openHandle() throws(PostgresError) -> OpaquePointer {
         guard let handle, PQstatus(handle) == CONNECTION_OK else {
             close()
             throw PostgresError(kind: .connection, message: "the connection is closed")
@@ -208,7 +139,7 @@ package final class PostgresConnection {
         return handle
     }
 
-    private func lostConnection(sql: String?) -> PostgresError {
+    func lostConnection(sql: String?) -> PostgresError {
         let message = handle.map(Self.errorMessage) ?? "the connection is closed"
         close()
         return PostgresError(kind: .connection, message: message, sql: sql)
@@ -261,7 +192,7 @@ package final class PostgresConnection {
     /// connection is dropped instead; the server stops the statement when it notices, or at its
     /// own statement_timeout. The outcome of the statement is unknown to the caller.
     /// - Parameter sql: the statement waited for; nil while connecting.
-    private func waitForSocket(_ events: Int16, until deadline: ContinuousClock.Instant, sql: String?, timeout: Duration)
+    func waitForSocket(_ events: Int16, until deadline: ContinuousClock.Instant, sql: String?, timeout: Duration)
         throws(PostgresError)
     {
         guard let handle else { throw lostConnection(sql: sql) }
@@ -281,7 +212,7 @@ package final class PostgresConnection {
         }
     }
 
-    private static func copyRows(_ result: OpaquePointer) -> PostgresRows {
+    static func copyRows(_ result: OpaquePointer) -> PostgresRows {
         let columnCount = Int(PQnfields(result))
         let rowCount = Int(PQntuples(result))
         var columns: [String] = []
@@ -307,7 +238,7 @@ package final class PostgresConnection {
         return PostgresRows(columns: columns, values: values, affectedRows: affected)
     }
 
-    private static func statementError(_ result: OpaquePointer, sql: String) -> PostgresError {
+    static func statementError(_ result: OpaquePointer, sql: String) -> PostgresError {
         func field(_ code: Int32) -> String? {
             PQresultErrorField(result, code).map { String(cString: $0) }
         }
@@ -350,7 +281,7 @@ package final class PostgresConnection {
     /// Calls `body` with C strings for `parameters`, valid only inside `body`. All of them share
     /// one buffer: one allocation per statement rather than one per parameter (this runs on the
     /// broker's thread for sync-mode writes).
-    private static func withCStrings<Result>(
+    static func withCStrings<Result>(
         _ parameters: [PostgresValue?], _ body: ([UnsafePointer<CChar>?]) -> Result
     ) -> Result {
         var buffer: [UInt8] = []
@@ -377,34 +308,5 @@ package final class PostgresConnection {
 
     static func format(_ duration: Duration) -> String {
         "\(duration.nanoseconds / 1_000_000) ms"
-    }
-}
-
-/// The rows of a result, copied out of libpq in text format.
-package struct PostgresRows: Sendable {
-    package let columns: [String]
-    package let values: [[String?]]
-    /// The count from the command tag (`INSERT 0 5` → 5).
-    package let affectedRows: Int
-
-    /// The first column of the first row, if any.
-    package var scalar: String? { values.first?.first ?? nil }
-}
-
-/// A named statement prepared once per connection.
-package struct PreparedStatement: Sendable {
-    package let name: String
-    package let sql: String
-    package init(name: String, sql: String) {
-        self.name = name
-        self.sql = sql
-    }
-}
-
-extension Duration {
-    /// The duration in whole nanoseconds (deadlines are compared as monotonic nanoseconds).
-    package var nanoseconds: Int64 {
-        let (seconds, attoseconds) = components
-        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
     }
 }

@@ -1,0 +1,28 @@
+/// The rows of a result, copied out of libpq in text format.
+package struct PostgresRows: Sendable {
+    package let columns: [String]
+    package let values: [[String?]]
+    /// The count from the command tag (`INSERT 0 5` → 5).
+    package let affectedRows: Int
+
+    /// The first column of the first row, if any.
+    package var scalar: String? { values.first?.first ?? nil }
+}
+
+/// A named statement prepared once per connection.
+package struct PreparedStatement: Sendable {
+    package let name: String
+    package let sql: String
+    package init(name: String, sql: String) {
+        self.name = name
+        self.sql = sql
+    }
+}
+
+extension Duration {
+    /// The duration in whole nanoseconds (deadlines are compared as monotonic nanoseconds).
+    package var nanoseconds: Int64 {
+        let (seconds, attoseconds) = components
+        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
+    }
+}
