@@ -42,12 +42,14 @@ let connPluginEventCallback: cmosq_event_callback = { event, eventData, userdata
             instance.recorder.sessionDeleted(clientID: String(cString: id), timestampMicros: Clocks.wallMicroseconds())
         }
     case cmosq_evt_tick:
-        // mosquitto 2.1 calls TICK again after the interval the callback asks for; without it an
-        // idle broker would forward the writer's log lines and publish status only when a
-        // client happens to do something.
+        // Called on every loop iteration, with a wake-up on a wall-clock grid, so that an idle
+        // broker keeps publishing $SYS and forwarding the writer's log lines (TickSchedule says why).
         let tick = eventData.assumingMemoryBound(to: cmosq_evt_tick.self)
-        tick.pointee.next_s = 0
-        tick.pointee.next_ms = 250
+        let request = TickSchedule.request(nanosecondOfSecond: Int64(tick.pointee.now_ns))
+        tick.pointee.next_s = time_t(request.nextSeconds)
+        tick.pointee.next_ms = Int(request.nextMilliseconds)
+        let now = Int64(tick.pointee.now_s) * 1_000_000 + Int64(tick.pointee.now_ns) / 1000
+        guard instance.recorder.takeTickWorkIfDue(realtimeMicros: now) else { break }
         let status = instance.recorder.tick(
             monotonicMicros: Clocks.monotonicNanoseconds() / 1000, brokerHoldsSession: { cmosq_broker_holds_session($0) })
         for (topic, payload) in status {

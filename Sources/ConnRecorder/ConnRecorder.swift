@@ -12,6 +12,9 @@ package final class ConnRecorder {
     private var tracker = ConnectionTracker()
     private var lastStatusPublication: Int64 = 0
     private var lastDropReport: Int64 = 0
+    /// The pace of the periodic work of MOSQ_EVT_TICK, which the broker calls on every loop
+    /// iteration (`TickSchedule`); shared by every loaded copy of the plugin.
+    private var tickSchedule = TickSchedule()
     /// This run's identity on every event; the writer fills in the sequence when it queues one.
     private let origin: EventOrigin
     /// Clients whose connection ended while the broker keeps their MQTT session.
@@ -29,7 +32,7 @@ package final class ConnRecorder {
     /// broker's `persistence`).
     package var sessionsSurviveRestart: Bool
     /// Kept sessions checked against the broker per tick (each check is one hash lookup in the
-    /// broker's client table; at 4 ticks a second, 4,000 sessions a second).
+    /// broker's client table; the work of 4 ticks a second, `TickSchedule`: 4,000 sessions a second).
     static let sessionChecksPerTick = 1000
 
     package enum SessionTracking: Sendable {
@@ -189,6 +192,12 @@ package final class ConnRecorder {
                 recordSessionEnd(clientID, at: now, cause: firstCheck ? .sessionNotRestored : .sessionExpired)
             }
         }
+    }
+
+    /// Whether the periodic work of `tick(monotonicMicros:brokerHoldsSession:)` is due at this
+    /// call of MOSQ_EVT_TICK (wall-clock microseconds, the tick event's own clock).
+    package func takeTickWorkIfDue(realtimeMicros: Int64) -> Bool {
+        tickSchedule.takeWorkIfDue(nowMicros: realtimeMicros)
     }
 
     /// MOSQ_EVT_TICK: returns the status metrics to publish when an interval has passed, and
