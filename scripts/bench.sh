@@ -12,6 +12,8 @@
 # BENCH_KEEP_TMP=1.
 #
 # BENCH_MODE=fleet measures sys-ingester instead (scripts/bench-fleet.sh: one ingester, 20 brokers).
+# BENCH_MODE=idle: whether idle brokers keep publishing $SYS, with and without our programs
+# (scripts/bench-idle.sh).
 #
 # Environment: BENCH_SECONDS (per phase, default 10), BENCH_THREADS (mqtt-load threads, default 4),
 # BENCH_PG_SECONDS (pgbench run, default BENCH_SECONDS), BENCH_PROTOCOL (3.1.1), BENCH_PLUGIN_OPTS
@@ -32,7 +34,7 @@ PG_BIN="${PG_BIN:-/usr/lib/postgresql/15/bin}"
 PGBENCH="$PG_BIN/pgbench"; [ -x "$PGBENCH" ] || PGBENCH="$(command -v pgbench || true)"
 
 die() { echo "bench: error: $*" >&2; exit 1; }
-[[ "$BENCH_MODE" =~ ^(plugin|fleet)$ ]] || die "BENCH_MODE '$BENCH_MODE' must be plugin (the default) or fleet"
+[[ "$BENCH_MODE" =~ ^(plugin|fleet|idle)$ ]] || die "BENCH_MODE '$BENCH_MODE' must be plugin (the default), fleet or idle"
 [[ "$BENCH_SECONDS" =~ ^[0-9]+([.][0-9]+)?$ ]] || die "BENCH_SECONDS '$BENCH_SECONDS' is not a number of seconds"
 [[ "$BENCH_PG_SECONDS" =~ ^[1-9][0-9]*$ ]] || die "BENCH_PG_SECONDS '$BENCH_PG_SECONDS' must be a whole number of seconds (pgbench -T)"
 [[ "$BENCH_THREADS" =~ ^[1-9][0-9]*$ ]] || die "BENCH_THREADS '$BENCH_THREADS' must be a positive whole number"
@@ -184,6 +186,10 @@ plugin_phase() {
 
 if [ "$BENCH_MODE" = fleet ]; then
     source scripts/bench-fleet.sh
+    exit 0
+fi
+if [ "$BENCH_MODE" = idle ]; then
+    source scripts/bench-idle.sh
     exit 0
 fi
 

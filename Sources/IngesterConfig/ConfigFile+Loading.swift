@@ -9,9 +9,8 @@ extension ConfigFile {
     /// connection is attempted.
     /// - Parameters:
     ///   - environment: where `password_env`, `dsn_env` and `PG_DSN` are looked up.
-    ///   - processID: for the default client ids.
     /// - Throws: `ConfigError` naming the entry (index and name) and the field.
-    package static func load(path: String, environment: [String: String], processID: Int32)
+    package static func load(path: String, environment: [String: String])
         throws(ConfigError)
         -> IngesterSettings
     {
@@ -19,7 +18,7 @@ extension ConfigFile {
             throw ConfigError(field: nil, message: "cannot read the file.")
         }
         return try parse(yaml: String(decoding: data, as: UTF8.self)).settings(
-            validator: SettingsValidator(environment: environment), processID: processID)
+            validator: SettingsValidator(environment: environment))
     }
 
     /// Decodes YAML text; a key the format does not know is an error (a typo would otherwise be
@@ -50,7 +49,7 @@ extension ConfigFile {
     }
 
     /// Checks every broker and the shared settings and fills in the defaults.
-    package func settings(validator: SettingsValidator, processID: Int32) throws(ConfigError)
+    package func settings(validator: SettingsValidator) throws(ConfigError)
         -> IngesterSettings
     {
         let dsn = try validator.database(inline: dsn, variable: dsnEnv, file: dsnFile)
@@ -67,8 +66,7 @@ extension ConfigFile {
             do throws(ConfigError) {
                 let broker = try validator.broker(
                     entry, password: try validator.password(of: entry),
-                    defaultClientID: Self.defaultClientID(
-                        processID: processID, index: index, of: entries.count))
+                    database: dsn)
                 if let first = indexByName[broker.name] {
                     throw ConfigError(
                         field: "name",
@@ -92,13 +90,6 @@ extension ConfigFile {
             brokers: brokers, dsn: dsn, logLevel: logLevel, burstWindowMs: batching.burstWindowMs,
             maxBurst: batching.maxBurst, maxQueue: batching.maxQueue, metricsListen: metricsListen,
             warnings: warnings)
-    }
-
-    /// `sys-ingester-<pid>` for a single broker (as on the command line); with several,
-    /// `sys-ingester-<pid>-<index>`, so that two entries reaching the same broker (two of its
-    /// listeners) do not take each other's session over in a loop.
-    package static func defaultClientID(processID: Int32, index: Int, of count: Int) -> String {
-        count == 1 ? "sys-ingester-\(processID)" : "sys-ingester-\(processID)-\(index)"
     }
 }
 

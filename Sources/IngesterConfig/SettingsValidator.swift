@@ -38,12 +38,13 @@ package struct SettingsValidator: Sendable {
     /// - Parameters:
     ///   - defaultName: the name when the entry has none (the command line's `host:port`); nil
     ///     makes the name required (the file).
-    ///   - defaultClientID: the client id when the entry has none.
+    ///   - database: the connection string the ingester writes to, part of the default client id
+    ///     (`StableClientID`) when the entry sets none.
     /// - Throws: `ConfigError` naming the field (without the entry: the caller knows it).
     package func broker(
         _ entry: BrokerEntry, password: Password?, defaultHost: String? = nil,
         defaultName: String? = nil,
-        defaultClientID: String
+        database: String
     ) throws(ConfigError) -> BrokerSettings {
         guard let host = entry.host ?? defaultHost else {
             throw problem("host", "\(naming("host")) is missing.")
@@ -69,7 +70,9 @@ package struct SettingsValidator: Sendable {
             throw problem("name", "\(naming("name")) is missing.")
         }
         guard !name.isEmpty else { throw problem("name", "\(naming("name")) must not be empty.") }
-        let clientID = entry.clientID ?? defaultClientID
+        let clientID =
+            entry.clientID
+            ?? StableClientID.make(name: name, host: host, port: port, username: entry.username, database: database)
         guard !clientID.isEmpty else {
             throw problem("client_id", "\(naming("client_id")) must not be empty.")
         }

@@ -11,6 +11,7 @@ package enum SchemaFiles {
         ("schema/002_conn_plugin_keys.sql", connPluginKeys),
         ("schema/003_presence.sql", presence),
         ("schema/010_sys_ingester.sql", sysIngesterTables),
+        ("schema/015_ingest_gaps.sql", ingestGaps),
         ("schema/020_views.sql", views),
     ]
 
@@ -27,6 +28,9 @@ package enum SchemaFiles {
 
     /// `schema/010_sys_ingester.sql`: the WatchMQTT tables of seed 001.
     package static let sysIngesterTables = String(decoding: PackageResources._10_sys_ingester_sql, as: UTF8.self)
+
+    /// `schema/015_ingest_gaps.sql`: the times the ingester may have missed what a broker said.
+    package static let ingestGaps = String(decoding: PackageResources._15_ingest_gaps_sql, as: UTF8.self)
 
     /// `schema/020_views.sql`: the views for the typical reads of both programs.
     package static let views = String(decoding: PackageResources._20_views_sql, as: UTF8.self)

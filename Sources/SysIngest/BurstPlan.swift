@@ -8,14 +8,19 @@ package struct BurstPlan: Equatable, Sendable {
     package var clients: [ClientTouch] = []
     /// Session and subscription changes in arrival order.
     package var steps: [SessionStep] = []
+    /// Gaps to record in `ingest_gaps`; one with `endedAt` set and kind `.brokerSilent` ends the
+    /// open silent gap instead.
+    package var gaps: [IngestGap] = []
 
     package init() {}
 
-    package var isEmpty: Bool { metrics.isEmpty && events.isEmpty && clients.isEmpty && steps.isEmpty }
+    package var isEmpty: Bool {
+        metrics.isEmpty && events.isEmpty && clients.isEmpty && steps.isEmpty && gaps.isEmpty
+    }
 
     package static func == (lhs: BurstPlan, rhs: BurstPlan) -> Bool {
         lhs.metrics.elementsEqual(rhs.metrics) { $0 == $1 } && lhs.events == rhs.events && lhs.clients == rhs.clients
-            && lhs.steps == rhs.steps
+            && lhs.steps == rhs.steps && lhs.gaps == rhs.gaps
     }
 }
 

@@ -5,9 +5,20 @@
 package struct BurstPlanner: Sendable {
     package private(set) var tracker: SessionTracker
     package private(set) var parser = LogLineParser()
+    package private(set) var gaps: GapTracker
+    /// The ingester's own MQTT client id at this broker. Its lines are stored as events, but it
+    /// gets no session: it sees its own connect line only when it resumes a session (the
+    /// subscription exists before the connection), so its sessions would come and go with how it
+    /// last stopped; the views count it instead (`presence_drift`).
+    package let ownClientID: String?
 
-    package init(tracker: SessionTracker) {
+    /// - Parameters:
+    ///   - lastHeard: when the previous ingester process last heard this broker (epoch seconds),
+    ///     for the gap the first connection may close.
+    package init(tracker: SessionTracker, lastHeard: Double? = nil, ownClientID: String? = nil) {
         self.tracker = tracker
+        self.gaps = GapTracker(lastHeard: lastHeard)
+        self.ownClientID = ownClientID
     }
 
     /// Plans one burst.
@@ -44,9 +55,27 @@ package struct BurstPlanner: Sendable {
 
         for input in inputs {
             switch input {
-            case .brokerConnected:
+            case .brokerConnected(let at, let sessionResumed):
                 tracker.brokerConnected()
+                if var gap = gaps.connected(at: at, sessionResumed: sessionResumed) {
+                    // What happened to the sessions open before the gap cannot be known: they are
+                    // closed when the gap began rather than left open forever.
+                    gap.sessionsClosed = tracker.openSessions.count
+                    if let step = tracker.closeUnknowable(at: gap.startedAt) { plan.steps.append(step) }
+                    plan.gaps.append(gap)
+                }
+            case .brokerDisconnected(let at):
+                gaps.disconnected(at: at)
+            case .brokerStopped(let at):
+                // Its last lines (the terminating one among them) did not arrive: QoS 2 needs a
+                // handshake the stopping broker no longer makes.
+                if let step = tracker.closeUnknowable(at: at) { plan.steps.append(step) }
+            case .brokerSilent(let since, _):
+                plan.gaps.append(IngestGap(kind: .brokerSilent, startedAt: since, endedAt: nil))
+            case .brokerPublishing(let at):
+                plan.gaps.append(IngestGap(kind: .brokerSilent, startedAt: at, endedAt: at))
             case .message(let topic, let payload, let receivedAt):
+                gaps.heard(at: receivedAt)
                 switch SysTopic.classify(topic) {
                 case .other:
                     continue
@@ -74,6 +103,7 @@ package struct BurstPlanner: Sendable {
                     let event = parser.parse(
                         stream: stream, payload: payload, receivedAt: receivedAt, isKnownClient: tracker.isOpen)
                     plan.events.append(event)
+                    if let ownClientID, event.client == ownClientID { continue }
                     switch event.action {
                     case .connected, .disconnected, .subscribe, .unsubscribe: touch(event)
                     default: break

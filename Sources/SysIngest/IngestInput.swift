@@ -5,7 +5,19 @@ package enum IngestInput: Equatable, Sendable {
     case message(topic: String, payload: String, receivedAt: Double)
     /// The ingester's MQTT connection was (re)established. Everything received after it comes from
     /// the broker process now running, which is what the restart rule relies on.
-    case brokerConnected(at: Double)
+    /// - sessionResumed: the broker kept our session (CONNACK's session present), so it queued
+    ///   the log lines published while we were away, up to their 20 s expiry.
+    case brokerConnected(at: Double, sessionResumed: Bool = false)
+    /// The established connection ended (not at our own stop).
+    case brokerDisconnected(at: Double)
+    /// After the connection ended at `at`, the broker refused a TCP connection: its process is
+    /// gone (stopped, crashed, restarting), and its clients' connections ended with ours.
+    case brokerStopped(at: Double)
+    /// The connected broker stopped publishing `$SYS/broker/uptime`: nothing newer than `since`
+    /// while it used to publish every `expectedEvery` seconds.
+    case brokerSilent(since: Double, expectedEvery: Double)
+    /// A silent broker publishes again.
+    case brokerPublishing(at: Double)
 }
 
 /// An input tagged with the broker it came from, as the one queue every broker connection feeds

@@ -7,13 +7,14 @@ package enum IngestSchema {
         ("schema/001_conn_plugin.sql", SchemaFiles.connPluginTables),
         ("schema/003_presence.sql", SchemaFiles.presence),
         ("schema/010_sys_ingester.sql", SchemaFiles.sysIngesterTables),
+        ("schema/015_ingest_gaps.sql", SchemaFiles.ingestGaps),
         ("schema/020_views.sql", SchemaFiles.views),
     ]
 
     /// The relations the ingester needs; if any is missing the whole schema is applied.
     package static let requiredRelations = [
         "broker_metrics", "events", "clients", "sessions", "subscriptions", "client_conn_events", "client_sessions",
-        "broker_status", "client_broker_presence", "client_session_ends", "client_presence",
+        "broker_status", "ingest_gaps", "client_broker_presence", "client_session_ends", "client_presence",
         "connected_now", "live_subscriptions", "latest_metrics", "connects_per_minute", "recent_activity",
         "conn_online_now", "conn_frequent_droppers", "presence_drift",
     ]

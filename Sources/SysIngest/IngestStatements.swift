@@ -272,3 +272,52 @@ package struct TouchBrokerStatus: PostgresStatement {
         [.text(broker), .text(String(seenAt)), .int(Int64(Self.expectedIntervalSeconds))]
     }
 }
+
+// MARK: - Gaps
+
+/// When an ingester last heard `broker` (sql/last_heard.sql), for the gap the first connection
+/// of a new process may close.
+package struct LastHeard: PostgresStatement {
+    package static let sql = String(decoding: PackageResources.last_heard_sql, as: UTF8.self)
+    package static let name = "sys_last_heard"
+    package let broker: String
+
+    package init(broker: String) { self.broker = broker }
+
+    package var bindings: [PostgresValue?] { [.text(broker)] }
+}
+
+/// One `ingest_gaps` row (sql/insert_gap.sql).
+package struct InsertGap: PostgresStatement {
+    package static let sql = String(decoding: PackageResources.insert_gap_sql, as: UTF8.self)
+    package static let name = "sys_insert_gap"
+    package let broker: String
+    package let gap: IngestGap
+
+    package init(broker: String, gap: IngestGap) {
+        self.broker = broker
+        self.gap = gap
+    }
+
+    package var bindings: [PostgresValue?] {
+        [
+            .text(broker), .text(gap.kind.rawValue), .double(gap.startedAt), gap.endedAt.map(PostgresValue.double),
+            .int(Int64(gap.sessionsClosed)),
+        ]
+    }
+}
+
+/// Ends the open `broker_silent` gap of `broker` (sql/end_silent_gap.sql).
+package struct EndSilentGap: PostgresStatement {
+    package static let sql = String(decoding: PackageResources.end_silent_gap_sql, as: UTF8.self)
+    package static let name = "sys_end_silent_gap"
+    package let broker: String
+    package let at: Double
+
+    package init(broker: String, at: Double) {
+        self.broker = broker
+        self.at = at
+    }
+
+    package var bindings: [PostgresValue?] { [.text(broker), .double(at)] }
+}

@@ -86,6 +86,14 @@ package struct SessionTracker: Sendable {
 
     /// Sessions opened during an earlier connection of ours belong to the previous broker
     /// process (a restart always breaks our connection); the ones opened since stay.
+    /// After a gap in which log lines may have been lost: closes every open session (at `ts`,
+    /// the gap's start); nil when none is open.
+    package mutating func closeUnknowable(at ts: Double) -> SessionStep? {
+        guard !openSessions.isEmpty else { return nil }
+        openSessions.removeAll()
+        return .closeAll(except: [], at: ts)
+    }
+
     private mutating func restart(at ts: Double) -> SessionStep? {
         let keep = openSessions.filter { $0.value == epoch && epoch > 0 }.map(\.key).sorted()
         openSessions = openSessions.filter { $0.value == epoch && epoch > 0 }

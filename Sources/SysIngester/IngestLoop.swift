@@ -12,6 +12,8 @@ struct IngestLoop {
     let writer: PostgresWriter
     /// The `broker` column of each broker, at the index its inputs carry.
     let brokers: [String]
+    /// The ingester's MQTT client id at each broker, same order.
+    let clientIDs: [String]
     let logger: Logger
     let observer: any IngestObserver
     /// Quiet time that ends a burst.
@@ -31,12 +33,13 @@ struct IngestLoop {
     private var backoff: TimeInterval = 0.5
 
     init(
-        queue: IngestQueue, writer: PostgresWriter, brokers: [String], logger: Logger,
+        queue: IngestQueue, writer: PostgresWriter, brokers: [String], clientIDs: [String], logger: Logger,
         observer: any IngestObserver = SilentIngestObserver(), window: TimeInterval, maximumBurst: Int
     ) {
         self.queue = queue
         self.writer = writer
         self.brokers = brokers
+        self.clientIDs = clientIDs
         self.logger = logger
         self.observer = observer
         self.window = window
@@ -64,6 +67,15 @@ struct IngestLoop {
             if rest.isEmpty { break }
             write(rest, retrying: false)
         }
+        // The next process measures its gap from here (broker_status.ingester_last_seen).
+        if writer.isConnected {
+            let heard = brokers.indices.filter { planners[$0]?.gaps.isConnected == true }.map { brokers[$0] }
+            do {
+                try writer.touch(brokers: heard, at: Date().timeIntervalSince1970)
+            } catch {
+                logger.debug("Stopping: could not record when the brokers were last heard.", metadata: ["pg.error": "\(error)"])
+            }
+        }
         let rest = queue.drain(maximum: Int.max)
         if !rest.isEmpty {
             logger.warning(
@@ -79,7 +91,7 @@ struct IngestLoop {
         do {
             if !writer.isConnected { try writer.connect() }
             for (index, broker) in brokers.enumerated() where planners[index] == nil {
-                planners[index] = BurstPlanner(tracker: try writer.loadTracker(broker: broker))
+                planners[index] = try writer.loadPlanner(broker: broker, ownClientID: clientIDs[index])
             }
             database.enter("up", .info, "Connected to PostgreSQL.")
             observer.databaseConnection(isUp: true)

@@ -36,6 +36,10 @@ final class MosquittoClient: @unchecked Sendable {
     private var subscription: Int32?
     /// Whether a connection was accepted before (the next one is a reconnect).
     private var wasConnected = false
+    /// Drops the metric rounds queued for us while we were away (loop thread only).
+    private var replays = ReplayFilter(sessionResumed: false)
+    /// Replayed metric messages dropped since the connection began, for one debug line.
+    private var replaysDropped = 0
     /// What the main thread and the loop thread share.
     private struct Shared {
         var stopping = false
@@ -45,6 +49,12 @@ final class MosquittoClient: @unchecked Sendable {
         /// failed`): the return codes alone only say "A TLS error occurred", so failures are logged
         /// with these as `mqtt.detail`.
         var libraryErrors: [String] = []
+        /// Subscribed and receiving: wake-ups are sent and silence is watched only then.
+        var ready = false
+        /// The `$SYS/broker/uptime` watch (`SysSilence`).
+        var silence = SysSilence()
+        /// When the last established connection was lost, until the broker was probed once.
+        var lostAt: Double?
     }
     private let shared = Mutex(Shared())
     private let finished = DispatchSemaphore(value: 0)
@@ -72,7 +82,9 @@ final class MosquittoClient: @unchecked Sendable {
         mosquitto_lib_init()
         // `self` does not exist yet, so userdata is set right after: no callback can run before
         // mosquitto_connect_async.
-        guard let handle = mosquitto_new(settings.clientID, true, nil) else {
+        // clean_session false (MQTT 5: clean start false, with a session expiry at CONNECT): the
+        // broker keeps our subscription while we are away and queues the QoS 2 log lines.
+        guard let handle = mosquitto_new(settings.clientID, false, nil) else {
             throw MosquittoError(
                 code: Int32(MOSQ_ERR_NOMEM.rawValue), message: "out of memory", function: "mosquitto_new")
         }
@@ -100,6 +112,13 @@ final class MosquittoClient: @unchecked Sendable {
             mosquitto_int_option(handle, MOSQ_OPT_PROTOCOL_VERSION, settings.protocolVersion.optionValue),
             "mosquitto_int_option(MOSQ_OPT_PROTOCOL_VERSION)")
         try MosquittoError.check(mosquitto_reconnect_delay_set(handle, 1, 30, true), "mosquitto_reconnect_delay_set")
+        if settings.protocolVersion == .mqttv5 {
+            // libmosquitto's default receive maximum is 20 QoS 1/2 messages in flight; mosquitto
+            // 2.0.11 sends its retained $SYS (QoS 2, some 60 topics) at a new subscription without
+            // heeding it, and libmosquitto then drops the connection as a protocol error.
+            try MosquittoError.check(
+                mosquitto_int_option(handle, MOSQ_OPT_RECEIVE_MAXIMUM, 65535), "mosquitto_int_option(MOSQ_OPT_RECEIVE_MAXIMUM)")
+        }
         if settings.username != nil || settings.password != nil {
             try MosquittoError.check(
                 mosquitto_username_pw_set(handle, settings.username, settings.password), "mosquitto_username_pw_set")
@@ -112,8 +131,9 @@ final class MosquittoClient: @unchecked Sendable {
                 try MosquittoError.check(mosquitto_tls_insecure_set(handle, true), "mosquitto_tls_insecure_set")
             }
         }
-        mosquitto_connect_callback_set(handle) { _, userdata, rc in
-            MosquittoClient.from(userdata)?.connected(rc: rc)
+        mosquitto_connect_with_flags_callback_set(handle) { _, userdata, rc, flags in
+            // flags bit 0: CONNACK's session present.
+            MosquittoClient.from(userdata)?.connected(rc: rc, sessionPresent: flags & 1 == 1)
         }
         mosquitto_disconnect_callback_set(handle) { _, userdata, rc in
             MosquittoClient.from(userdata)?.disconnected(rc: rc)
@@ -128,6 +148,7 @@ final class MosquittoClient: @unchecked Sendable {
             // Copy at the boundary: topic and payload belong to libmosquitto after we return.
             let receivedAt = Date().timeIntervalSince1970
             let topic = message.pointee.topic.map { String(cString: $0) } ?? ""
+            guard client.keeps(topic: topic, retained: message.pointee.retain) else { return }
             let length = Int(message.pointee.payloadlen)
             let payload =
                 if let bytes = message.pointee.payload, length > 0 {
@@ -144,6 +165,19 @@ final class MosquittoClient: @unchecked Sendable {
             if level == MOSQ_LOG_ERR { client.rememberLibraryError(line) }
             client.logger.trace("libmosquitto: \(line)")
         }
+    }
+
+    /// The replay rule (`ReplayFilter`), with one debug line when a replay ends.
+    private func keeps(topic: String, retained: Bool) -> Bool {
+        if replays.keeps(topic: topic, retained: retained) {
+            if retained && replaysDropped > 0 {
+                logger.debug("Dropped the metric rounds queued while we were away.", metadata: ["sys.dropped": "\(replaysDropped)"])
+                replaysDropped = 0
+            }
+            return true
+        }
+        replaysDropped += 1
+        return false
     }
 
     private static func from(_ userdata: UnsafeMutableRawPointer?) -> MosquittoClient? {
@@ -175,8 +209,7 @@ final class MosquittoClient: @unchecked Sendable {
         enter(
             .connecting, "connecting", .info, "Connecting to the broker.",
             metadata: ["mqtt.broker": "\(endpoint)"])
-        let connected = Outcome(
-            mosquitto_connect_async(handle, settings.host, Int32(settings.port), Int32(settings.keepalive)))
+        let connected = Outcome(connectFirst())
         // On loopback the TLS handshake can fail inside connect_async already (the broker's
         // answer arrives before SSL_connect returns): that is the same failure as one the loop
         // reports, not an unreachable broker, and it is handled the same way.
@@ -189,6 +222,27 @@ final class MosquittoClient: @unchecked Sendable {
                 metadata: metadata)
         }
         return connected.isTLSFailure ? connected : nil
+    }
+
+    /// How long an MQTT 5 broker keeps our session after the connection ends: far longer than
+    /// the 20 s the log lines it queues for us live.
+    static let sessionExpirySeconds: Int32 = 3600
+
+    /// MQTT 3.1/3.1.1: `mosquitto_connect_async`. MQTT 5 needs the session expiry interval
+    /// among the CONNECT properties (0, the default, would end the session with the connection),
+    /// and only the blocking `mosquitto_connect_bind_v5` takes properties; libmosquitto keeps
+    /// them for every reconnect. This runs on the client's own thread, so blocking holds no one.
+    private func connectFirst() -> Int32 {
+        guard settings.protocolVersion == .mqttv5 else {
+            return mosquitto_connect_async(handle, settings.host, Int32(settings.port), Int32(settings.keepalive))
+        }
+        var properties: OpaquePointer? = nil
+        defer { mosquitto_property_free_all(&properties) }
+        let added = mosquitto_property_add_int32(
+            &properties, Int32(MQTT_PROP_SESSION_EXPIRY_INTERVAL.rawValue), UInt32(Self.sessionExpirySeconds))
+        guard added == Int32(MOSQ_ERR_SUCCESS.rawValue) else { return added }
+        return mosquitto_connect_bind_v5(
+            handle, settings.host, Int32(settings.port), Int32(settings.keepalive), nil, properties)
     }
 
     /// Logs a state change once, with its lifecycle event.
@@ -299,7 +353,7 @@ final class MosquittoClient: @unchecked Sendable {
 
     // MARK: - Callbacks (on the loop thread)
 
-    private func connected(rc: Int32) {
+    private func connected(rc: Int32, sessionPresent: Bool) {
         guard rc == 0 else {
             // MQTT 5 reports a reason code (>= 128, e.g. 135 "Not authorized"), for which
             // mosquitto_connack_string only says "unknown reason"; 3.1/3.1.1 codes are 1-5.
@@ -312,16 +366,23 @@ final class MosquittoClient: @unchecked Sendable {
             return
         }
         rememberLibraryError(nil)
+        replays = ReplayFilter(sessionResumed: sessionPresent)
+        replaysDropped = 0
         // The marker goes in before any message of this connection: the restart rule counts on it.
-        received(.brokerConnected(at: Date().timeIntervalSince1970))
+        received(.brokerConnected(at: Date().timeIntervalSince1970, sessionResumed: sessionPresent))
         observer.brokerConnection(settings.name, isUp: true)
         if wasConnected { observer.brokerReconnected(settings.name) }
         wasConnected = true
         enter(
             .connected, "connected", .info, "Connected to the broker.",
-            metadata: ["mqtt.broker": "\(settings.host):\(settings.port)"])
+            metadata: [
+                "mqtt.broker": "\(settings.host):\(settings.port)", "mqtt.client_id": "\(settings.clientID)",
+                "mqtt.session_present": "\(sessionPresent)",
+            ])
         var mid: Int32 = 0
-        let subscribed = mosquitto_subscribe(handle, &mid, SysTopic.subscription, 0)
+        // QoS 2: the log lines (published at QoS 2) are queued for us while we are away and come
+        // exactly once; so are the metrics, whose replayed rounds `ReplayFilter` drops.
+        let subscribed = mosquitto_subscribe(handle, &mid, SysTopic.subscription, 2)
         subscription = subscribed == Int32(MOSQ_ERR_SUCCESS.rawValue) ? mid : nil
         if subscribed != Int32(MOSQ_ERR_SUCCESS.rawValue) {
             logger.error(
@@ -348,6 +409,11 @@ final class MosquittoClient: @unchecked Sendable {
         enter(
             .ready, "ready", .info, "Subscribed; recording the broker's $SYS messages.",
             metadata: ["mqtt.topic": "\(SysTopic.subscription)"])
+        let now = Date().timeIntervalSince1970
+        shared.withLock {
+            $0.ready = true
+            $0.silence = SysSilence(connectedAt: now)
+        }
     }
 
     private func disconnected(rc: Int32) {
@@ -368,6 +434,12 @@ final class MosquittoClient: @unchecked Sendable {
             return
         }
         subscription = nil
+        let lostAt = Date().timeIntervalSince1970
+        shared.withLock {
+            $0.ready = false
+            $0.lostAt = lostAt
+        }
+        received(.brokerDisconnected(at: lostAt))
         observer.brokerConnection(settings.name, isUp: false)
         enter(.disconnected, "lost", .warning, "Lost the broker connection.", metadata: failureMetadata(outcome))
         // libmosquitto's loop retries by itself; the attempts that fail the same way get no line.
@@ -377,10 +449,59 @@ final class MosquittoClient: @unchecked Sendable {
     private func received(_ input: IngestInput) {
         if case .message(let topic, let payload, let at) = input {
             observer.messageReceived(settings.name, topic: topic, payload: payload, at: at)
+            if topic == SysSilence.watchedTopic, let sample = MetricSample.parse(metric: "uptime", payload: payload) {
+                let resumed = shared.withLock { $0.silence.heard(uptime: sample.value, at: at) }
+                if resumed { publishingAgain(at: at) }
+            }
         }
         if queue.push(BrokerInput(broker: index, input)) {
             logger.warning(
                 "The message queue is full (PostgreSQL too slow or down); dropping the oldest messages.")
         }
+    }
+
+    // MARK: - Wake-ups and silence (on the ingester's waker thread)
+
+    /// Called twice a second: wakes the broker's loop and watches for a broker gone silent.
+    ///
+    /// mosquitto 2.1 refreshes `$SYS` only when its loop happens to run in a second where
+    /// `now % sys_interval == 0`, and an idle broker's loop sleeps past those seconds (src/sys_tree.c):
+    /// without traffic it publishes `$SYS` once and then no more. A QoS 0 PUBLISH of nothing to
+    /// `wakeTopic`, which no one subscribes to, is traffic enough; twice a second, every second of
+    /// the broker's clock gets one even when the two clocks disagree. Denied by an ACL, it still
+    /// wakes the loop.
+    func wakeAndWatch(now: Double) {
+        let (ready, silentSince, expected, lostAt) = shared.withLock { shared -> (Bool, Double?, Double, Double?) in
+            guard shared.ready else {
+                defer { shared.lostAt = nil }
+                return (false, nil, 0, shared.lostAt)
+            }
+            return (true, shared.silence.becameSilent(at: now), shared.silence.expectedInterval, nil)
+        }
+        if let lostAt, !isStopping, BrokerProbe.refusesConnections(host: settings.host, port: settings.port) {
+            logger.info(
+                "The broker refuses connections: its process is gone, and its clients' connections ended with ours.",
+                metadata: ["mqtt.broker": "\(settings.host):\(settings.port)"])
+            _ = queue.push(BrokerInput(broker: index, .brokerStopped(at: lostAt)))
+        }
+        guard ready else { return }
+        _ = mosquitto_publish(handle, nil, Self.wakeTopic, 0, nil, 0, false)
+        if let silentSince {
+            logger.warning(
+                "The broker publishes no $SYS: its metrics in the database are not current; recorded in ingest_gaps.",
+                metadata: [
+                    "sys.silent_since": "\(silentSince)", "sys.expected_every_s": "\(expected)",
+                ])
+            _ = queue.push(BrokerInput(broker: index, .brokerSilent(since: silentSince, expectedEvery: expected)))
+        }
+    }
+
+    /// Where the wake-ups go: under `$SYS`, so that no `#` subscriber sees them, and outside
+    /// `$SYS/broker/`, so that `$SYS/broker/#` subscribers (the ingester too) do not.
+    static let wakeTopic = "$SYS/sys-ingester/wake"
+
+    private func publishingAgain(at ts: Double) {
+        logger.info("The broker publishes $SYS again.")
+        _ = queue.push(BrokerInput(broker: index, .brokerPublishing(at: ts)))
     }
 }

@@ -59,6 +59,16 @@ final class PostgresWriter {
         }
     }
 
+    /// The planner of `broker` as the database left it: its open sessions, its last uptime and
+    /// when an ingester last heard it.
+    /// - Parameter ownClientID: the ingester's client id at that broker (it gets no session).
+    func loadPlanner(broker: String, ownClientID: String) throws(PostgresError) -> BurstPlanner {
+        let tracker = try loadTracker(broker: broker)
+        let heard = try open().execute(LastHeard(broker: broker), timeout: timeout)
+        return BurstPlanner(
+            tracker: tracker, lastHeard: heard.values.first?.first?.flatMap(Double.init), ownClientID: ownClientID)
+    }
+
     /// The tracker's starting knowledge: open sessions and the last uptime of `broker`.
     func loadTracker(broker: String) throws(PostgresError) -> SessionTracker {
         let connection = try open()
@@ -99,17 +109,41 @@ final class PostgresWriter {
                 if case .closeAll = step { closeAllIndexes.append((batch.count, broker)) }
                 batch += statements(for: step, broker: broker)
             }
+            for gap in plan.gaps {
+                if gap.kind == .brokerSilent, let end = gap.endedAt {
+                    batch.append(EndSilentGap(broker: broker, at: end))
+                } else {
+                    batch.append(InsertGap(broker: broker, gap: gap))
+                }
+            }
             let newest = max(plan.metrics.map(\.ts).max() ?? 0, plan.events.map(\.timestamp).max() ?? 0)
             if newest > 0 { batch.append(TouchBrokerStatus(broker: broker, seenAt: newest)) }
         }
         let results = try connection.executePipeline(batch, timeout: timeout)
+        for (broker, plan) in plans {
+            for gap in plan.gaps where gap.kind != .brokerSilent {
+                logger.warning(
+                    "The broker's log lines of a gap may be missing; recorded in ingest_gaps.",
+                    metadata: [
+                        "sys.broker": "\(broker)", "sys.gap": "\(gap.kind.rawValue)",
+                        "sys.gap_s": "\(Int(((gap.endedAt ?? gap.startedAt) - gap.startedAt).rounded()))",
+                        "sys.closed_sessions": "\(gap.sessionsClosed)",
+                    ])
+            }
+        }
         for (index, broker) in closeAllIndexes where index < results.count {
             logger.info(
-                "Broker restart or shutdown: closed the sessions of the previous broker process.",
+                "Closed the sessions the broker no longer holds (its restart or shutdown) or that a gap in its log made unknowable.",
                 metadata: [
                     "sys.broker": "\(broker)", "sys.closed_sessions": "\(results[index].affectedRows)",
                 ])
         }
+    }
+
+    /// Marks `brokers` as heard at `ts` (a clean stop: the next process measures its gap from here).
+    func touch(brokers: [String], at ts: Double) throws(PostgresError) {
+        guard !brokers.isEmpty else { return }
+        _ = try open().executePipeline(brokers.map { TouchBrokerStatus(broker: $0, seenAt: ts) }, timeout: timeout)
     }
 
     // MARK: - Statements

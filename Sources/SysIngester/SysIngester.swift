@@ -68,7 +68,10 @@ struct SysIngester: ParsableCommand {
             valueName: "password"))
     var password: String?
 
-    @Option(help: "MQTT client id (default: sys-ingester-<process id>). Must be unique on the broker.")
+    @Option(
+        help:
+            "MQTT client id (default: sys-ingester-<8 hex digits>, the same for the same broker, name and database, so a restart resumes the broker session). Must be unique on the broker."
+    )
     var clientID: String?
 
     @Option(help: "The value of the broker column (default: host:port).")
@@ -178,7 +181,7 @@ struct SysIngester: ParsableCommand {
             entry,
             password: (password ?? environmentPassword).map { .init(value: $0, field: "password") },
             defaultHost: "127.0.0.1", defaultName: "\(host ?? "127.0.0.1"):\(port ?? 1883)",
-            defaultClientID: ConfigFile.defaultClientID(processID: getpid(), index: 0, of: 1))
+            database: try validator.database(inline: dsn, variable: nil, file: nil))
         let dsn = try validator.database(inline: dsn, variable: nil, file: nil)
         let level = try validator.logLevel(logLevel)
         let batching = try validator.batching(
@@ -227,7 +230,7 @@ struct SysIngester: ParsableCommand {
             }
         }
         do {
-            return try ConfigFile.load(path: config, environment: Self.environment, processID: getpid())
+            return try ConfigFile.load(path: config, environment: Self.environment)
         } catch {
             FileHandle.standardError.write(Data("Error: \(config): \(error)\n".utf8))
             throw ExitCode.validationFailure
@@ -295,12 +298,16 @@ struct SysIngester: ParsableCommand {
             }
         }
         for client in clients { client.start() }
+        let waker = BrokerWaker(clients: clients)
+        waker.start()
         var loop = IngestLoop(
             queue: queue,
             writer: PostgresWriter(dsn: settings.dsn, logger: logger, interrupt: interrupt),
-            brokers: settings.brokers.map(\.name), logger: logger, observer: observer,
+            brokers: settings.brokers.map(\.name), clientIDs: settings.brokers.map(\.clientID), logger: logger,
+            observer: observer,
             window: Double(settings.burstWindowMs) / 1000, maximumBurst: settings.maxBurst)
         loop.run()
+        waker.stop()
         // Every client disconnects at once; then each gets what is left of the same 3 s.
         for client in clients { client.beginStop() }
         let deadline = DispatchTime.now() + 3

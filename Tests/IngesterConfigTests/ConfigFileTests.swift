@@ -11,7 +11,7 @@ struct ConfigFileTests {
         -> IngesterSettings
     {
         try ConfigFile.parse(yaml: yaml).settings(
-            validator: SettingsValidator(environment: environment ?? self.environment), processID: 4242)
+            validator: SettingsValidator(environment: environment ?? self.environment))
     }
 
     /// The error `yaml` is refused with.
@@ -44,7 +44,9 @@ struct ConfigFileTests {
                 == IngesterSettings(
                     brokers: [
                         BrokerSettings(
-                            name: "local", host: "127.0.0.1", port: 1883, clientID: "sys-ingester-4242",
+                            name: "local", host: "127.0.0.1", port: 1883, clientID: StableClientID.make(
+                                name: "local", host: "127.0.0.1", port: 1883, username: nil,
+                                database: "host=127.0.0.1 dbname=mqtt"),
                             username: nil,
                             password: nil, protocolVersion: .mqttv311, keepalive: 60, tls: nil)
                     ], dsn: "host=127.0.0.1 dbname=mqtt"))
@@ -97,9 +99,7 @@ struct ConfigFileTests {
                     caFile: caFile, caPath: nil, certFile: nil, keyFile: nil, insecure: false))
         let lab = settings.brokers[1]
         #expect(lab.password == "env-secret" && lab.port == 1883 && lab.tls == nil)
-        #expect(
-            lab.clientID == "sys-ingester-4242-1", "several brokers: the index makes default ids distinct"
-        )
+        #expect(lab.clientID.hasPrefix(StableClientID.prefix) && lab.clientID.utf8.count == 21)
         #expect(settings.warnings.isEmpty)
     }
 
@@ -253,3 +253,30 @@ struct ConfigExampleTests {
         #expect(file.dsnEnv == "PG_DSN" && file.maxQueue == 200_000)
     }
 }
+
+@Suite struct StableClientIDTests {
+    let database = "host=db dbname=mqtt user=ingest"
+
+    @Test("the same configuration gives the same id; another broker, name or database another")
+    func stableAndDistinct() {
+        let id = StableClientID.make(name: "prod", host: "mq1", port: 1883, username: nil, database: database)
+        #expect(id == StableClientID.make(name: "prod", host: "mq1", port: 1883, username: nil, database: database))
+        #expect(id.hasPrefix("sys-ingester-") && id.utf8.count == 21, "fits MQTT 3.1's 23 bytes")
+        let others = [
+            StableClientID.make(name: "prod-2", host: "mq1", port: 1883, username: nil, database: database),
+            StableClientID.make(name: "prod", host: "mq2", port: 1883, username: nil, database: database),
+            StableClientID.make(name: "prod", host: "mq1", port: 8883, username: nil, database: database),
+            StableClientID.make(name: "prod", host: "mq1", port: 1883, username: "w", database: database),
+            StableClientID.make(name: "prod", host: "mq1", port: 1883, username: nil, database: "host=db dbname=other"),
+        ]
+        #expect(Set(others + [id]).count == 6)
+    }
+
+    @Test("a new database password keeps the id (and so the broker session)")
+    func passwordIsNotPartOfIt() {
+        #expect(
+            StableClientID.make(name: "p", host: "h", port: 1, username: nil, database: database + " password=a")
+                == StableClientID.make(name: "p", host: "h", port: 1, username: nil, database: database + " password=b"))
+    }
+}
+

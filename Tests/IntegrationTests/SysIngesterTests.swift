@@ -203,7 +203,10 @@ struct SysIngesterTests {
         #expect(ingester.stop() == 0)
     }
 
-    @Test("a graceful broker stop closes its sessions at the terminating line")
+    /// The `... terminating` line is published at QoS 2 after the broker's loop has ended, so its
+    /// handshake never completes and it never arrives (docs/sys-ingester.md): the ingester sees
+    /// the broker refuse connections instead.
+    @Test("a graceful broker stop closes its sessions when the connection to it ends")
     func brokerShutdown() throws {
         let database = try ScratchDatabase.create(label: "sys_shutdown")
         let broker = try BrokerProcess.start(.v20, extraConfig: SysIngesterProcess.brokerConfig)
@@ -215,13 +218,15 @@ struct SysIngesterTests {
         try ingester.waitUntil("device connected") {
             try count(database, "SELECT count(*) FROM connected_now WHERE client = 'device'") == 1
         }
+        let stoppedAt = Date().timeIntervalSince1970
         broker.stop()
         try ingester.waitUntil("the session closes with the broker") {
             try count(database, "SELECT count(*) FROM connected_now") == 0
         }
-        #expect(
-            try count(database, "SELECT count(*) FROM events WHERE raw LIKE '%mosquitto version 2.0.11 terminating'")
-                == 1)
+        let end = try database.scalar("SELECT extract(epoch FROM end_ts) FROM sessions WHERE client = 'device'")
+            .flatMap(Double.init) ?? 0
+        #expect(end >= stoppedAt - 2 && end <= Date().timeIntervalSince1970, "end_ts \(end), stopped \(stoppedAt)")
+        #expect(ingester.lines(containing: "refuses connections").count == 1)
         #expect(ingester.isRunning, "the ingester keeps running and reconnecting")
         #expect(ingester.stop() == 0)
     }

@@ -69,15 +69,20 @@ struct BurstPlannerTests {
             .brokerConnected(at: 0), metric("uptime", "100 seconds", at: 100),
             log("N", "100: New client connected from 127.0.0.1:1 as old (p4, c1, k60)."),
         ])
+        // The broker's end broke our connection; the new broker process has no session for us.
         let plan = planner.plan([
-            .brokerConnected(at: 110),
+            .brokerDisconnected(at: 105), .brokerConnected(at: 110),
             log("N", "111: New client connected from 127.0.0.1:2 as new (p4, c1, k60)."),
             metric("uptime", "3 seconds", at: 112),
         ])
+        // The gap closes the old sessions when the connection was lost; the restart rule (at the
+        // new process's start) then finds only "new", opened since.
         #expect(
             plan.steps == [
-                .open(client: "new", username: nil, at: 111), .closeAll(except: ["new"], at: 109),
+                .closeAll(except: [], at: 105), .open(client: "new", username: nil, at: 111),
+                .closeAll(except: ["new"], at: 109),
             ])
+        #expect(plan.gaps.map(\.kind) == [.sessionNotResumed])
         #expect(Set(planner.tracker.openSessions.keys) == ["new"])
     }
 
@@ -89,6 +94,18 @@ struct BurstPlannerTests {
         #expect(plan.steps == [.closeAll(except: [], at: 1900)])
         var steady = BurstPlanner(tracker: SessionTracker(openClients: ["live"], lastUptime: (value: 50, ts: 1000)))
         #expect(steady.plan([.brokerConnected(at: 1999), metric("uptime", "1051 seconds", at: 2001)]).steps.isEmpty)
+    }
+
+    @Test("the ingester's own lines are events but open no session")
+    func ownClient() {
+        var planner = BurstPlanner(tracker: SessionTracker(), ownClientID: "sys-ingester-0badf00d")
+        let plan = planner.plan([
+            .brokerConnected(at: 1, sessionResumed: true),
+            log("N", "10: New client connected from 127.0.0.1:1 as sys-ingester-0badf00d (p4, c0, k60)."),
+            log("M/subscribe", "10: sys-ingester-0badf00d 2 $SYS/broker/#"),
+        ])
+        #expect(plan.events.count == 2 && plan.steps.isEmpty && plan.clients.isEmpty)
+        #expect(planner.tracker.openSessions.isEmpty)
     }
 
     @Test("starting and terminating lines close sessions")

@@ -84,7 +84,9 @@ struct IngestBufferTests {
         // Arrival order holds across the merge: receivedAt is the arrival number.
         let stamps = all.map { input -> Double in
             switch input.input {
-            case .message(_, _, let at), .brokerConnected(let at): at
+            case .message(_, _, let at), .brokerConnected(let at, _), .brokerDisconnected(let at), .brokerPublishing(let at),
+                .brokerStopped(let at): at
+            case .brokerSilent(let at, _): at
             }
         }
         #expect(stamps == stamps.sorted())

@@ -3,5 +3,6 @@
 
 /* The MQTT client library (libmosquitto), used by sys-ingester only. */
 #include <mosquitto.h>
+#include <mqtt_protocol.h>
 
 #endif

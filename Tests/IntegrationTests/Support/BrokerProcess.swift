@@ -188,6 +188,11 @@ final class BrokerProcess {
         process?.terminate(grace: grace)
     }
 
+    /// Sends `number` (SIGSTOP and SIGCONT: a broker that hangs and recovers).
+    func signal(_ number: Int32) {
+        process?.signal(number)
+    }
+
     /// SIGKILL (a crash: no will, no persistence write, no plugin cleanup). Waits for exit.
     func kill9() {
         process?.kill9()
