@@ -4,7 +4,7 @@ import Testing
 /// An ingester that restarts (or loses its broker connection) keeps its MQTT session: a stable
 /// client id, clean session off, QoS 2 on the log topics. The broker queues the log lines of the
 /// gap for up to their 20 s expiry; a longer gap is recorded in ingest_gaps.
-@Suite("SysIngester restarts", .enabled(if: TestEnvironment.shouldRun), .serialized)
+@Suite("SysIngester restarts", .enabled(if: TestEnvironment.shouldRun))
 struct SysIngesterRestartTests {
     private func count(_ database: ScratchDatabase, _ sql: String) throws -> Int {
         try database.intScalar(sql) ?? -1
@@ -49,11 +49,13 @@ struct SysIngesterRestartTests {
         #expect(second.stop() == 0)
     }
 
-    @Test("a gap longer than the log lines' 20 s expiry is recorded, and the sessions open before it are closed")
-    func gapLongerThanExpiry() throws {
+    @Test(
+        "a gap longer than the log lines' 20 s expiry is recorded, and the sessions open before it are closed",
+        arguments: [BrokerProcess.Version.v21, .v20])
+    func gapLongerThanExpiry(version: BrokerProcess.Version) throws {
         let database = try ScratchDatabase.create(label: "sys_long_gap")
         defer { database.drop() }
-        let broker = try BrokerProcess.start(.v21, extraConfig: SysIngesterProcess.brokerConfig)
+        let broker = try BrokerProcess.start(version, extraConfig: SysIngesterProcess.brokerConfig)
         let scratch = try TestEnvironment.makeScratchDirectory(label: "sys-long-gap")
         defer { try? FileManager.default.removeItem(atPath: scratch) }
         let first = try SysIngesterProcess.start(broker: broker, database: database, brokerName: "long-gap")
