@@ -6,7 +6,8 @@ import Foundation
 /// how the ingester learns that those clients are gone too. A timeout or an unreachable network
 /// is not "gone": the broker may run on behind it.
 enum BrokerProbe {
-    static func refusesConnections(host: String, port: Int, timeout: Double = 1) -> Bool {
+    /// - Parameter timeout: short: the waker thread that probes serves every broker.
+    static func refusesConnections(host: String, port: Int, timeout: Double = 0.3) -> Bool {
         var hints = addrinfo()
         hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
         var found: UnsafeMutablePointer<addrinfo>?
