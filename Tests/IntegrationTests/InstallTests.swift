@@ -22,6 +22,7 @@ struct InstallTests {
         ("\(prefix)/share/mqtt-conn-truth/schema/001_conn_plugin.sql", 0o644),
         ("\(prefix)/share/mqtt-conn-truth/schema/002_conn_plugin_keys.sql", 0o644),
         ("\(prefix)/share/mqtt-conn-truth/schema/003_presence.sql", 0o644),
+        ("\(prefix)/share/mqtt-conn-truth/schema/004_history_indexes.sql", 0o644),
         ("\(prefix)/share/mqtt-conn-truth/schema/010_sys_ingester.sql", 0o644),
         ("\(prefix)/share/mqtt-conn-truth/schema/020_views.sql", 0o644),
         ("\(prefix)/share/doc/mqtt-conn-truth/README.md", 0o644),
