@@ -4,9 +4,10 @@
 -- docs/performance.md, "Retention: DELETE vs partitions at 20 million rows", for why and when.
 --
 -- One transaction: every row is copied or nothing changes. It holds an exclusive lock on
--- client_conn_events while it copies (about 1 minute per 3 million rows on the bench machine);
--- the plugin's writes wait or time out meanwhile, go to its disk spool and are replayed
--- afterwards, stored once by the event key.
+-- client_conn_events while it copies and indexes (11 minutes for 18 million rows on the bench
+-- machine, docs/performance.md);
+-- the plugin's writes time out and are retried meanwhile, its events wait in memory and then on
+-- its disk spool, and are written afterwards, once each (event key).
 --
 -- What changes for a reader or writer: nothing in the columns, their types, defaults and
 -- checks, or the index names the plugin looks for (inspect_schema.sql). Keys must hold the
