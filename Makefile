@@ -75,12 +75,14 @@ install-files:
 	@test -f plugins/conn-plugin && test -f bin/sys-ingester \
 		|| { echo "make install-files: run make build-conn build-ingester first" >&2; exit 1; }
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(PLUGINDIR) $(DESTDIR)$(INCLUDEDIR) \
-		$(DESTDIR)$(DATADIR)/schema $(DESTDIR)$(DOCDIR) $(DESTDIR)$(SYSTEMDUNITDIR) \
+		$(DESTDIR)$(DATADIR)/schema $(DESTDIR)$(DATADIR)/scripts $(DESTDIR)$(DOCDIR) $(DESTDIR)$(SYSTEMDUNITDIR) \
 		$(DESTDIR)$(SYSCONFDIR)/mosquitto/conf.d $(DESTDIR)$(SYSCONFDIR)/sys-ingester
 	install -m 0755 bin/sys-ingester $(DESTDIR)$(BINDIR)/sys-ingester
 	install -m 0755 plugins/conn-plugin $(DESTDIR)$(PLUGINDIR)/conn-plugin.so
 	install -m 0644 plugins/conn-plugin.h $(DESTDIR)$(INCLUDEDIR)/conn-plugin.h
 	install -m 0644 schema/*.sql $(DESTDIR)$(DATADIR)/schema/
+	install -m 0755 scripts/partition-conn-events.sh $(DESTDIR)$(DATADIR)/scripts/partition-conn-events.sh
+	install -m 0644 scripts/partition-conn-events.sql $(DESTDIR)$(DATADIR)/scripts/partition-conn-events.sql
 	install -m 0644 $(DOCS) $(DESTDIR)$(DOCDIR)/
 	$(SUBSTITUTE) packaging/sys-ingester@.service.in > $(DESTDIR)$(SYSTEMDUNITDIR)/sys-ingester@.service
 	chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/sys-ingester@.service

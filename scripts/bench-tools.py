@@ -4,6 +4,13 @@
   bench-tools.py pgbench-script SQL_FILE     print a pgbench script built from the plugin's own SQL
   bench-tools.py report RESULTS_JSON         print the results table and the one-line JSON summary
   bench-tools.py fleet-report RESULTS_JSON   the same for BENCH_MODE=fleet (scripts/bench-fleet.sh)
+  bench-tools.py history-query NAME PLAN_JSON PGBENCH_LOG...
+                                             one query's latencies (pgbench -l logs) and plan indexes
+  bench-tools.py history-report RESULTS_JSON the table and JSON line of BENCH_MODE=history
+  bench-tools.py latencies PGBENCH_LOG...    p50/p99/max ms and count of the transactions in the logs
+  bench-tools.py retention-phase NAME START END PGBENCH_LOG...
+                                             one prune's time and the writer's latency meanwhile
+  bench-tools.py retention-report RESULTS_JSON the table and JSON line of BENCH_MODE=retention
 
 The pgbench script runs Sources/ConnRecorder/sql/write_batch.sql, the file the plugin compiles in and
 sends as ConnStatements.writeBatch(idempotent: true), with one event per statement: a connect then a disconnect of
@@ -177,6 +184,159 @@ def fleet_report(results_file):
     print(json.dumps(summary, separators=(",", ":")))
 
 
+def percentile(sorted_values, fraction):
+    """The value below which `fraction` of the sorted values lie (nearest rank)."""
+    if not sorted_values:
+        return None
+    rank = max(1, int(-(-fraction * len(sorted_values) // 1)))
+    return sorted_values[min(rank, len(sorted_values)) - 1]
+
+
+def pgbench_latencies_ms(log_files):
+    """Latencies in ms of every transaction in pgbench -l logs (third field: microseconds)."""
+    values = []
+    for log_file in log_files:
+        for line in open(log_file, encoding="utf-8"):
+            fields = line.split()
+            if len(fields) >= 3 and fields[2].isdigit():
+                values.append(int(fields[2]) / 1000.0)
+    return sorted(values)
+
+
+def latency_summary(log_files):
+    values = pgbench_latencies_ms(log_files)
+    return {"count": len(values), "p50_ms": percentile(values, 0.5), "p99_ms": percentile(values, 0.99),
+            "max_ms": values[-1] if values else None}
+
+
+def plan_scans(plan_file):
+    """(indexes used, tables read by a sequential scan) of an EXPLAIN (FORMAT JSON) output."""
+    indexes, seq_scans = [], []
+
+    def walk(node):
+        kind = node.get("Node Type", "")
+        if "Index Name" in node and node["Index Name"] not in indexes:
+            indexes.append(node["Index Name"])
+        if kind == "Seq Scan" and node.get("Relation Name") not in seq_scans:
+            seq_scans.append(node.get("Relation Name"))
+        for child in node.get("Plans", []):
+            walk(child)
+
+    for plan in json.load(open(plan_file, encoding="utf-8")):
+        walk(plan["Plan"])
+    return indexes, seq_scans
+
+
+def history_query(name, plan_file, log_files):
+    indexes, seq_scans = plan_scans(plan_file)
+    summary = {"query": name, **latency_summary(log_files), "indexes": indexes, "seq_scans": seq_scans}
+    print(json.dumps(summary, separators=(",", ":")))
+
+
+def history_report(results_file):
+    r = json.load(open(results_file, encoding="utf-8"))
+    m = r["machine"]
+    print()
+    print(f"make bench (history): {m['nproc']} CPUs ({m['cpu']}), {m['mem_mb']} MB; client_conn_events "
+          f"{r['rows']:,} rows ({r['clients']:,} clients, {r['days']} days, {r['table_bytes'] / 2**30:.1f} GiB "
+          f"with indexes, generated in {r['generate_s']:.0f} s); {r['runs']} runs per query, one connection")
+    print()
+    header = f"{'query':<22} {'median ms':>10} {'p99 ms':>8} {'max ms':>8}  plan"
+    print(header)
+    print("-" * (len(header) + 40))
+    for q in r["queries"]:
+        plan = "indexes: " + (", ".join(q["indexes"]) or "none")
+        if q["seq_scans"]:
+            plan += "; seq scans: " + ", ".join(q["seq_scans"])
+        print(f"{q['query']:<22} {fmt(q['p50_ms'], 2):>10} {fmt(q['p99_ms'], 2):>8} {fmt(q['max_ms'], 2):>8}  {plan}")
+    by_name = {q["query"]: q for q in r["queries"]}
+    before, after = by_name["droppers_without_004"], by_name["droppers"]
+    ratio = before["p50_ms"] / after["p50_ms"] if after["p50_ms"] else None
+    print()
+    print(f"droppers without / with schema/004 (median) = {fmt(ratio, 1)}x   "
+          f"(004 built CONCURRENTLY in {r['index_004_build_s']:.1f} s; {r['droppers_found']} devices found)")
+    summary = {"bench": "history", "rows": r["rows"], "clients": r["clients"], "days": r["days"], "runs": r["runs"],
+               "nproc": m["nproc"], "table_bytes": r["table_bytes"], "generate_s": r["generate_s"],
+               "index_004_build_s": r["index_004_build_s"], "droppers_found": r["droppers_found"],
+               "droppers_speedup_004": round(ratio, 2) if ratio is not None else None}
+    for q in r["queries"]:
+        summary[q["query"]] = {"p50_ms": q["p50_ms"], "p99_ms": q["p99_ms"], "max_ms": q["max_ms"],
+                               "indexes": q["indexes"], "seq_scans": q["seq_scans"]}
+    print()
+    print(json.dumps(summary, separators=(",", ":")))
+
+
+def pgbench_window_latencies_ms(log_files, start, end):
+    """Latencies (ms) of the transactions of pgbench -l logs that completed between start and end
+    (epoch seconds; fields 5 and 6 are the completion time)."""
+    """(own latencies, latencies with the schedule lag of -R) in ms, each sorted; field 3 is the
+    latency from the scheduled start, field 7 the lag behind the schedule."""
+    own, with_lag = [], []
+    for log_file in log_files:
+        for line in open(log_file, encoding="utf-8"):
+            fields = line.split()
+            if len(fields) >= 6 and fields[2].isdigit():
+                done = int(fields[4]) + int(fields[5]) / 1e6
+                if start <= done <= end:
+                    lag = int(fields[6]) if len(fields) >= 7 else 0
+                    own.append((int(fields[2]) - lag) / 1000.0)
+                    with_lag.append(int(fields[2]) / 1000.0)
+    return sorted(own), sorted(with_lag)
+
+
+def retention_phase(name, start, end, log_files):
+    start, end = float(start), float(end)
+    # A drop takes milliseconds: the window runs on 1 s past its end, so what it holds up shows.
+    values, with_lag = pgbench_window_latencies_ms(log_files, start, end + 1.0)
+    print(json.dumps({"phase": name, "seconds": round(end - start, 3), "writes": len(values),
+                      "p50_ms": percentile(values, 0.5), "p99_ms": percentile(values, 0.99),
+                      "max_ms": values[-1] if values else None,
+                      "p99_with_lag_ms": percentile(with_lag, 0.99)}, separators=(",", ":")))
+
+
+def retention_report(results_file):
+    r = json.load(open(results_file, encoding="utf-8"))
+    m = r["machine"]
+    phases = {p["phase"]: p for p in r["phases"]}
+    sizes = {x["state"]: x for x in r["sizes"]}
+    print()
+    print(f"make bench (retention): {m['nproc']} CPUs ({m['cpu']}), {m['mem_mb']} MB; client_conn_events "
+          f"{r['rows']:,} rows; writer: the plugin's statement at {r['rate']} transactions/s (2 events each)")
+    print()
+    header = f"{'phase':<26} {'seconds':>9} {'writes':>7} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8} {'p99 +lag':>9}"
+    print(header)
+    print("-" * len(header))
+    for p in r["phases"]:
+        print(f"{p['phase']:<26} {fmt(p['seconds'], 3):>9} {p['writes']:>7} {fmt(p['p50_ms'], 2):>8} "
+              f"{fmt(p['p99_ms'], 2):>8} {fmt(p['max_ms'], 2):>8} {fmt(p.get('p99_with_lag_ms'), 2):>9}")
+    print()
+    print(f"{'state':<26} {'rows':>12} {'table MiB':>10} {'index MiB':>10}")
+    for x in r["sizes"]:
+        print(f"{x['state']:<26} {x['rows']:>12,} {x['table_bytes'] / 2**20:>10,.0f} {x['index_bytes'] / 2**20:>10,.0f}")
+    deletes = [p for n, p in phases.items() if n.startswith("delete_day_")]
+    drops = [p for n, p in phases.items() if n.startswith("drop_day_")]
+    mean = lambda values: sum(values) / len(values) if values else None
+    delete_s, drop_s = mean([p["seconds"] for p in deletes]), mean([p["seconds"] for p in drops])
+    ratio = delete_s / drop_s if drop_s else None
+    base = phases.get("writer_alone_plain", {})
+    worst_delete_p99 = max((p["p99_ms"] or 0) for p in deletes) if deletes else None
+    worst_drop_p99 = max((p["p99_ms"] or 0) for p in drops) if drops else None
+    print()
+    print(f"DELETE of a day / partition drop of a day = {fmt(ratio, 0)}x the time "
+          f"({fmt(delete_s, 2)} s against {fmt(drop_s, 3)} s); conversion took {r['convert_s']:.0f} s, "
+          f"VACUUM after the deletes {r['vacuum_s']:.0f} s")
+    if base.get("p99_ms"):
+        print(f"writer p99 during DELETE / writer alone = {fmt(worst_delete_p99 / base['p99_ms'], 1)}x; "
+              f"during drop / alone = {fmt(worst_drop_p99 / phases['writer_alone_partitioned']['p99_ms'], 1)}x")
+    summary = {"bench": "retention", "rows": r["rows"], "batch": r["batch"], "rate": r["rate"], "nproc": m["nproc"],
+               "convert_s": r["convert_s"], "vacuum_s": r["vacuum_s"], "writer_rows": r["writer_rows"],
+               "delete_vs_drop_time": round(ratio, 1) if ratio is not None else None,
+               "phases": {n: {k: v for k, v in p.items() if k != "phase"} for n, p in phases.items()},
+               "sizes": {n: {k: v for k, v in x.items() if k != "state"} for n, x in sizes.items()}}
+    print()
+    print(json.dumps(summary, separators=(",", ":")))
+
+
 if __name__ == "__main__":
     if len(sys.argv) == 3 and sys.argv[1] == "pgbench-script":
         pgbench_script(sys.argv[2])
@@ -184,5 +344,15 @@ if __name__ == "__main__":
         report(sys.argv[2])
     elif len(sys.argv) == 3 and sys.argv[1] == "fleet-report":
         fleet_report(sys.argv[2])
+    elif len(sys.argv) >= 4 and sys.argv[1] == "history-query":
+        history_query(sys.argv[2], sys.argv[3], sys.argv[4:])
+    elif len(sys.argv) == 3 and sys.argv[1] == "history-report":
+        history_report(sys.argv[2])
+    elif len(sys.argv) >= 6 and sys.argv[1] == "retention-phase":
+        retention_phase(sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5:])
+    elif len(sys.argv) == 3 and sys.argv[1] == "retention-report":
+        retention_report(sys.argv[2])
+    elif len(sys.argv) >= 3 and sys.argv[1] == "latencies":
+        print(json.dumps(latency_summary(sys.argv[2:]), separators=(",", ":")))
     else:
         sys.exit(__doc__)

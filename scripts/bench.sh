@@ -14,6 +14,12 @@
 # BENCH_MODE=fleet measures sys-ingester instead (scripts/bench-fleet.sh: one ingester, 20 brokers).
 # BENCH_MODE=idle: whether idle brokers keep publishing $SYS, with and without our programs
 # (scripts/bench-idle.sh).
+# BENCH_MODE=history times the typical reads on a generated history of BENCH_HISTORY_ROWS rows
+# (scripts/bench-history.sh, default 20 million); BENCH_MODE=retention compares pruning a day by
+# batched DELETE with dropping a daily partition on the same history (scripts/bench-retention.sh).
+# Both generate their data, so they take long; the default run stays short. BENCH_TMP puts the
+# scratch directory elsewhere (e.g. under /tmp, default .bench-tmp); with BENCH_REUSE_DATA=1 and
+# BENCH_KEEP_TMP=1 a later history or retention run reuses the history generated before.
 #
 # Environment: BENCH_SECONDS (per phase, default 10), BENCH_THREADS (mqtt-load threads, default 4),
 # BENCH_PG_SECONDS (pgbench run, default BENCH_SECONDS), BENCH_PROTOCOL (3.1.1), BENCH_PLUGIN_OPTS
@@ -34,19 +40,27 @@ PG_BIN="${PG_BIN:-/usr/lib/postgresql/15/bin}"
 PGBENCH="$PG_BIN/pgbench"; [ -x "$PGBENCH" ] || PGBENCH="$(command -v pgbench || true)"
 
 die() { echo "bench: error: $*" >&2; exit 1; }
-[[ "$BENCH_MODE" =~ ^(plugin|fleet|idle)$ ]] || die "BENCH_MODE '$BENCH_MODE' must be plugin (the default), fleet or idle"
+[[ "$BENCH_MODE" =~ ^(plugin|fleet|idle|history|retention)$ ]] \
+    || die "BENCH_MODE '$BENCH_MODE' must be plugin (the default), fleet, idle, history or retention"
+needs_broker=true
+if [ "$BENCH_MODE" = history ] || [ "$BENCH_MODE" = retention ]; then needs_broker=false; fi
 [[ "$BENCH_SECONDS" =~ ^[0-9]+([.][0-9]+)?$ ]] || die "BENCH_SECONDS '$BENCH_SECONDS' is not a number of seconds"
 [[ "$BENCH_PG_SECONDS" =~ ^[1-9][0-9]*$ ]] || die "BENCH_PG_SECONDS '$BENCH_PG_SECONDS' must be a whole number of seconds (pgbench -T)"
 [[ "$BENCH_THREADS" =~ ^[1-9][0-9]*$ ]] || die "BENCH_THREADS '$BENCH_THREADS' must be a positive whole number"
-[ -x "$MOSQUITTO_21" ] || die "mosquitto 2.1 not found at $MOSQUITTO_21 (run make deps)"
-[ "$BENCH_MODE" = fleet ] || [ -f "$CONN_PLUGIN" ] || die "plugin not found at $CONN_PLUGIN (run make build-conn)"
-[ -x "$MQTT_LOAD" ] || die "mqtt-load not found at $MQTT_LOAD (run make build-load)"
+! $needs_broker || [ -x "$MOSQUITTO_21" ] || die "mosquitto 2.1 not found at $MOSQUITTO_21 (run make deps)"
+[ "$BENCH_MODE" != plugin ] || [ -f "$CONN_PLUGIN" ] || die "plugin not found at $CONN_PLUGIN (run make build-conn)"
+! $needs_broker || [ -x "$MQTT_LOAD" ] || die "mqtt-load not found at $MQTT_LOAD (run make build-load)"
 [ "$BENCH_MODE" = fleet ] || [ -n "$PGBENCH" ] || die "pgbench not found (apt-get install postgresql-contrib or postgresql-client)"
 command -v psql >/dev/null || die "psql not found"
 
-tmp="$ROOT_DIR/.bench-tmp"
+tmp="${BENCH_TMP:-$ROOT_DIR/.bench-tmp}"
 if [ -d "$tmp/pg" ]; then bash scripts/pg-scratch.sh stop "$tmp/pg" || true; fi
-rm -rf "$tmp"; mkdir -p "$tmp"
+if [ -n "${BENCH_REUSE_DATA:-}" ]; then
+    find "$tmp" -mindepth 1 -maxdepth 1 ! -name pg -exec rm -rf {} + 2>/dev/null || true
+else
+    rm -rf "$tmp"
+fi
+mkdir -p "$tmp"
 broker_pid=""
 extra_pids=()  # the fleet mode's brokers, ingester and load loops
 cleanup() {
@@ -188,8 +202,8 @@ if [ "$BENCH_MODE" = fleet ]; then
     source scripts/bench-fleet.sh
     exit 0
 fi
-if [ "$BENCH_MODE" = idle ]; then
-    source scripts/bench-idle.sh
+if [ "$BENCH_MODE" = idle ] || [ "$BENCH_MODE" = history ] || [ "$BENCH_MODE" = retention ]; then
+    source "scripts/bench-$BENCH_MODE.sh"
     exit 0
 fi
 

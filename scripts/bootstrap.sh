@@ -33,6 +33,8 @@ need_root() {
 # --- Debian packages -------------------------------------------------------
 PACKAGES=(
     postgresql-15 postgresql-client-15 libpq-dev
+    # pg_partman: daily partitions of client_conn_events (scripts/partition-conn-events.sh, optional).
+    postgresql-15-partman
     mosquitto mosquitto-dev libmosquitto-dev mosquitto-clients
     cmake pkg-config libssl-dev libcjson-dev uthash-dev libargon2-dev libedit-dev
     libmicrohttpd-dev dpkg-dev

@@ -21,7 +21,7 @@ package enum ConnStatements {
         name: "conn_write_batch_keyed", sql: String(decoding: PackageResources.write_batch_sql, as: UTF8.self))
 
     /// The line of write_batch.sql that needs the event-key index.
-    private static let skipStoredKeys = "ON CONFLICT ((extra->>'event_key')) DO NOTHING"
+    private static let skipStoredKeys = "ON CONFLICT DO NOTHING"
 
     private static let writeBatchUnkeyed = PreparedStatement(
         name: "conn_write_batch",

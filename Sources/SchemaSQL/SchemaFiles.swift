@@ -5,11 +5,13 @@
 /// becomes a `[UInt8]` constant of the generated `PackageResources` (no Foundation, no bundle to
 /// install), so the programs apply exactly the files users apply by hand.
 package enum SchemaFiles {
-    /// Every file, in the order it must be applied (the views read the tables).
+    /// Every file, in the order it must be applied (the views read the tables). The programs apply
+    /// some of them at start (PostgresEventStore.prepareSchema, IngestSchema); 004 is applied by hand.
     package static let all: [(file: String, sql: String)] = [
         ("schema/001_conn_plugin.sql", connPluginTables),
         ("schema/002_conn_plugin_keys.sql", connPluginKeys),
         ("schema/003_presence.sql", presence),
+        ("schema/004_history_indexes.sql", historyIndexes),
         ("schema/010_sys_ingester.sql", sysIngesterTables),
         ("schema/015_ingest_gaps.sql", ingestGaps),
         ("schema/020_views.sql", views),
@@ -25,6 +27,12 @@ package enum SchemaFiles {
 
     /// `schema/003_presence.sql`: broker liveness, per-broker client state, session ends, client_presence.
     package static let presence = String(decoding: PackageResources._03_presence_sql, as: UTF8.self)
+
+    /// `schema/004_history_indexes.sql`: the partial index of unclean disconnects for "devices that
+    /// dropped more than N times today". `CREATE INDEX CONCURRENTLY`, so it cannot run inside a
+    /// multi-statement string; neither program applies it at start (a build on a long history
+    /// would take minutes): users run it with psql.
+    package static let historyIndexes = String(decoding: PackageResources._04_history_indexes_sql, as: UTF8.self)
 
     /// `schema/010_sys_ingester.sql`: the WatchMQTT tables of seed 001.
     package static let sysIngesterTables = String(decoding: PackageResources._10_sys_ingester_sql, as: UTF8.self)

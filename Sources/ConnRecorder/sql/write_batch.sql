@@ -19,8 +19,11 @@ history AS (
     INSERT INTO client_conn_events (ts, event_type, client_id, username, peer, protocol, reason_code, extra)
     SELECT ts, event_type, client_id, username, peer, protocol, reason_code, extra FROM input ORDER BY ord
     -- Skips events already stored. It needs the index of schema/002_conn_plugin_keys.sql: without
-    -- it, the plugin runs this statement without the next line.
-    ON CONFLICT ((extra->>'event_key')) DO NOTHING
+    -- it, the plugin runs this statement without the next line. No conflict target, so the same
+    -- line works on a table converted by scripts/partition-conn-events.sh, whose key index is
+    -- ((extra->>'event_key'), ts) (a unique index of a partitioned table must hold the partition
+    -- key; a replayed event keeps its ts); the only other unique index is the primary key (id).
+    ON CONFLICT DO NOTHING
     RETURNING 1
 ),
 latest AS (
