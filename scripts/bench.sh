@@ -4,7 +4,7 @@
 #   1. no plugin:  a bare broker under mqtt-load (short connections: connect, CONNACK, DISCONNECT)
 #   2. sync mode:  the same load, the plugin waiting for each event's commit (fresh database)
 #   3. async mode: the same load, the plugin enqueueing and a writer thread committing batches
-#   4. pgbench:    the plugin's own statement, one event per statement, one connection: the most
+#   4. pgbench:    the plugin's own write (both statements, one pipeline), one event each, one connection: the most
 #                  events/s a single session of this PostgreSQL can commit one at a time
 #
 # Prints a table and one JSON line (the last line of output). Everything runs on 127.0.0.1 in
@@ -20,11 +20,14 @@
 # Both generate their data, so they take long; the default run stays short. BENCH_TMP puts the
 # scratch directory elsewhere (e.g. under /tmp, default .bench-tmp); with BENCH_REUSE_DATA=1 and
 # BENCH_KEEP_TMP=1 a later history or retention run reuses the history generated before.
+# BENCH_MODE=scale measures what recording costs as the work grows (scripts/bench-scale.sh: CPU per
+# event, catch-up after an outage, 50,000 connected clients).
 #
 # Environment: BENCH_SECONDS (per phase, default 10), BENCH_THREADS (mqtt-load threads, default 4),
 # BENCH_PG_SECONDS (pgbench run, default BENCH_SECONDS), BENCH_PROTOCOL (3.1.1), BENCH_PLUGIN_OPTS
 # (extra plugin options for both plugin runs, "key=value ..." without plugin_opt_, e.g.
-# "conn_batch_size=2000 conn_queue_size=1000000"; the defaults are measured when unset).
+# "conn_batch_size=2000 conn_queue_size=1000000"; the defaults are measured when unset), BENCH_TMP
+# (the scratch directory instead of .bench-tmp/; the smoke tests use their own).
 set -euo pipefail
 source "$(dirname "$0")/paths.sh"
 cd "$ROOT_DIR"
@@ -40,15 +43,15 @@ PG_BIN="${PG_BIN:-/usr/lib/postgresql/15/bin}"
 PGBENCH="$PG_BIN/pgbench"; [ -x "$PGBENCH" ] || PGBENCH="$(command -v pgbench || true)"
 
 die() { echo "bench: error: $*" >&2; exit 1; }
-[[ "$BENCH_MODE" =~ ^(plugin|fleet|idle|history|retention)$ ]] \
-    || die "BENCH_MODE '$BENCH_MODE' must be plugin (the default), fleet, idle, history or retention"
+[[ "$BENCH_MODE" =~ ^(plugin|fleet|idle|history|retention|scale)$ ]] \
+    || die "BENCH_MODE '$BENCH_MODE' must be plugin (the default), fleet, idle, history, retention or scale"
 needs_broker=true
 if [ "$BENCH_MODE" = history ] || [ "$BENCH_MODE" = retention ]; then needs_broker=false; fi
 [[ "$BENCH_SECONDS" =~ ^[0-9]+([.][0-9]+)?$ ]] || die "BENCH_SECONDS '$BENCH_SECONDS' is not a number of seconds"
 [[ "$BENCH_PG_SECONDS" =~ ^[1-9][0-9]*$ ]] || die "BENCH_PG_SECONDS '$BENCH_PG_SECONDS' must be a whole number of seconds (pgbench -T)"
 [[ "$BENCH_THREADS" =~ ^[1-9][0-9]*$ ]] || die "BENCH_THREADS '$BENCH_THREADS' must be a positive whole number"
 ! $needs_broker || [ -x "$MOSQUITTO_21" ] || die "mosquitto 2.1 not found at $MOSQUITTO_21 (run make deps)"
-[ "$BENCH_MODE" != plugin ] || [ -f "$CONN_PLUGIN" ] || die "plugin not found at $CONN_PLUGIN (run make build-conn)"
+[[ ! "$BENCH_MODE" =~ ^(plugin|scale|idle)$ ]] || [ -f "$CONN_PLUGIN" ] || die "plugin not found at $CONN_PLUGIN (run make build-conn)"
 ! $needs_broker || [ -x "$MQTT_LOAD" ] || die "mqtt-load not found at $MQTT_LOAD (run make build-load)"
 [ "$BENCH_MODE" = fleet ] || [ -n "$PGBENCH" ] || die "pgbench not found (apt-get install postgresql-contrib or postgresql-client)"
 command -v psql >/dev/null || die "psql not found"
@@ -87,11 +90,13 @@ fresh_database() {
 }
 
 # start_broker NAME MODE DATABASE: one broker, logging to a file; MODE none|sync|async.
+# broker_fixed_port (set) keeps the port (a restart); broker_extra_lines adds configuration lines.
 start_broker() {
     local name="$1" mode="$2" database="${3:-}" dir="$tmp/$1"
     mkdir -p "$dir"
-    broker_port="$(free_port)"
+    broker_port="${broker_fixed_port:-$(free_port)}"
     {
+        if [ -n "${broker_extra_lines:-}" ]; then printf '%s\n' "$broker_extra_lines"; fi
         echo "listener $broker_port 127.0.0.1"
         echo "allow_anonymous true"
         echo "log_dest file $dir/mosquitto.log"
@@ -202,7 +207,8 @@ if [ "$BENCH_MODE" = fleet ]; then
     source scripts/bench-fleet.sh
     exit 0
 fi
-if [ "$BENCH_MODE" = idle ] || [ "$BENCH_MODE" = history ] || [ "$BENCH_MODE" = retention ]; then
+if [ "$BENCH_MODE" = idle ] || [ "$BENCH_MODE" = history ] || [ "$BENCH_MODE" = retention ] \
+    || [ "$BENCH_MODE" = scale ]; then
     source "scripts/bench-$BENCH_MODE.sh"
     exit 0
 fi
@@ -223,11 +229,13 @@ plugin_phase async
 sync_result="$(cat "$tmp/sync/result.json")"
 async_result="$(cat "$tmp/async/result.json")"
 
-# 4. The per-statement limit of this PostgreSQL for the plugin's statement.
-echo "bench: pgbench: ${BENCH_PG_SECONDS} s of the plugin's statement, one event per statement" >&2
+# 4. The per-event limit of this PostgreSQL for the plugin's write: both statements the plugin sends
+#    for one event (write_batch.sql then write_presence.sql in one pipeline, one transaction).
+echo "bench: pgbench: ${BENCH_PG_SECONDS} s of the plugin's write, one event per pipeline" >&2
 fresh_database bench_pgbench
-psql -X -q -v ON_ERROR_STOP=1 "$(db_dsn bench_pgbench)" -f schema/001_conn_plugin.sql -f schema/002_conn_plugin_keys.sql
-python3 scripts/bench-tools.py pgbench-script Sources/ConnRecorder/sql/write_batch.sql >"$tmp/pgbench.sql"
+psql -X -q -v ON_ERROR_STOP=1 "$(db_dsn bench_pgbench)" -f schema/001_conn_plugin.sql \
+    -f schema/002_conn_plugin_keys.sql -f schema/003_presence.sql
+python3 scripts/bench-tools.py pgbench-script >"$tmp/pgbench.sql"
 "$PGBENCH" -n -M prepared -c1 -j1 -T "$BENCH_PG_SECONDS" -f "$tmp/pgbench.sql" "$(db_dsn bench_pgbench)" \
     >"$tmp/pgbench.out" 2>&1 || { cat "$tmp/pgbench.out" >&2; die "pgbench failed"; }
 tps="$(sed -n 's/^tps = \([0-9.]*\) .*/\1/p' "$tmp/pgbench.out")"

@@ -43,6 +43,8 @@ PACKAGES=(
     systemd
     # Prometheus's own server scrapes sys-ingester's /metrics in the tests; curl asks its API.
     prometheus curl
+    # `make bench` reads mqtt-load's JSON with jq; scripts/profile-callgrind.sh counts instructions.
+    jq valgrind
 )
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -34,14 +34,18 @@ package struct ConnectionTracker: Sendable {
         handle: UInt, clientID: String, username: String?, peer: String?, protocol: String?, listenerPort: Int?,
         keepAliveSeconds: Int?, cleanStart: Bool?, websockets: Bool? = nil, clientCertificate: Bool? = nil
     ) -> OpenConnection? {
-        if let existing = open[handle], existing.clientID == clientID { return nil }
         let details = ConnectionDetails(
             connectionSequence: nextConnectionSequence, listenerPort: listenerPort, keepAliveSeconds: keepAliveSeconds,
             cleanStart: cleanStart, websockets: websockets, clientCertificate: clientCertificate)
-        nextConnectionSequence += 1
         let connection = OpenConnection(
             clientID: clientID, username: username, peer: peer, protocol: `protocol`, details: details)
-        open[handle] = connection
+        // One hash of the handle per connect (this runs on the broker's thread for every event):
+        // insert, and put the old entry back in the rare case it was this same connection.
+        if let existing = open.updateValue(connection, forKey: handle), existing.clientID == clientID {
+            open[handle] = existing
+            return nil
+        }
+        nextConnectionSequence += 1
         handleByClientID[clientID] = handle
         return connection
     }
@@ -59,7 +63,11 @@ package struct ConnectionTracker: Sendable {
     /// disconnect was already recorded.
     package mutating func disconnect(handle: UInt) -> OpenConnection? {
         guard let connection = open.removeValue(forKey: handle) else { return nil }
-        if handleByClientID[connection.clientID] == handle { handleByClientID[connection.clientID] = nil }
+        // One hash of the client id: remove, and put back a newer connection's handle (a client
+        // that reconnected before its old connection's disconnect).
+        if let newest = handleByClientID.removeValue(forKey: connection.clientID), newest != handle {
+            handleByClientID[connection.clientID] = newest
+        }
         return connection
     }
 

@@ -15,15 +15,33 @@ struct LoadOptions {
     /// The longest one send or receive may block before the cycle counts as an error.
     var timeoutMilliseconds = 5000
     var keepAliveSeconds: UInt16 = 60
+    /// Hold mode: open this many connections and keep them open instead of churning.
+    var hold: Int?
+    /// Hold mode: connect rounds; after the broker closed every connection of one round (its stop),
+    /// the next round connects them all again (the reconnect storm after its restart).
+    var rounds = 1
+    /// Hold mode: bind connections to 127.0.0.2 ... 127.0.0.(1 + N), round robin; each source
+    /// address has its own ephemeral ports (about 28,000 per address to one broker port).
+    var sourceAddresses = 0
+    /// Hold mode: the whole run's time limit.
+    var holdLimitSeconds = 900
 
     static let usage = """
         usage: mqtt-load --port N [--host 127.0.0.1] [--threads 4] [--cycles N | --seconds D]
                          [--prefix load] [--protocol 3.1|3.1.1|5] [--timeout-ms 5000] [--keepalive 60]
+               mqtt-load --port N --hold CLIENTS [--rounds 1] [--source-addresses 0] [--threads 4]
+                         [--hold-limit-s 900] [--prefix load] [--protocol ...] [--keepalive 60]
 
         Opens many short MQTT connections (TCP connect, CONNECT, CONNACK, DISCONNECT) from several
         threads with unique client ids (<prefix>-<thread>-<counter>) and prints one JSON line:
         cycles, errors, seconds, cycles_per_s, p50_us, p99_us, max_us (CONNECT-to-CONNACK latency).
         Exits 1 when any cycle failed, 2 for a bad command line.
+
+        With --hold, opens CLIENTS connections (client ids <prefix>-<n>, at most 64 in flight per
+        thread) and keeps them open; prints {"event":"connected",...} with the CONNECT-to-CONNACK
+        percentiles once all are connected, and {"event":"closed",...} once the broker closed them
+        all (it stopped). With --rounds R, connects them all again after each close (retrying while
+        the broker is down), R times in all. Raises its open-file limit to the hard limit.
         """
 
     /// A command-line problem, naming the option at fault.
@@ -81,6 +99,10 @@ struct LoadOptions {
                 }
             case "--timeout-ms": options.timeoutMilliseconds = try integer(name, 1...600_000)
             case "--keepalive": options.keepAliveSeconds = UInt16(try integer(name, 0...65535))
+            case "--hold": options.hold = try integer(name, 1...1_000_000)
+            case "--rounds": options.rounds = try integer(name, 1...100)
+            case "--source-addresses": options.sourceAddresses = try integer(name, 0...250)
+            case "--hold-limit-s": options.holdLimitSeconds = try integer(name, 1...86_400)
             case "--help", "-h": throw UsageError(message: usage)
             default: throw UsageError(message: "unknown option '\(name)'")
             }

@@ -32,7 +32,7 @@ struct LoadResult {
     }
 
     /// Fixed-point text without Foundation's formatters.
-    private static func decimal(_ value: Double, places: Int) -> String {
+    static func decimal(_ value: Double, places: Int) -> String {
         var scale = 1.0
         for _ in 0..<places { scale *= 10 }
         let scaled = Int64((value * scale).rounded())
@@ -43,7 +43,7 @@ struct LoadResult {
     }
 
     /// A JSON string literal.
-    private static func quoted(_ text: String) -> String {
+    static func quoted(_ text: String) -> String {
         var result = "\""
         for scalar in text.unicodeScalars {
             switch scalar {

@@ -22,6 +22,8 @@ do {
 // this also covers anything else).
 signal(SIGPIPE, SIG_IGN)
 
+if let clients = options.hold { exit(runHold(options, clients: clients)) }
+
 let started = MonotonicClock.nanoseconds()
 let deadline = started + Int64(options.seconds * 1_000_000_000)
 var workers: [LoadWorker] = []
