@@ -21,6 +21,12 @@ package final class ConnWriter {
     let timeout: Duration
     let shared: ConditionLocked<WriterState>
     private let store: any ConnEventStore
+    /// Cuts the writer's database wait short when a stop's flush time is up (nil: no pipe could
+    /// be made, or a test's store).
+    private let interrupt: PostgresInterrupt?
+    /// How long a stop waits, after the flush time and the interrupt, for the writer to move what
+    /// is still in memory to the spool: an fsync'd append, never a database wait.
+    static let spoolGrace: Duration = .seconds(3)
     /// Handed to the writer thread at `start`.
     private var loop: WriterLoop?
     private var thread: PosixThread?
@@ -34,7 +40,9 @@ package final class ConnWriter {
         self.logger = logger
         self.bootID = Clocks.randomHex()
         self.timeout = .milliseconds(options.timeoutMilliseconds)
-        let store = store ?? PostgresEventStore(dsn: options.dsn, timeout: timeout, logger: logger)
+        let interrupt = store == nil ? try? PostgresInterrupt() : nil
+        self.interrupt = interrupt
+        let store = store ?? PostgresEventStore(dsn: options.dsn, timeout: timeout, logger: logger, interrupt: interrupt)
         self.store = store
         shared = ConditionLocked(
             WriterState(
@@ -61,19 +69,32 @@ package final class ConnWriter {
     package func stop(flushTimeout: Duration) {
         shared.withLock { $0.stopping = true }
         shared.broadcast()
-        let deadline = Clocks.monotonicNanoseconds() + flushTimeout.nanoseconds + timeout.nanoseconds
-        let finished = shared.withLock { state, timedOut in
+        guard thread != nil else { return }
+        // The writer stops starting database work once the flush time is up; a statement or
+        // connect still running then is cut short, so what is left in memory reaches the spool
+        // (a writer left detached mid-statement lost the newest events with the process).
+        let flushEnd = Clocks.monotonicNanoseconds() + flushTimeout.nanoseconds
+        if !waitForWriter(untilNanoseconds: flushEnd) {
+            interrupt?.trigger()
+            let lastChance = Clocks.monotonicNanoseconds() + timeout.nanoseconds + Self.spoolGrace.nanoseconds
+            if !waitForWriter(untilNanoseconds: lastChance), thread != nil {
+                // Stuck past every deadline (a spool write that hangs): leave it detached rather
+                // than hold the broker's shutdown forever.
+                thread?.detach()
+                thread = nil
+                logger.warning("the writer did not finish within the flush timeout; unwritten events may be lost.")
+                return
+            }
+        }
+        thread?.join()
+        thread = nil
+    }
+
+    /// Waits until the writer thread has finished, at most until `deadline` (monotonic).
+    private func waitForWriter(untilNanoseconds deadline: Int64) -> Bool {
+        shared.withLock { state, timedOut in
             state.finished || timedOut ? .done(state.finished) : .wait(untilNanoseconds: deadline)
         }
-        if finished {
-            thread?.join()
-        } else if thread != nil {
-            // The writer is stuck in a database call past every deadline; leave it detached
-            // rather than hold the broker's shutdown forever.
-            thread?.detach()
-            logger.warning("the writer did not finish within the flush timeout; unwritten events may be lost.")
-        }
-        thread = nil
     }
 
     /// A snapshot of the counters.

@@ -6,13 +6,18 @@ package struct PostgresEventStore: ConnEventStore {
     let dsn: String
     let timeout: Duration
     let logger: Logger
+    let interrupt: PostgresInterrupt?
 
-    /// - Parameter timeout: each connection attempt's and each statement's limit; also set as the
-    ///   server's statement_timeout, so the server abandons what the plugin stopped waiting for.
-    package init(dsn: String, timeout: Duration, logger: Logger) {
+    /// - Parameters:
+    ///   - timeout: each connection attempt's and each statement's limit; also set as the
+    ///     server's statement_timeout, so the server abandons what the plugin stopped waiting for.
+    ///   - interrupt: ends every wait of these connections at once when triggered (the broker's
+    ///     stop, once its flush time is up).
+    package init(dsn: String, timeout: Duration, logger: Logger, interrupt: PostgresInterrupt? = nil) {
         self.dsn = dsn
         self.timeout = timeout
         self.logger = logger
+        self.interrupt = interrupt
     }
 
     package func openWriterConnection(bootID: String) throws(PostgresError) -> any ConnEventStoreConnection {
@@ -42,7 +47,7 @@ package struct PostgresEventStore: ConnEventStore {
     }
 
     private func connect() throws(PostgresError) -> PostgresConnection {
-        let connection = try PostgresConnection(conninfo: dsn, timeout: timeout)
+        let connection = try PostgresConnection(conninfo: dsn, timeout: timeout, interrupt: interrupt)
         try connection.execute(
             ConnStatements.setStatementTimeout, [.text("\(timeout.nanoseconds / 1_000_000)ms")], timeout: timeout)
         return connection
