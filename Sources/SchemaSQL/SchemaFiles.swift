@@ -12,6 +12,7 @@ package enum SchemaFiles {
         ("schema/003_presence.sql", presence),
         ("schema/010_sys_ingester.sql", sysIngesterTables),
         ("schema/020_views.sql", views),
+        ("schema/030_retention_rollups.sql", retentionRollups),
     ]
 
     // SwiftPM names each constant after its file, with a leading digit replaced by `_`.
@@ -30,4 +31,8 @@ package enum SchemaFiles {
 
     /// `schema/020_views.sql`: the views for the typical reads of both programs.
     package static let views = String(decoding: PackageResources._20_views_sql, as: UTF8.self)
+
+    /// `schema/030_retention_rollups.sql`: maintenance_runs, broker_metrics_rollup, client_daily_stats
+    /// and the chart views over them.
+    package static let retentionRollups = String(decoding: PackageResources._30_retention_rollups_sql, as: UTF8.self)
 }
