@@ -6,9 +6,13 @@
 -- other than 0) on the day of the row's ts; and online_seconds: each stored disconnect closes the
 -- session begun by the event before it of the same client and broker, when that is a connect,
 -- and the session's time is split across the UTC days it spans.
+-- Every parameter is named (unnest of all eight) so the statement takes the same parameters
+-- as write_batch.sql; only ts, event_type and client_id are read, the rest comes from the rows.
 WITH input AS (
     SELECT DISTINCT client_id, timestamptz 'epoch' + ts_us * interval '1 microsecond' AS ts
-    FROM unnest($1::bigint[], $2::text[], $3::text[]) AS t(ts_us, event_type, client_id)
+    FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
+                $7::integer[], $8::jsonb[])
+         AS t(ts_us, event_type, client_id, username, peer, protocol, reason_code, extra)
     WHERE event_type IN ('connect', 'disconnect')
 ),
 stored AS (
