@@ -99,6 +99,7 @@ let package = Package(
             name: "IntegrationTests",
             dependencies: [
                 "Storage", "ConnRecorder", "SchemaSQL", "MQTTWire", "Locking", "IngesterMetrics", "IngesterConfig",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]),

@@ -38,6 +38,21 @@ package protocol ConnEventStoreConnection: AnyObject {
     /// Clients whose MQTT session broker `brokerID` held when last heard of (state kept).
     func keptSessions(brokerID: String) throws(PostgresError) -> [String]
 
+    /// Takes the session-level advisory lock `key` of a maintenance job if nobody holds it.
+    func tryLockMaintenance(key: Int64) throws(PostgresError) -> Bool
+
+    func unlockMaintenance(key: Int64)
+
+    /// A maintenance_runs row for a run of `job` that starts now; nil where
+    /// schema/030_retention_rollups.sql is not applied.
+    func startMaintenanceRun(job: String, runBy: String) throws(PostgresError) -> Int64?
+
+    func finishMaintenanceRun(id: Int64, rowsDeleted: Int64, outcome: String, detail: String?) throws(PostgresError)
+
+    /// Deletes at most `limit` client_conn_events rows older than `retentionDays` days.
+    /// - Returns: how many it deleted.
+    func pruneConnEvents(retentionDays: Int, limit: Int) throws(PostgresError) -> Int
+
     func close()
 }
 

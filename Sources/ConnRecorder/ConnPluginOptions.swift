@@ -32,6 +32,12 @@ package struct ConnPluginOptions: Sendable, Equatable {
     /// which a plugin cannot read). Decides what a clean stop records for clients whose sessions
     /// outlive their connections: kept, or ended.
     package var persistence: Persistence = .auto
+    /// Rows of client_conn_events older than this many days are deleted by the writer's
+    /// maintenance (at start, then every `maintenanceIntervalSeconds`); 0 keeps everything.
+    /// client_sessions is latest state and never pruned.
+    package var retentionDays: Int = 0
+    /// Seconds between maintenance runs (the first runs once the writer is connected).
+    package var maintenanceIntervalSeconds: Int = 3600
 
     package enum Persistence: String, Sendable, Equatable {
         /// True when the broker has a persistence_location (mosquitto.conf sets both on Debian).
@@ -44,6 +50,7 @@ package struct ConnPluginOptions: Sendable, Equatable {
     package static let knownKeys: [String] = [
         "conn_pg_dsn", "conn_timeout_ms", "conn_debug", "conn_mode", "conn_broker_id", "conn_spool_dir",
         "conn_spool_max_mb", "conn_queue_size", "conn_batch_size", "conn_status_interval", "conn_persistence",
+        "conn_retention_days", "conn_maintenance_interval",
     ]
 
     /// Parses the broker's option list.
@@ -129,6 +136,14 @@ package struct ConnPluginOptions: Sendable, Equatable {
                 throw ConnPluginOptionError(option: "conn_persistence", value: text, problem: "must be auto, true or false")
             }
             result.persistence = persistence
+        }
+        if let text = values["conn_retention_days"] {
+            result.retentionDays = try integer(
+                text, option: "conn_retention_days", range: 0...36_500, unit: "days (0 keeps everything)")
+        }
+        if let text = values["conn_maintenance_interval"] {
+            result.maintenanceIntervalSeconds = try integer(
+                text, option: "conn_maintenance_interval", range: 1...86_400, unit: "seconds")
         }
         return (result, warnings)
     }

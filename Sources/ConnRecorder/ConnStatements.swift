@@ -99,4 +99,31 @@ package enum ConnStatements {
         }
         return Int64(bitPattern: hash)
     }
+
+    /// client_daily_stats for a batch (`sql/write_daily_stats.sql`), same parameters as
+    /// `writeBatch`; run after it in one pipeline when schema/030_retention_rollups.sql is applied.
+    package static let writeDailyStats = PreparedStatement(
+        name: "conn_write_daily_stats", sql: String(decoding: PackageResources.write_daily_stats_sql, as: UTF8.self))
+
+    // MARK: Retention
+
+    /// One bounded retention step (`sql/prune_conn_events.sql`): $1 retention days, $2 most rows.
+    package static let pruneConnEvents = PreparedStatement(
+        name: "conn_prune_events", sql: String(decoding: PackageResources.prune_conn_events_sql, as: UTF8.self))
+
+    /// Takes a maintenance job's advisory lock if free ($1: the job's key).
+    package static let tryLockMaintenance = String(decoding: PackageResources.try_lock_maintenance_sql, as: UTF8.self)
+    /// Releases it.
+    package static let unlockMaintenance = String(decoding: PackageResources.unlock_maintenance_sql, as: UTF8.self)
+    /// A maintenance_runs row for a run that starts ($1 job, $2 run_by); returns its id.
+    package static let startMaintenanceRun = String(decoding: PackageResources.start_maintenance_run_sql, as: UTF8.self)
+    /// How the run ended ($1 id, $2 rows deleted, $3 outcome, $4 detail).
+    package static let finishMaintenanceRun = String(decoding: PackageResources.finish_maintenance_run_sql, as: UTF8.self)
+
+    /// The advisory-lock key of the plugin's retention job (`conn_retention`), the same in every
+    /// plugin: of all brokers sharing a database, one prunes client_conn_events at a time.
+    /// Documented in docs/events.md ("Retention"); sys-ingester's job has its own key.
+    package static let retentionLockKey: Int64 = 7_231_403_360_217_470
+    /// The job name in maintenance_runs.
+    package static let retentionJob = "conn_retention"
 }

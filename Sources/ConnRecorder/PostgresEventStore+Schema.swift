@@ -5,10 +5,10 @@ import Storage
 extension PostgresEventStore {
     /// Which of the plugin's objects exist.
     func inspectSchema(on connection: PostgresConnection) throws(PostgresError)
-        -> (tables: Bool, index: Bool, presence: Bool)
+        -> (tables: Bool, index: Bool, presence: Bool, retention: Bool)
     {
         let row = try connection.execute(ConnStatements.inspectSchema, timeout: timeout).values.first
-        return (row?[0] == "t", row?[1] == "t", row?[2] == "t")
+        return (row?[0] == "t", row?[1] == "t", row?[2] == "t", row?[3] == "t")
     }
 
     /// Creates the tables, the event-key index and the presence tables when missing; returns what
@@ -56,6 +56,19 @@ extension PostgresEventStore {
                 }
             }
         }
-        return SchemaInUse(keyIndex: state.index, presence: state.presence)
+        if !state.retention {
+            do {
+                try connection.execute(SchemaFiles.retentionRollups, timeout: timeout)
+                state.retention = true
+            } catch let error where error.kind == .statement {
+                state.retention = (try? inspectSchema(on: connection).retention) ?? false
+                if !state.retention {
+                    logger.warning(
+                        "could not create client_daily_stats and maintenance_runs; history and presence are still written, daily statistics are not. Apply schema/030_retention_rollups.sql as an owner.",
+                        metadata: ["pg.error": "\(error)"])
+                }
+            }
+        }
+        return SchemaInUse(keyIndex: state.index, presence: state.presence, retention: state.retention)
     }
 }

@@ -31,7 +31,7 @@ package struct PostgresEventStore: ConnEventStore {
     package func openSpareConnection() throws(PostgresError) -> any ConnEventStoreConnection {
         let connection = try connect()
         let found = try inspectSchema(on: connection)
-        let schema = SchemaInUse(keyIndex: found.index, presence: found.presence)
+        let schema = SchemaInUse(keyIndex: found.index, presence: found.presence, retention: found.retention)
         try connection.prepareIfNeeded(schema.writeStatement, timeout: timeout)
         return Connection(connection: connection, schema: schema, timeout: timeout)
     }
@@ -42,6 +42,9 @@ package struct PostgresEventStore: ConnEventStore {
         var keyIndex: Bool
         /// schema/003_presence.sql is applied: writes keep per-broker presence too.
         var presence: Bool
+        /// schema/030_retention_rollups.sql is applied: writes keep client_daily_stats too, and
+        /// maintenance runs are recorded in maintenance_runs.
+        var retention: Bool
 
         var writeStatement: PreparedStatement { ConnStatements.writeBatch(idempotent: keyIndex) }
     }
@@ -71,12 +74,40 @@ package struct PostgresEventStore: ConnEventStore {
         /// transaction (libpq pipeline mode), so the two never disagree after a failure.
         func write(_ events: [ConnEvent]) throws(PostgresError) {
             let parameters = ConnStatements.batchParameters(events)
-            guard schema.presence else {
+            guard schema.presence || schema.retention else {
                 try connection.execute(schema.writeStatement, parameters, timeout: timeout)
                 return
             }
-            try connection.executePipeline(
-                [(schema.writeStatement, parameters), (ConnStatements.writePresence, parameters)], timeout: timeout)
+            var statements = [(schema.writeStatement, parameters)]
+            if schema.presence { statements.append((ConnStatements.writePresence, parameters)) }
+            if schema.retention { statements.append((ConnStatements.writeDailyStats, parameters)) }
+            try connection.executePipeline(statements, timeout: timeout)
+        }
+
+        func tryLockMaintenance(key: Int64) throws(PostgresError) -> Bool {
+            try connection.execute(ConnStatements.tryLockMaintenance, [.int(key)], timeout: timeout).scalar == "t"
+        }
+
+        func unlockMaintenance(key: Int64) {
+            _ = try? connection.execute(ConnStatements.unlockMaintenance, [.int(key)], timeout: timeout)
+        }
+
+        func startMaintenanceRun(job: String, runBy: String) throws(PostgresError) -> Int64? {
+            guard schema.retention else { return nil }
+            return try connection.execute(ConnStatements.startMaintenanceRun, [.text(job), .text(runBy)], timeout: timeout)
+                .scalar.flatMap { Int64($0) }
+        }
+
+        func finishMaintenanceRun(id: Int64, rowsDeleted: Int64, outcome: String, detail: String?) throws(PostgresError) {
+            try connection.execute(
+                ConnStatements.finishMaintenanceRun,
+                [.int(id), .int(rowsDeleted), .text(outcome), detail.map(PostgresValue.text)], timeout: timeout)
+        }
+
+        func pruneConnEvents(retentionDays: Int, limit: Int) throws(PostgresError) -> Int {
+            try connection.execute(
+                ConnStatements.pruneConnEvents, [.int(Int64(retentionDays)), .int(Int64(limit))], timeout: timeout
+            ).affectedRows
         }
 
         func recordHeartbeat(_ heartbeat: BrokerHeartbeat) throws(PostgresError) {

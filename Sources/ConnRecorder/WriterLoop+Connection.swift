@@ -13,6 +13,7 @@ extension WriterLoop {
             noteFailure(error)
             return false
         }
+        connectionGeneration += 1
         backoffMilliseconds = 0
         lastFailureMessage = nil
         let spooled = spool?.byteCount ?? 0

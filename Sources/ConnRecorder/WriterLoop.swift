@@ -6,7 +6,8 @@ import Locking
 /// FIFO into PostgreSQL. Its jobs live in one file each: connecting and backing off
 /// (WriterLoop+Connection), the spare connection of sync mode (+SpareConnection), the spool
 /// (+Spool), batch writes and dead letters (+Batches), closing what a crashed run left open
-/// (+StaleSessions), and the broker's liveness and kept sessions (+Presence).
+/// (+StaleSessions), the broker's liveness and kept sessions (+Presence), and retention
+/// (+Maintenance).
 ///
 /// Everything stored here belongs to the writer thread alone; what it shares with the broker's
 /// thread is `shared`.
@@ -29,6 +30,15 @@ final class WriterLoop {
     var nextHeartbeatAt: Int64 = 0
     var heartbeatFailureLogged = false
     var keptSessionsLoaded = false
+    /// Counts the connections this writer opened: a maintenance run belongs to one of them (its
+    /// advisory lock goes with it).
+    var connectionGeneration = 0
+    /// When retention is due next (WriterLoop+Maintenance).
+    var maintenanceSchedule: MaintenanceSchedule
+    /// The retention run in progress, one bounded step per turn of the loop.
+    var retentionRun: RetentionRun?
+    /// The role's missing DELETE right is reported once per run of the broker, not every hour.
+    var retentionPrivilegeWarned = false
 
     init(
         options: ConnPluginOptions, logger: Logger, bootID: String, store: any ConnEventStore, spool: EventSpool?,
@@ -40,6 +50,7 @@ final class WriterLoop {
         self.store = store
         self.spool = spool
         self.shared = shared
+        self.maintenanceSchedule = MaintenanceSchedule(intervalSeconds: options.maintenanceIntervalSeconds)
     }
 
     var spoolIsEmpty: Bool { spool?.isEmpty ?? true }
@@ -70,6 +81,8 @@ final class WriterLoop {
             }
             if !keptSessionsLoaded && staleSessionsChecked { loadKeptSessions() }
             heartbeatIfDue()
+            // One bounded step at most, then a batch: event writes never wait for a whole run.
+            maintainIfDue()
             guard work else {
                 prepareSpareConnection()
                 continue
@@ -80,6 +93,7 @@ final class WriterLoop {
                 sleepBackoff()
             }
         }
+        endRetentionRun(outcome: "interrupted", detail: "the broker stopped")
         recordCleanStop()
         connection?.close()
         connection = nil
@@ -97,9 +111,12 @@ final class WriterLoop {
     private func waitForWork() -> (work: Bool, stopping: Bool) {
         let spoolEmpty = spoolIsEmpty
         let idleAllowed = staleSessionsChecked
+        // A retention run goes on without sleeping between steps (and yields to events each step).
+        let maintaining = retentionRun != nil && (connection?.isOpen ?? false)
         var slept = false
         return shared.withLock { (state, _) -> ConditionLocked<WriterState>.Step<(work: Bool, stopping: Bool)> in
             let idle = state.queuedCount == 0 && !state.stopping && spoolEmpty && (idleAllowed || state.databaseUp)
+                && !maintaining
             if idle && !slept {
                 slept = true
                 state.writerWaiting = true

@@ -57,6 +57,9 @@ extension ConfigFile {
         let batching = try validator.batching(
             burstWindowMs: burstWindowMs, maxBurst: maxBurst, maxQueue: maxQueue)
         let metricsListen = try validator.listenAddress(metricsListen)
+        let retention = try validator.retention(
+            retentionDays: retentionDays, rollupRetentionDays: rollupRetentionDays,
+            maintenanceInterval: maintenanceInterval)
         guard let entries = brokers, !entries.isEmpty else {
             throw ConfigError(field: "brokers", message: "brokers must list at least one broker.")
         }
@@ -89,7 +92,8 @@ extension ConfigFile {
         return IngesterSettings(
             brokers: brokers, dsn: dsn, logLevel: logLevel, burstWindowMs: batching.burstWindowMs,
             maxBurst: batching.maxBurst, maxQueue: batching.maxQueue, metricsListen: metricsListen,
-            warnings: warnings)
+            retentionDays: retention.retentionDays, rollupRetentionDays: retention.rollupRetentionDays,
+            maintenanceIntervalSeconds: retention.maintenanceIntervalSeconds, warnings: warnings)
     }
 }
 
@@ -142,7 +146,9 @@ extension ConfigFile {
     /// What a field's value must be, for messages that never repeat the value itself.
     private static func expectedKind(of field: String) -> String {
         switch field {
-        case "port", "keepalive", "burst_window_ms", "max_burst", "max_queue": "a whole number"
+        case "port", "keepalive", "burst_window_ms", "max_burst", "max_queue", "retention_days",
+            "rollup_retention_days", "maintenance_interval":
+            "a whole number"
         case "tls.insecure": "true or false"
         case "brokers": "a list of broker entries"
         case "": "a mapping of fields"

@@ -12,6 +12,10 @@ package struct ConfigFile: Decodable, Equatable, Sendable {
     package var maxQueue: Int?
     /// `HOST:PORT` of the Prometheus and health endpoint (off when absent).
     package var metricsListen: String?
+    package var retentionDays: Int?
+    package var rollupRetentionDays: Int?
+    /// Seconds between maintenance runs.
+    package var maintenanceInterval: Int?
     package var brokers: [BrokerEntry]?
 
     package enum CodingKeys: String, CodingKey, CaseIterable {
@@ -23,15 +27,22 @@ package struct ConfigFile: Decodable, Equatable, Sendable {
         case maxBurst = "max_burst"
         case maxQueue = "max_queue"
         case metricsListen = "metrics_listen"
+        case retentionDays = "retention_days"
+        case rollupRetentionDays = "rollup_retention_days"
+        case maintenanceInterval = "maintenance_interval"
         case brokers
     }
 
     package init(
         dsn: String? = nil, dsnEnv: String? = nil, dsnFile: String? = nil, logLevel: String? = nil,
         burstWindowMs: Int? = nil, maxBurst: Int? = nil, maxQueue: Int? = nil,
-        metricsListen: String? = nil,
+        metricsListen: String? = nil, retentionDays: Int? = nil, rollupRetentionDays: Int? = nil,
+        maintenanceInterval: Int? = nil,
         brokers: [BrokerEntry]? = nil
     ) {
+        self.retentionDays = retentionDays
+        self.rollupRetentionDays = rollupRetentionDays
+        self.maintenanceInterval = maintenanceInterval
         self.dsn = dsn
         self.dsnEnv = dsnEnv
         self.dsnFile = dsnFile

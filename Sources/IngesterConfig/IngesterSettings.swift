@@ -13,6 +13,12 @@ package struct IngesterSettings: Sendable, Equatable {
     package var maxQueue: Int
     /// Where the metrics and health endpoint will listen, once it exists; parsed and kept only.
     package var metricsListen: ListenAddress?
+    /// broker_metrics, events, closed sessions and inactive subscriptions older than this many
+    /// days are deleted (at start, then every `maintenanceIntervalSeconds`); 0 keeps everything.
+    package var retentionDays: Int
+    /// broker_metrics_rollup buckets older than this many days are deleted; 0 keeps them.
+    package var rollupRetentionDays: Int
+    package var maintenanceIntervalSeconds: Int
     /// Warnings to log once logging is up (e.g. a password written into the file's `dsn`).
     package var warnings: [String]
 
@@ -23,6 +29,10 @@ package struct IngesterSettings: Sendable, Equatable {
     package static let defaultBurstWindowMs = 200
     package static let defaultMaxBurst = 2000
     package static let defaultMaxQueue = 200_000
+    /// Keep everything unless told otherwise: deleting history is the operator's decision.
+    package static let defaultRetentionDays = 0
+    package static let defaultRollupRetentionDays = 0
+    package static let defaultMaintenanceIntervalSeconds = 3600
     /// The environment variable read for the database when nothing else names it.
     package static let defaultDSNVariable = "PG_DSN"
 
@@ -30,8 +40,13 @@ package struct IngesterSettings: Sendable, Equatable {
         brokers: [BrokerSettings], dsn: String, logLevel: String = defaultLogLevel,
         burstWindowMs: Int = defaultBurstWindowMs, maxBurst: Int = defaultMaxBurst,
         maxQueue: Int = defaultMaxQueue,
-        metricsListen: ListenAddress? = nil, warnings: [String] = []
+        metricsListen: ListenAddress? = nil, retentionDays: Int = defaultRetentionDays,
+        rollupRetentionDays: Int = defaultRollupRetentionDays,
+        maintenanceIntervalSeconds: Int = defaultMaintenanceIntervalSeconds, warnings: [String] = []
     ) {
+        self.retentionDays = retentionDays
+        self.rollupRetentionDays = rollupRetentionDays
+        self.maintenanceIntervalSeconds = maintenanceIntervalSeconds
         self.brokers = brokers
         self.dsn = dsn
         self.logLevel = logLevel

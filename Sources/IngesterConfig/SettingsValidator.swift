@@ -264,6 +264,22 @@ package struct SettingsValidator: Sendable {
         )
     }
 
+    /// The retention settings (history days, rollup days, maintenance interval), each with its default.
+    package func retention(retentionDays: Int?, rollupRetentionDays: Int?, maintenanceInterval: Int?)
+        throws(ConfigError) -> (retentionDays: Int, rollupRetentionDays: Int, maintenanceIntervalSeconds: Int)
+    {
+        (
+            try number(
+                retentionDays, "retention_days", in: 0...36_500, default: IngesterSettings.defaultRetentionDays),
+            try number(
+                rollupRetentionDays, "rollup_retention_days", in: 0...36_500,
+                default: IngesterSettings.defaultRollupRetentionDays),
+            try number(
+                maintenanceInterval, "maintenance_interval", in: 1...86_400,
+                default: IngesterSettings.defaultMaintenanceIntervalSeconds)
+        )
+    }
+
     /// `metrics_listen` as `HOST:PORT`.
     package func listenAddress(_ text: String?) throws(ConfigError) -> ListenAddress? {
         guard let text else { return nil }

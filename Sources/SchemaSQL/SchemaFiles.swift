@@ -15,6 +15,7 @@ package enum SchemaFiles {
         ("schema/010_sys_ingester.sql", sysIngesterTables),
         ("schema/015_ingest_gaps.sql", ingestGaps),
         ("schema/020_views.sql", views),
+        ("schema/030_retention_rollups.sql", retentionRollups),
     ]
 
     // SwiftPM names each constant after its file, with a leading digit replaced by `_`.
@@ -42,4 +43,8 @@ package enum SchemaFiles {
 
     /// `schema/020_views.sql`: the views for the typical reads of both programs.
     package static let views = String(decoding: PackageResources._20_views_sql, as: UTF8.self)
+
+    /// `schema/030_retention_rollups.sql`: maintenance_runs, broker_metrics_rollup, client_daily_stats
+    /// and the chart views over them.
+    package static let retentionRollups = String(decoding: PackageResources._30_retention_rollups_sql, as: UTF8.self)
 }

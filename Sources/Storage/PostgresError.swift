@@ -97,4 +97,6 @@ package struct SQLState: RawRepresentable, Hashable, Sendable, ExpressibleByStri
     // Class 42 — Syntax Error or Access Rule Violation
     package static let insufficientPrivilege: SQLState = "42501"
     package static let duplicateTable: SQLState = "42P07"
+    // Class 57 — Operator Intervention (statement_timeout ends a statement with it)
+    package static let queryCanceled: SQLState = "57014"
 }

@@ -9,6 +9,7 @@ package enum IngestSchema {
         ("schema/010_sys_ingester.sql", SchemaFiles.sysIngesterTables),
         ("schema/015_ingest_gaps.sql", SchemaFiles.ingestGaps),
         ("schema/020_views.sql", SchemaFiles.views),
+        ("schema/030_retention_rollups.sql", SchemaFiles.retentionRollups),
     ]
 
     /// The relations the ingester needs; if any is missing the whole schema is applied.
@@ -16,6 +17,7 @@ package enum IngestSchema {
         "broker_metrics", "events", "clients", "sessions", "subscriptions", "client_conn_events", "client_sessions",
         "broker_status", "ingest_gaps", "client_broker_presence", "client_session_ends", "client_presence",
         "connected_now", "live_subscriptions", "latest_metrics", "connects_per_minute", "recent_activity",
-        "conn_online_now", "conn_frequent_droppers", "presence_drift",
+        "conn_online_now", "conn_frequent_droppers", "presence_drift", "maintenance_runs", "broker_metrics_rollup",
+        "client_daily_stats", "connected_clients_daily", "top_droppers_week",
     ]
 }

@@ -321,3 +321,70 @@ package struct EndSilentGap: PostgresStatement {
 
     package var bindings: [PostgresValue?] { [.text(broker), .double(at)] }
 }
+
+// MARK: - Rollups and retention
+
+/// Folds the samples of a burst into `broker_metrics_rollup` (sql/upsert_metric_rollup.sql); the
+/// same bindings as `InsertMetrics`, run after it in the burst's transaction.
+package struct UpsertMetricRollup: PostgresStatement {
+    package static let sql = String(decoding: PackageResources.upsert_metric_rollup_sql, as: UTF8.self)
+    package static let name = "sys_upsert_metric_rollup"
+    package let samples: InsertMetrics
+
+    package init(_ samples: InsertMetrics) { self.samples = samples }
+
+    package var bindings: [PostgresValue?] { samples.bindings }
+}
+
+/// One bounded retention step of one table: deletes at most `limit` rows older than `days` days
+/// (the table's file of sql/prune_*.sql); `affectedRows` says how many. Not a `PostgresStatement`:
+/// its SQL depends on the table, so it is run as `prepared` with `bindings`.
+package struct PruneStep: Sendable {
+    /// The tables the ingester prunes, in the order of a run, with their statement.
+    package enum Table: String, CaseIterable, Sendable {
+        case brokerMetrics = "broker_metrics"
+        case events
+        case sessions
+        case subscriptions
+        case brokerMetricsRollup = "broker_metrics_rollup"
+
+        package var sql: String {
+            switch self {
+            case .brokerMetrics: String(decoding: PackageResources.prune_broker_metrics_sql, as: UTF8.self)
+            case .events: String(decoding: PackageResources.prune_events_sql, as: UTF8.self)
+            case .sessions: String(decoding: PackageResources.prune_sessions_sql, as: UTF8.self)
+            case .subscriptions: String(decoding: PackageResources.prune_subscriptions_sql, as: UTF8.self)
+            case .brokerMetricsRollup: String(decoding: PackageResources.prune_metric_rollups_sql, as: UTF8.self)
+            }
+        }
+    }
+
+    package let table: Table
+    package let days: Int
+    package let limit: Int
+
+    package init(table: Table, days: Int, limit: Int) {
+        self.table = table
+        self.days = days
+        self.limit = limit
+    }
+
+    package var prepared: PreparedStatement { PreparedStatement(name: "sys_prune_\(table.rawValue)", sql: table.sql) }
+
+    package var bindings: [PostgresValue?] { [.int(Int64(days)), .int(Int64(limit))] }
+}
+
+/// Takes or releases the advisory lock of the ingester's retention job
+/// (sql/try_lock_maintenance.sql, sql/unlock_maintenance.sql).
+package enum MaintenanceLock {
+    /// The key of the ingester's retention job (`ingester_retention`), the same in every ingester:
+    /// of all ingesters sharing a database, one prunes at a time. Documented in docs/sys-ingester.md.
+    package static let retentionKey: Int64 = 7_231_403_360_217_471
+    package static let retentionJob = "ingester_retention"
+    package static let tryLockSQL = String(decoding: PackageResources.try_lock_maintenance_sql, as: UTF8.self)
+    package static let unlockSQL = String(decoding: PackageResources.unlock_maintenance_sql, as: UTF8.self)
+    /// maintenance_runs: $1 job, $2 run_by; returns the id.
+    package static let startRunSQL = String(decoding: PackageResources.start_maintenance_run_sql, as: UTF8.self)
+    /// maintenance_runs: $1 id, $2 rows deleted, $3 outcome, $4 detail.
+    package static let finishRunSQL = String(decoding: PackageResources.finish_maintenance_run_sql, as: UTF8.self)
+}

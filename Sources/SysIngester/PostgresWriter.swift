@@ -103,7 +103,10 @@ final class PostgresWriter {
             }
             if !plan.events.isEmpty { batch.append(InsertEvents(broker: broker, events: plan.events)) }
             if !plan.metrics.isEmpty {
-                batch.append(InsertMetrics(broker: broker, metrics: plan.metrics))
+                let samples = InsertMetrics(broker: broker, metrics: plan.metrics)
+                batch.append(samples)
+                // The rollups move with the samples, in the same transaction.
+                batch.append(UpsertMetricRollup(samples))
             }
             for step in plan.steps {
                 if case .closeAll = step { closeAllIndexes.append((batch.count, broker)) }

@@ -130,6 +130,19 @@ struct SysIngester: ParsableCommand {
     var maxQueue: Int?
 
     @Option(
+        help:
+            "Delete broker_metrics, events, closed sessions and inactive subscriptions older than this many days, at start and every --maintenance-interval; 0-36500, 0 keeps everything (default: 0)."
+    )
+    var retentionDays: Int?
+
+    @Option(
+        help: "Delete broker_metrics_rollup buckets older than this many days; 0-36500, 0 keeps them (default: 0).")
+    var rollupRetentionDays: Int?
+
+    @Option(help: "Seconds between maintenance (retention) runs, 1-86400 (default: 3600); the first runs at start.")
+    var maintenanceInterval: Int?
+
+    @Option(
         help: ArgumentHelp(
             "Serve Prometheus /metrics, /healthz and /readyz on HOST:PORT, e.g. 127.0.0.1:9234 (default: off; overrides metrics_listen of --config).",
             valueName: "host:port"))
@@ -163,6 +176,8 @@ struct SysIngester: ParsableCommand {
             ("--tls-insecure", tlsInsecure), ("--dsn", dsn != nil),
             ("--burst-window-ms", burstWindowMs != nil),
             ("--max-burst", maxBurst != nil), ("--max-queue", maxQueue != nil),
+            ("--retention-days", retentionDays != nil), ("--rollup-retention-days", rollupRetentionDays != nil),
+            ("--maintenance-interval", maintenanceInterval != nil),
         ]
         return given.filter(\.1).map(\.0)
     }
@@ -186,10 +201,15 @@ struct SysIngester: ParsableCommand {
         let level = try validator.logLevel(logLevel)
         let batching = try validator.batching(
             burstWindowMs: burstWindowMs, maxBurst: maxBurst, maxQueue: maxQueue)
+        let retention = try validator.retention(
+            retentionDays: retentionDays, rollupRetentionDays: rollupRetentionDays,
+            maintenanceInterval: maintenanceInterval)
         return IngesterSettings(
             brokers: [broker], dsn: dsn, logLevel: level, burstWindowMs: batching.burstWindowMs,
             maxBurst: batching.maxBurst, maxQueue: batching.maxQueue,
-            metricsListen: try validator.listenAddress(metricsListen))
+            metricsListen: try validator.listenAddress(metricsListen), retentionDays: retention.retentionDays,
+            rollupRetentionDays: retention.rollupRetentionDays,
+            maintenanceIntervalSeconds: retention.maintenanceIntervalSeconds)
     }
 
     func validate() throws {
@@ -300,6 +320,9 @@ struct SysIngester: ParsableCommand {
         for client in clients { client.start() }
         let waker = BrokerWaker(clients: clients)
         waker.start()
+        let maintainer = RetentionMaintainer(settings: settings, interrupt: interrupt, logger: logger)
+        maintainer.start()
+        defer { maintainer.stop() }
         var loop = IngestLoop(
             queue: queue,
             writer: PostgresWriter(dsn: settings.dsn, logger: logger, interrupt: interrupt),

@@ -82,4 +82,34 @@ import Testing
         #expect(options.spoolMaxBytes == 2 * 1024 * 1024)
         #expect(options.brokerID == "edge-1")
     }
+
+    @Test func retentionKeepsEverythingAndMaintainsHourlyByDefault() throws {
+        let options = try parse([("conn_pg_dsn", "dbname=mqtt")]).options
+        #expect(options.retentionDays == 0)
+        #expect(options.maintenanceIntervalSeconds == 3600)
+        let set = try parse([
+            ("conn_pg_dsn", "dbname=mqtt"), ("conn_retention_days", " 30 "), ("conn_maintenance_interval", "5"),
+        ]).options
+        #expect(set.retentionDays == 30)
+        #expect(set.maintenanceIntervalSeconds == 5)
+    }
+
+    @Test(arguments: ["-1", "abc", "1.5", "", "36501", "7d"])
+    func badRetentionDaysNameTheOption(value: String) {
+        #expect {
+            try parse([("conn_pg_dsn", "dbname=mqtt"), ("conn_retention_days", value)])
+        } throws: { error in
+            (error as? ConnPluginOptionError)?.option == "conn_retention_days"
+                && "\(error)".contains("plugin_opt_conn_retention_days")
+        }
+    }
+
+    @Test(arguments: ["0", "-1", "86401", "hourly"])
+    func badMaintenanceIntervalNamesTheOption(value: String) {
+        #expect {
+            try parse([("conn_pg_dsn", "dbname=mqtt"), ("conn_maintenance_interval", value)])
+        } throws: { error in
+            (error as? ConnPluginOptionError)?.option == "conn_maintenance_interval"
+        }
+    }
 }

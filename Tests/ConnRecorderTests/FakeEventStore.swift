@@ -94,6 +94,12 @@ final class FakeEventStore: ConnEventStore {
         func keptSessions(brokerID: String) throws(PostgresError) -> [String] {
             store.database.withLock { $0.kept }
         }
+        // Retention is tested against PostgreSQL (IntegrationTests/RetentionTests): here, nothing to prune.
+        func tryLockMaintenance(key: Int64) throws(PostgresError) -> Bool { true }
+        func unlockMaintenance(key: Int64) {}
+        func startMaintenanceRun(job: String, runBy: String) throws(PostgresError) -> Int64? { nil }
+        func finishMaintenanceRun(id: Int64, rowsDeleted: Int64, outcome: String, detail: String?) throws(PostgresError) {}
+        func pruneConnEvents(retentionDays: Int, limit: Int) throws(PostgresError) -> Int { 0 }
         func close() { isOpen = false }
     }
 }

@@ -236,6 +236,39 @@ struct ConfigFileTests {
     func listen(text: String, expected: ListenAddress?) {
         #expect(ListenAddress(text) == expected)
     }
+
+    @Test("retention: keep everything by default, hourly maintenance; the file's keys set them")
+    func retention() throws {
+        let defaults = try load("brokers:\n  - name: local\n    host: 127.0.0.1\n")
+        #expect(defaults.retentionDays == 0)
+        #expect(defaults.rollupRetentionDays == 0)
+        #expect(defaults.maintenanceIntervalSeconds == 3600)
+        let set = try load(
+            """
+            retention_days: 30
+            rollup_retention_days: 400
+            maintenance_interval: 60
+            brokers:
+              - name: local
+                host: 127.0.0.1
+            """)
+        #expect(set.retentionDays == 30)
+        #expect(set.rollupRetentionDays == 400)
+        #expect(set.maintenanceIntervalSeconds == 60)
+    }
+
+    @Test(
+        "retention values out of range or not whole numbers name the field",
+        arguments: [
+            ("retention_days: -1", "retention_days"), ("retention_days: 36501", "retention_days"),
+            ("rollup_retention_days: -3", "rollup_retention_days"), ("maintenance_interval: 0", "maintenance_interval"),
+            ("retention_days: soon", "retention_days"), ("retention_days: 1.5", "retention_days"),
+        ])
+    func retentionRefusals(line: String, field: String) {
+        let error = refusal(line + "\nbrokers:\n  - name: local\n    host: 127.0.0.1\n")
+        #expect(error?.field == field, "\(String(describing: error))")
+        #expect(error?.description.contains(field) == true, "\(String(describing: error))")
+    }
 }
 
 /// The committed example (`sys-ingester.example.yaml`, shown in the README) stays a valid file.
@@ -252,6 +285,7 @@ struct ConfigExampleTests {
         #expect(file.brokers?.first?.tls?.cafile == "/etc/ssl/certs/mqtt-ca.pem")
         #expect(file.dsnEnv == "PG_DSN" && file.maxQueue == 200_000)
     }
+
 }
 
 @Suite struct StableClientIDTests {
