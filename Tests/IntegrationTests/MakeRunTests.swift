@@ -52,10 +52,19 @@ struct MakeRunTests {
                 "MAKE_RUN_DIR": scratch + "/run", "MQTT_PORT": "\(port)", "PG_DSN": "", "MOSQUITTO_21": mosquitto,
             ],
             outputPath: scratch + "/terminal.out")
-        defer {
-            if job.isRunning { kill(-job.processIdentifier, SIGKILL) }
-        }
         func log() -> String { (try? String(contentsOfFile: teeLog, encoding: .utf8)) ?? "" }
+        defer {
+            // After a failure: whatever the run left. PostgreSQL has a session of its own (pg_ctl),
+            // so killing the group does not reach it.
+            if job.isRunning { kill(-job.processIdentifier, SIGKILL) }
+            for line in log().split(separator: "\n") where line.hasPrefix("make run: throwaway PostgreSQL in ") {
+                let directory = String(line.dropFirst("make run: throwaway PostgreSQL in ".count).prefix { $0 != " " })
+                if FileManager.default.fileExists(atPath: directory) {
+                    _ = try? ProcessRunner.run("/bin/bash", [Self.root + "/scripts/pg-scratch.sh", "stop", directory], timeout: 60)
+                    try? FileManager.default.removeItem(atPath: directory)
+                }
+            }
+        }
         try waitUntil(timeout: 120, "make run says it is running") { log().contains("Press Ctrl-C to stop everything.") }
         let pgDirectory = try #require(
             log().split(separator: "\n").first { $0.hasPrefix("make run: throwaway PostgreSQL in ") }
