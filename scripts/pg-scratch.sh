@@ -4,6 +4,12 @@
 #   pg-scratch.sh start DIR [PORT]   initdb (if needed) and start; prints the DSN
 #   pg-scratch.sh stop DIR           fast shutdown
 # Listens on 127.0.0.1 only, trust authentication, database "mqtt".
+#
+# TLS (for trying and testing sslmode=verify-full): PG_TLS_CERT=server.crt PG_TLS_KEY=server.key
+# on the first start copies the pair into DIR (PostgreSQL wants the key 0600 and owned by the
+# server's user) and turns on ssl; later starts of DIR keep it. TLS connections (hostssl) then
+# need a password (scram-sha-256), plain ones from 127.0.0.1 stay trusted, so the printed DSN
+# (sslmode=disable) keeps working for administration.
 set -euo pipefail
 
 PG_BIN="${PG_BIN:-/usr/lib/postgresql/15/bin}"
@@ -35,13 +41,30 @@ start)
         as_pg "$PG_BIN/initdb" -D "$dir/data" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 \
             || { echo "pg-scratch: initdb failed, see $dir/initdb.log" >&2; exit 1; }
     fi
+    tls_options=""
+    if [ -n "${PG_TLS_CERT:-}" ] || [ -n "${PG_TLS_KEY:-}" ]; then
+        [ -r "${PG_TLS_CERT:-}" ] && [ -r "${PG_TLS_KEY:-}" ] \
+            || { echo "pg-scratch: PG_TLS_CERT and PG_TLS_KEY must both name readable files" >&2; exit 2; }
+        install -m 0644 "$PG_TLS_CERT" "$dir/server.crt"
+        install -m 0600 "$PG_TLS_KEY" "$dir/server.key"
+        if [ "$(id -u)" -eq 0 ]; then chown postgres: "$dir/server.crt" "$dir/server.key"; fi
+        hba="$dir/data/pg_hba.conf"
+        if ! grep -q '^hostssl' "$hba"; then
+            { echo "hostssl all all 127.0.0.1/32 scram-sha-256"; cat "$hba"; } > "$hba.new"
+            if [ "$(id -u)" -eq 0 ]; then chown postgres: "$hba.new"; fi
+            chmod 0600 "$hba.new"; mv "$hba.new" "$hba"
+        fi
+    fi
+    if [ -f "$dir/server.key" ]; then
+        tls_options="-c ssl=on -c ssl_cert_file=$dir/server.crt -c ssl_key_file=$dir/server.key"
+    fi
     as_pg "$PG_BIN/pg_ctl" -D "$dir/data" -l "$dir/postgres.log" -w -t 60 \
-        -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200" start >/dev/null \
+        -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200 $tls_options" start >/dev/null \
         || { echo "pg-scratch: PostgreSQL did not start, see $dir/postgres.log" >&2; exit 1; }
     echo "$port" > "$dir/port"
-    if ! as_pg psql -X -q -h 127.0.0.1 -p "$port" -U postgres -d postgres -tAc \
+    if ! as_pg env PGSSLMODE=disable psql -X -q -h 127.0.0.1 -p "$port" -U postgres -d postgres -tAc \
         "SELECT 1 FROM pg_database WHERE datname='mqtt'" 2>/dev/null | grep -q 1; then
-        as_pg psql -X -q -h 127.0.0.1 -p "$port" -U postgres -d postgres -c "CREATE DATABASE mqtt" >/dev/null
+        as_pg env PGSSLMODE=disable psql -X -q -h 127.0.0.1 -p "$port" -U postgres -d postgres -c "CREATE DATABASE mqtt" >/dev/null
     fi
     echo "host=127.0.0.1 port=$port dbname=mqtt user=postgres sslmode=disable"
     ;;

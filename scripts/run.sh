@@ -5,42 +5,58 @@
 # cleanly on Ctrl-C.
 #   MQTT_PORT=1883 make run       pick the broker's port (default: 1883, or a free one if taken)
 #   PG_DSN='host=... dbname=...'  use an existing database instead of the throwaway one
+#   MAKE_RUN_DIR=DIR              config, logs and broker data there instead of .run/ (the
+#                                 integration test runs its own copy beside yours)
 set -euo pipefail
 source "$(dirname "$0")/paths.sh"
 cd "$ROOT_DIR"
 
-run_dir="$ROOT_DIR/.run"
+run_dir="${MAKE_RUN_DIR:-$ROOT_DIR/.run}"
 mkdir -p "$run_dir"
 pids=()
 own_pg=""
+pg_dir=""
+
+# Messages that must never stop the script: under `make run | tee log`, Ctrl-C ends tee too, and
+# a plain echo into the closed pipe would kill this shell (SIGPIPE) before the cleanup is done.
+say() { printf '%s\n' "$@" 2>/dev/null || true; }
 
 stopped=""
 cleanup() {
     [ -n "$stopped" ] && return
     stopped=1
-    echo
-    echo "make run: stopping..."
+    # From here on nothing may end the script early: not a write to a closed pipe (SIGPIPE is
+    # ignored, so a write fails instead, and say ignores that), not a failing command (set -e),
+    # not a second Ctrl-C or a hang-up while stopping.
+    trap '' PIPE INT TERM HUP
+    set +e
+    say "" "make run: stopping..."
     # Stop in reverse order: the ingester, then the broker (the plugin flushes on the
     # broker's clean shutdown), then the throwaway database.
     for (( i=${#pids[@]}-1; i>=0; i-- )); do
-        kill -TERM "${pids[$i]}" 2>/dev/null || true
+        kill -TERM "${pids[$i]}" 2>/dev/null
         for _ in $(seq 1 100); do kill -0 "${pids[$i]}" 2>/dev/null || break; sleep 0.1; done
-        kill -KILL "${pids[$i]}" 2>/dev/null || true
+        kill -KILL "${pids[$i]}" 2>/dev/null
+        wait "${pids[$i]}" 2>/dev/null
     done
-    if [ -n "$own_pg" ]; then bash scripts/pg-scratch.sh stop "$pg_dir"; rm -rf "$pg_dir"; fi
-    echo "make run: stopped."
+    if [ -n "$own_pg" ] && [ -n "$pg_dir" ]; then
+        bash scripts/pg-scratch.sh stop "$pg_dir" >/dev/null 2>&1
+        rm -rf "$pg_dir"
+    fi
+    say "make run: stopped."
 }
-trap 'cleanup; exit 0' INT TERM
+trap 'cleanup; exit 0' INT TERM HUP
 trap cleanup EXIT
 
 if [ -n "${PG_DSN:-}" ]; then
     dsn="$PG_DSN"
-    echo "make run: using the database in PG_DSN"
+    say "make run: using the database in PG_DSN"
 else
     # Under /tmp: PostgreSQL runs as "postgres", which may not reach a clone in a private home.
     pg_dir="$(mktemp -d /tmp/mqtt-conn-truth-run-pg.XXXXXX)"
     own_pg=1
     dsn="$(bash scripts/pg-scratch.sh start "$pg_dir")"
+    say "make run: throwaway PostgreSQL in $pg_dir (removed on stop)"
 fi
 
 port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
@@ -79,7 +95,7 @@ mkdir -p "$run_dir/broker-data"
 pids+=($!)
 for _ in $(seq 1 100); do
     port_free "$port" || break
-    kill -0 "${pids[0]}" 2>/dev/null || { echo "make run: mosquitto failed to start:"; tail -20 "$run_dir/mosquitto.out" "$run_dir/mosquitto.log" 2>/dev/null; exit 1; }
+    kill -0 "${pids[0]}" 2>/dev/null || { say "make run: mosquitto failed to start:"; tail -20 "$run_dir/mosquitto.out" "$run_dir/mosquitto.log" 2>/dev/null; exit 1; }
     sleep 0.1
 done
 
@@ -88,7 +104,7 @@ PG_DSN="$dsn" "$SYS_INGESTER" --host 127.0.0.1 --port "$port" --broker-name loca
 pids+=($!)
 
 psql_cmd="psql '$dsn'"
-cat <<INFO
+cat <<INFO 2>/dev/null || true
 
   mqtt-conn-truth is running.
 
@@ -109,7 +125,7 @@ INFO
 while true; do
     for pid in "${pids[@]}"; do
         if ! kill -0 "$pid" 2>/dev/null; then
-            echo "make run: a process ($pid) exited unexpectedly; see the logs above."
+            say "make run: a process ($pid) exited unexpectedly; see the logs above."
             exit 1
         fi
     done

@@ -42,7 +42,7 @@ extension WriterLoop {
         if wasUp || lastFailureMessage != message {
             logger.warning(
                 "cannot write to PostgreSQL; events are kept and retried, the broker is not blocked.",
-                metadata: ["pg.error": "\(message)"])
+                metadata: ["pg.error": "\(message)", "pg.dsn": "\(ConnectionString.redacted(options.dsn))"])
         }
         lastFailureMessage = message
         backoffMilliseconds = backoffMilliseconds == 0 ? 200 : min(backoffMilliseconds * 2, 5000)

@@ -11,11 +11,12 @@ package enum ConnectionString {
         _ = try parse(conninfo)
     }
 
-    /// A description for logs: host, port, database and user only, e.g.
-    /// `host=127.0.0.1 port=5432 dbname=mqtt user=broker`. Never includes the password.
+    /// A description for logs: host, port, database, user and the TLS settings an operator checks
+    /// when TLS fails, e.g. `host=127.0.0.1 port=5432 dbname=mqtt user=broker sslmode=verify-full
+    /// sslrootcert=/etc/mosquitto/pg-ca.pem`. Never includes the password (nor a key's passphrase).
     package static func redacted(_ conninfo: String) -> String {
         guard let options = try? parse(conninfo) else { return "(unparsable connection string)" }
-        let shown = ["host", "hostaddr", "port", "dbname", "user"]
+        let shown = ["host", "hostaddr", "port", "dbname", "user", "sslmode", "sslrootcert"]
         let parts = shown.compactMap { key in options[key].map { "\(key)=\($0)" } }
         return parts.isEmpty ? "(libpq defaults)" : parts.joined(separator: " ")
     }

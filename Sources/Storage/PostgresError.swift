@@ -44,7 +44,9 @@ package struct PostgresError: Error, CustomStringConvertible, Sendable {
         var text: String
         switch kind {
         case .invalidConnectionString: text = "invalid PostgreSQL connection string: \(message)"
-        case .connection: text = "PostgreSQL connection failed: \(message)"
+        case .connection:
+            text = "PostgreSQL connection failed: \(message)"
+            if let tlsHint = TLSConnectionHint.hint(forConnectionMessage: message) { text += " (hint: \(tlsHint))" }
         case .timeout: text = "PostgreSQL did not answer in time: \(message)"
         case .interrupted: text = "PostgreSQL wait abandoned: \(message)"
         case .statement:

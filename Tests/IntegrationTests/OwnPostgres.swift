@@ -9,10 +9,15 @@ import Foundation
 final class OwnPostgres {
     let directory: String
     private(set) var dsn = ""
+    /// PG_TLS_CERT and PG_TLS_KEY for scripts/pg-scratch.sh when the server speaks TLS.
+    private let scriptEnvironment: [String: String]
     private static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("scripts/pg-scratch.sh").path
 
-    init(label: String) throws {
+    /// - Parameter tls: a server certificate and its key: the server then has `ssl on` with them and
+    ///   TLS connections need a password (see scripts/pg-scratch.sh); `dsn` stays a plain one.
+    init(label: String, tls: (certificate: String, key: String)? = nil) throws {
+        scriptEnvironment = tls.map { ["PG_TLS_CERT": $0.certificate, "PG_TLS_KEY": $0.key] } ?? [:]
         let safeLabel = String(label.map { $0.isLetter || $0.isNumber || $0 == "-" ? $0 : "_" }.prefix(40))
         var template = Array("/tmp/mqtt-conn-truth-test-pg-\(safeLabel).XXXXXX".utf8CString)
         guard let made = mkdtemp(&template) else { throw FixtureError("mkdtemp failed: errno \(errno)") }
@@ -21,7 +26,7 @@ final class OwnPostgres {
     }
 
     func start() throws {
-        let result = try ProcessRunner.run("/bin/bash", [Self.script, "start", directory], timeout: 120)
+        let result = try ProcessRunner.run("/bin/bash", [Self.script, "start", directory], environment: scriptEnvironment, timeout: 120)
         guard result.succeeded, let line = result.output.split(separator: "\n").last(where: { $0.hasPrefix("host=") })
         else { throw FixtureError("pg-scratch start failed: \(result.output)") }
         dsn = String(line)

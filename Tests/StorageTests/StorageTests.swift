@@ -21,6 +21,7 @@ import Testing
         #expect(!text.contains("s3cret"))
         #expect(text.contains("host=db.example"))
         #expect(text.contains("user=alice"))
+        #expect(text.contains("sslmode=disable"), "the TLS settings are shown: they are what to check when TLS fails")
     }
 
     @Test(arguments: ["postgres://alice:s3cret@db/x?bogus=s3cret", "host=a password=s3cret nonsense"])
