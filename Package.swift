@@ -86,7 +86,7 @@ let package = Package(
 
         // MARK: Test and benchmark tooling
         .target(name: "MQTTWire"),
-        .executableTarget(name: "MQTTLoad", dependencies: ["MQTTWire"]),
+        .executableTarget(name: "MQTTLoad", dependencies: ["MQTTWire", "Locking"]),
 
         // MARK: Tests
         .testTarget(name: "StorageTests", dependencies: ["Storage"]),

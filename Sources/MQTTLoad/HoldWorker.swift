@@ -1,3 +1,4 @@
+import Locking
 import MQTTWire
 
 #if canImport(Glibc)
@@ -53,7 +54,7 @@ final class HoldWorker {
 
     private(set) var connects: [ConnectResult]
     private(set) var closes: [CloseResult]
-    private var thread: pthread_t?
+    private var thread: PosixThread?
 
     init(options: LoadOptions, firstClient: Int, clientCount: Int, barrier: UnsafeMutablePointer<pthread_barrier_t>,
          deadline: Int64) {
@@ -68,26 +69,13 @@ final class HoldWorker {
 
     /// Starts the thread. - Returns: false when it could not be created.
     func start() -> Bool {
-        // Ownership: the thread holds one retain on `self`, released when its body returns.
-        let context = Unmanaged.passRetained(self).toOpaque()
-        var handle = pthread_t()
-        let result = pthread_create(
-            &handle, nil,
-            { argument in
-                guard let argument else { return nil }
-                Unmanaged<HoldWorker>.fromOpaque(argument).takeRetainedValue().run()
-                return nil
-            }, context)
-        guard result == 0 else {
-            Unmanaged<HoldWorker>.fromOpaque(context).release()
-            return false
-        }
-        thread = handle
-        return true
+        // The thread holds `self` until its body returns.
+        thread = try? PosixThread.start { self.run() }
+        return thread != nil
     }
 
     func join() {
-        if let thread { pthread_join(thread, nil) }
+        thread?.join()
         thread = nil
     }
 

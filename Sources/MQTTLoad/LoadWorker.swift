@@ -1,3 +1,4 @@
+import Locking
 import MQTTWire
 
 #if canImport(Glibc)
@@ -19,7 +20,7 @@ final class LoadWorker {
     private(set) var errors = 0
     private(set) var firstError: String?
 
-    private var thread: pthread_t?
+    private var thread: PosixThread?
 
     init(options: LoadOptions, index: Int, quota: Int?, deadline: Int64) {
         self.options = options
@@ -32,27 +33,14 @@ final class LoadWorker {
     /// Starts the thread.
     /// - Returns: false when the thread could not be created.
     func start() -> Bool {
-        // Ownership: the thread holds one retain on `self`, released when its body returns.
-        let context = Unmanaged.passRetained(self).toOpaque()
-        var handle = pthread_t()
-        let result = pthread_create(
-            &handle, nil,
-            { argument in
-                guard let argument else { return nil }
-                Unmanaged<LoadWorker>.fromOpaque(argument).takeRetainedValue().run()
-                return nil
-            }, context)
-        guard result == 0 else {
-            Unmanaged<LoadWorker>.fromOpaque(context).release()
-            return false
-        }
-        thread = handle
-        return true
+        // The thread holds `self` until its body returns.
+        thread = try? PosixThread.start { self.run() }
+        return thread != nil
     }
 
     /// Waits for the thread to finish.
     func join() {
-        if let thread { pthread_join(thread, nil) }
+        thread?.join()
         thread = nil
     }
 

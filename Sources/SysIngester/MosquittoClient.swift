@@ -21,15 +21,16 @@ import SysIngest
 ///
 /// Each state change is logged once, with the seed-004 lifecycle name in `event`
 /// (`SessionEvent`) and the broker's name in `sys.broker`.
-// @unchecked Sendable: `handle` is shared as above; `brokerState` and `subscription` belong to the
-// loop thread alone (it starts in `start()`).
+// @unchecked Sendable: `handle` is shared as above; `brokerState`, `subscription` and the replay
+// state belong to the loop thread alone (it starts in `start()`). Wake-ups, silence and the replay
+// rule are in MosquittoClient+Watch.swift.
 final class MosquittoClient: @unchecked Sendable {
-    private let handle: OpaquePointer
-    private let settings: BrokerSettings
+    let handle: OpaquePointer
+    let settings: BrokerSettings
     /// This broker's position in the broker list: the tag of its inputs.
-    private let index: Int
-    private let queue: IngestQueue
-    private let logger: Logger
+    let index: Int
+    let queue: IngestQueue
+    let logger: Logger
     private let observer: any IngestObserver
     private var brokerState: StateLog
     /// The message id of the `$SYS` SUBSCRIBE of the current connection, until its SUBACK.
@@ -37,11 +38,11 @@ final class MosquittoClient: @unchecked Sendable {
     /// Whether a connection was accepted before (the next one is a reconnect).
     private var wasConnected = false
     /// Drops the metric rounds queued for us while we were away (loop thread only).
-    private var replays = ReplayFilter(sessionResumed: false)
+    var replays = ReplayFilter(sessionResumed: false)
     /// Replayed metric messages dropped since the connection began, for one debug line.
-    private var replaysDropped = 0
+    var replaysDropped = 0
     /// What the main thread and the loop thread share.
-    private struct Shared {
+    struct Shared {
         var stopping = false
         var loopStarted = false
         /// The last few distinct error lines libmosquitto logged since the last successful connect
@@ -56,7 +57,7 @@ final class MosquittoClient: @unchecked Sendable {
         /// When the last established connection was lost, until the broker was probed once.
         var lostAt: Double?
     }
-    private let shared = Mutex(Shared())
+    let shared = Mutex(Shared())
     private let finished = DispatchSemaphore(value: 0)
 
     /// Sets up the client; connects nothing yet.
@@ -167,19 +168,6 @@ final class MosquittoClient: @unchecked Sendable {
         }
     }
 
-    /// The replay rule (`ReplayFilter`), with one debug line when a replay ends.
-    private func keeps(topic: String, retained: Bool) -> Bool {
-        if replays.keeps(topic: topic, retained: retained) {
-            if retained && replaysDropped > 0 {
-                logger.debug("Dropped the metric rounds queued while we were away.", metadata: ["sys.dropped": "\(replaysDropped)"])
-                replaysDropped = 0
-            }
-            return true
-        }
-        replaysDropped += 1
-        return false
-    }
-
     private static func from(_ userdata: UnsafeMutableRawPointer?) -> MosquittoClient? {
         guard let userdata else { return nil }
         return Unmanaged<MosquittoClient>.fromOpaque(userdata).takeUnretainedValue()
@@ -287,29 +275,6 @@ final class MosquittoClient: @unchecked Sendable {
         }
     }
 
-    /// A libmosquitto return code with the errno of the same moment (read at once: the next
-    /// call may change it).
-    private struct Outcome {
-        let rc: Int32
-        let savedErrno: Int32
-
-        init(_ rc: Int32) {
-            self.rc = rc
-            savedErrno = errno
-        }
-
-        var succeeded: Bool { rc == Int32(MOSQ_ERR_SUCCESS.rawValue) }
-
-        /// `mosquitto_strerror` reads errno for `MOSQ_ERR_ERRNO`; the saved one is the right one.
-        var description: String {
-            rc == Int32(MOSQ_ERR_ERRNO.rawValue) ? String(cString: strerror(savedErrno)) : MosquittoError.describe(rc)
-        }
-
-        /// libmosquitto's own test in `mosquitto_loop_forever`: OpenSSL failures come back as
-        /// `MOSQ_ERR_TLS` or with errno `EPROTO`.
-        var isTLSFailure: Bool { !succeeded && (rc == Int32(MOSQ_ERR_TLS.rawValue) || savedErrno == EPROTO) }
-    }
-
     /// Marks the client stopping and disconnects; returns at once, so that all clients stop at
     /// the same time. Then `waitUntilStopped(deadline:)`.
     func beginStop() {
@@ -322,34 +287,7 @@ final class MosquittoClient: @unchecked Sendable {
         if shared.withLock({ $0.loopStarted }) { _ = finished.wait(timeout: deadline) }
     }
 
-    private var isStopping: Bool { shared.withLock { $0.stopping } }
-
-    /// Adds an error line (nil: forgets them all, after a successful connect).
-    private func rememberLibraryError(_ line: String?) {
-        shared.withLock { shared in
-            guard let line else { return shared.libraryErrors.removeAll() }
-            guard !shared.libraryErrors.contains(line) else { return }
-            shared.libraryErrors.append(line)
-            if shared.libraryErrors.count > 3 { shared.libraryErrors.removeFirst() }
-        }
-    }
-
-    /// `mqtt.error` for the outcome, and `mqtt.detail` with libmosquitto's recent error lines if
-    /// any. A TLS failure without such lines gets `mqtt.hint` instead: the broker's close can
-    /// overtake its TLS alert, and "Protocol error" alone helps nobody.
-    private func failureMetadata(_ outcome: Outcome) -> Logger.Metadata {
-        let detail = shared.withLock { $0.libraryErrors.joined(separator: " | ") }
-        var metadata: Logger.Metadata = ["mqtt.error": "\(outcome.description)"]
-        if !detail.isEmpty { metadata["mqtt.detail"] = "\(detail)" }
-        if outcome.isTLSFailure,
-            let hint = TLSFailureHint.hint(
-                usesTLS: settings.tls != nil, presentsClientCertificate: settings.tls?.certFile != nil,
-                libraryDetail: detail)
-        {
-            metadata["mqtt.hint"] = "\(hint)"
-        }
-        return metadata
-    }
+    var isStopping: Bool { shared.withLock { $0.stopping } }
 
     // MARK: - Callbacks (on the loop thread)
 
@@ -458,50 +396,5 @@ final class MosquittoClient: @unchecked Sendable {
             logger.warning(
                 "The message queue is full (PostgreSQL too slow or down); dropping the oldest messages.")
         }
-    }
-
-    // MARK: - Wake-ups and silence (on the ingester's waker thread)
-
-    /// Called twice a second: wakes the broker's loop and watches for a broker gone silent.
-    ///
-    /// mosquitto 2.1 refreshes `$SYS` only when its loop happens to run in a second where
-    /// `now % sys_interval == 0`, and an idle broker's loop sleeps past those seconds (src/sys_tree.c):
-    /// without traffic it publishes `$SYS` once and then no more. A QoS 0 PUBLISH of nothing to
-    /// `wakeTopic`, which no one subscribes to, is traffic enough; twice a second, every second of
-    /// the broker's clock gets one even when the two clocks disagree. Denied by an ACL, it still
-    /// wakes the loop.
-    func wakeAndWatch(now: Double) {
-        let (ready, silentSince, expected, lostAt) = shared.withLock { shared -> (Bool, Double?, Double, Double?) in
-            guard shared.ready else {
-                defer { shared.lostAt = nil }
-                return (false, nil, 0, shared.lostAt)
-            }
-            return (true, shared.silence.becameSilent(at: now), shared.silence.expectedInterval, nil)
-        }
-        if let lostAt, !isStopping, BrokerProbe.refusesConnections(host: settings.host, port: settings.port) {
-            logger.info(
-                "The broker refuses connections: its process is gone, and its clients' connections ended with ours.",
-                metadata: ["mqtt.broker": "\(settings.host):\(settings.port)"])
-            _ = queue.push(BrokerInput(broker: index, .brokerStopped(at: lostAt)))
-        }
-        guard ready else { return }
-        _ = mosquitto_publish(handle, nil, Self.wakeTopic, 0, nil, 0, false)
-        if let silentSince {
-            logger.warning(
-                "The broker publishes no $SYS: its metrics in the database are not current; recorded in ingest_gaps.",
-                metadata: [
-                    "sys.silent_since": "\(silentSince)", "sys.expected_every_s": "\(expected)",
-                ])
-            _ = queue.push(BrokerInput(broker: index, .brokerSilent(since: silentSince, expectedEvery: expected)))
-        }
-    }
-
-    /// Where the wake-ups go: under `$SYS`, so that no `#` subscriber sees them, and outside
-    /// `$SYS/broker/`, so that `$SYS/broker/#` subscribers (the ingester too) do not.
-    static let wakeTopic = "$SYS/sys-ingester/wake"
-
-    private func publishingAgain(at ts: Double) {
-        logger.info("The broker publishes $SYS again.")
-        _ = queue.push(BrokerInput(broker: index, .brokerPublishing(at: ts)))
     }
 }

@@ -2,14 +2,15 @@
 import Glibc
 #endif
 
-/// A POSIX thread running a closure: the writer's thread, outside any Swift concurrency pool,
-/// since it spends its life in blocking libpq and file calls.
-struct PosixThread {
+/// A POSIX thread running a closure, outside any Swift concurrency pool: for threads that spend
+/// their life in blocking calls (the plugin's writer in libpq and file calls, mqtt-load's workers
+/// in socket calls).
+package struct PosixThread {
     private let handle: pthread_t
 
     /// Starts a thread that runs `body` once.
     /// - Throws: `PosixThreadError` with the system's reason.
-    static func start(_ body: @escaping () -> Void) throws(PosixThreadError) -> PosixThread {
+    package static func start(_ body: @escaping () -> Void) throws(PosixThreadError) -> PosixThread {
         final class Box {
             let body: () -> Void
             init(_ body: @escaping () -> Void) { self.body = body }
@@ -32,13 +33,13 @@ struct PosixThread {
     }
 
     /// Waits for the thread to end.
-    func join() { pthread_join(handle, nil) }
+    package func join() { pthread_join(handle, nil) }
 
     /// Lets the thread end on its own, unjoined.
-    func detach() { pthread_detach(handle) }
+    package func detach() { pthread_detach(handle) }
 }
 
-struct PosixThreadError: Error, CustomStringConvertible {
-    let code: Int32
-    var description: String { String(cString: strerror(code)) }
+package struct PosixThreadError: Error, CustomStringConvertible {
+    package let code: Int32
+    package var description: String { String(cString: strerror(code)) }
 }
