@@ -38,15 +38,18 @@ extension WriterLoop {
     func foldDailyStatsIfDue() {
         let now = Clocks.monotonicNanoseconds()
         guard now >= dailyStats.nextCheckAt, let connection, connection.isOpen else { return }
-        dailyStats.nextCheckAt = now + Self.dailyStatsFoldIntervalNanoseconds
+        // The fold shares this thread and connection with event writes: while a backlog is being
+        // caught up (a spool replay, a deep queue) events go first and the statistics wait longer.
+        let backlog = !spoolIsEmpty || shared.withLock { $0.queuedCount } > options.batchSize * 4
+        dailyStats.nextCheckAt = now + Self.dailyStatsFoldIntervalNanoseconds * (backlog ? 10 : 1)
         do {
             guard let foldedThrough = try currentFold(on: connection) else { return }
             if let settled = dailyStats.plan.settledThrough(foldedThrough: foldedThrough, atNanoseconds: now) {
                 let through = min(settled, foldedThrough + dailyStats.span)
                 try fold(after: foldedThrough, through: through, on: connection)
                 dailyStats.span = min(DailyStatsFolding.largestSpan, dailyStats.span + dailyStats.span / 4)
-                // A backlog (a replay, a long outage): the next part at the next turn of the loop.
-                if through < settled { dailyStats.nextCheckAt = now }
+                // More rows settled than one fold spans: the next part at the next turn of the loop.
+                if through < settled && !backlog { dailyStats.nextCheckAt = now }
             }
             dailyStats.plan.noteNewest(try connection.newestEventID(), atNanoseconds: Clocks.monotonicNanoseconds())
             dailyStats.failureLogged = false
