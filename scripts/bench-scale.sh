@@ -50,9 +50,6 @@ replay_batch=$((batch_size * 4))
 
 scale="$tmp/scale"
 mkdir -p "$scale"
-ticks_per_s="$(getconf CLK_TCK)"
-cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
-ticks_to_us() { python3 -c "import sys; print(int(sys.argv[1]) * 1000000 // int(sys.argv[2]))" "$1" "$ticks_per_s"; }
 
 # The open-file limit: every held client is one descriptor in the broker and one in mqtt-load (plus
 # a few dozen: listener, log, the plugin's PostgreSQL connections and spool).
@@ -70,23 +67,7 @@ echo "bench: scale: sizes $SCALE_SIZES; $REPLAY_EVENTS outage events; open-file 
 
 # --- 1. CPU per event ------------------------------------------------------------------------
 
-# plugin_backend_pids DATABASE: the backends of the plugin's connections (not psql's).
-plugin_backend_pids() {
-    sql "$(db_dsn "$1")" "SELECT pid FROM pg_stat_activity WHERE datname = current_database()
-        AND pid <> pg_backend_pid() AND backend_type = 'client backend' AND application_name <> 'psql'"
-}
-# backend_snapshot PIDS: "pid ticks" per backend. backend_delta BEFORE AFTER: the ticks the backends
-# alive at the end used since BEFORE (a backend that started in between counts from 0; one that
-# ended in between is not counted: its CPU is lost with its /proc entry).
-backend_snapshot() {
-    local pid
-    for pid in $1; do [ -r "/proc/$pid/stat" ] && echo "$pid $(cpu_ticks "$pid")"; done
-    return 0
-}
-backend_delta() {
-    awk 'NR == FNR { before[$1] = $2; next } { total += $2 - (($1 in before) ? before[$1] : 0) } END { print total + 0 }' \
-        <(echo "$1") <(echo "$2")
-}
+# cpu_ticks, ticks_to_us, plugin_backend_pids, backend_snapshot, backend_delta: scripts/bench.sh.
 
 # cpu_phase MODE: the load against a broker in MODE (none, sync, async); writes $scale/cpu-MODE.json.
 cpu_phase() {

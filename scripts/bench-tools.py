@@ -64,6 +64,13 @@ def report(results_file):
               f"{str(p.get('rss_before_kb', '-')) + ' kB' if plugin else '-':>10} "
               f"{str(p.get('rss_after_kb', '-')) + ' kB' if plugin else '-':>10}")
     print()
+    print("CPU per connect+disconnect cycle, µs (load + drain; the broker's process includes the plugin's writer):")
+    for name, p in (("no plugin", base), ("sync", sync), ("async", async_)):
+        c = p.get("cpu_us_per_cycle") or {}
+        total = sum(c.get(k, 0) for k in ("broker", "postgres", "load"))
+        print(f"  {name:<10} broker {fmt(c.get('broker'), 1):>7}  postgres {fmt(c.get('postgres'), 1):>7}  "
+              f"load {fmt(c.get('load'), 1):>7}  total {fmt(total, 1):>7}")
+    print()
     print(f"pgbench (-c1 -j1, {pg['seed']['seconds']} s each, the plugin's statements and encoding via bin/conn-sql):")
     print(f"  seed 000's write (write_batch.sql), 1 event per statement:      {fmt(seed_events):>9} events/s")
     print(f"  the plugin's write (+ per-broker presence), 1 event/statement:  {fmt(plugin_events):>9} events/s"
@@ -106,6 +113,8 @@ def report(results_file):
         "errors": base["errors"] + sync["errors"] + async_["errors"],
         "sync_rss_kb": [sync["rss_before_kb"], sync["rss_after_kb"]],
         "async_rss_kb": [async_["rss_before_kb"], async_["rss_after_kb"]],
+        "cpu_us_per_cycle": {"none": base.get("cpu_us_per_cycle"), "sync": sync.get("cpu_us_per_cycle"),
+                             "async": async_.get("cpu_us_per_cycle")},
     }
     print()
     print(json.dumps(summary, separators=(",", ":")))

@@ -96,6 +96,28 @@ elapsed() { python3 -c "import sys; print(f'{float(sys.argv[2]) - float(sys.argv
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
 
+# CPU accounting from /proc (clock ticks of user + system time, all threads of a process).
+ticks_per_s="$(getconf CLK_TCK)"
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
+ticks_to_us() { python3 -c "import sys; print(int(sys.argv[1]) * 1000000 // int(sys.argv[2]))" "$1" "$ticks_per_s"; }
+# plugin_backend_pids DATABASE: the backends of the plugin's connections (not psql's).
+plugin_backend_pids() {
+    sql "$(db_dsn "$1")" "SELECT pid FROM pg_stat_activity WHERE datname = current_database()
+        AND pid <> pg_backend_pid() AND backend_type = 'client backend' AND application_name <> 'psql'"
+}
+# backend_snapshot PIDS: "pid ticks" per backend. backend_delta BEFORE AFTER: the ticks the backends
+# alive at the end used since BEFORE (a backend that started in between counts from 0; one that
+# ended in between is not counted: its CPU is lost with its /proc entry).
+backend_snapshot() {
+    local pid
+    for pid in $1; do [ -r "/proc/$pid/stat" ] && echo "$pid $(cpu_ticks "$pid")"; done
+    return 0
+}
+backend_delta() {
+    awk 'NR == FNR { before[$1] = $2; next } { total += $2 - (($1 in before) ? before[$1] : 0) } END { print total + 0 }' \
+        <(echo "$1") <(echo "$2")
+}
+
 fresh_database() {
     sql "$server_dsn" "DROP DATABASE IF EXISTS $1 WITH (FORCE)"
     sql "$server_dsn" "CREATE DATABASE $1"
@@ -168,14 +190,18 @@ stop_broker() {
 }
 
 # run_load NAME: mqtt-load against the running broker; prints its JSON line.
+# The load's own CPU (user + system seconds, bash's `time`) goes to $tmp/NAME/load.cpu.
 run_load() {
-    local out
-    out="$("$MQTT_LOAD" --port "$broker_port" --threads "$BENCH_THREADS" --seconds "$BENCH_SECONDS" \
-        --protocol "$BENCH_PROTOCOL" --prefix "bench-$1" 2>"$tmp/$1/load.err")" || true
+    local out TIMEFORMAT='%U %S'
+    { time "$MQTT_LOAD" --port "$broker_port" --threads "$BENCH_THREADS" --seconds "$BENCH_SECONDS" \
+        --protocol "$BENCH_PROTOCOL" --prefix "bench-$1" >"$tmp/$1/load.out" 2>"$tmp/$1/load.err"; } 2>"$tmp/$1/load.cpu" || true
+    out="$(cat "$tmp/$1/load.out")"
     [ -n "$out" ] || { cat "$tmp/$1/load.err" >&2; die "mqtt-load printed nothing in phase $1"; }
     if [ -s "$tmp/$1/load.err" ]; then echo "bench: $1: $(cat "$tmp/$1/load.err")" >&2; fi
     echo "$out"
 }
+# load_cpu_us NAME: the load's CPU microseconds in phase NAME.
+load_cpu_us() { awk '{ printf "%d", ($1 + $2) * 1000000 }' "$tmp/$1/load.cpu"; }
 
 # plugin_phase MODE: a fresh database, a broker with the plugin, the load, then the drain;
 # writes .bench-tmp/MODE/result.json. Runs in this shell (not $(...)) so the EXIT trap sees the broker.
@@ -183,8 +209,11 @@ plugin_phase() {
     local mode="$1" database="bench_$1"
     fresh_database "$database"
     start_broker "$mode" "$mode" "$database"
-    local before load cycles expected found start drained="" after
+    local before load cycles expected found start drained="" after pids broker_before pg_before
     before="$(rss_kb "$broker_pid")"
+    pids="$(plugin_backend_pids "$database")"
+    broker_before="$(cpu_ticks "$broker_pid")"
+    pg_before="$(backend_snapshot "$pids")"
     echo "bench: $mode: ${BENCH_SECONDS} s of load against the broker with the plugin in $mode mode" >&2
     load="$(run_load "$mode")"
     start="$(now)"
@@ -197,6 +226,11 @@ plugin_phase() {
         sleep 0.02
     done
     after="$(rss_kb "$broker_pid")"
+    # CPU of the load and the drain: the broker's process (its thread and the plugin's writer) and the
+    # plugin's PostgreSQL backends.
+    local broker_us pg_us
+    broker_us="$(ticks_to_us $(($(cpu_ticks "$broker_pid") - broker_before)))"
+    pg_us="$(ticks_to_us "$(backend_delta "$pg_before" "$(backend_snapshot "$(plugin_backend_pids "$database")")")")"
     stop_broker
     local summary written dropped
     # The plugin's last line: "conn-plugin: stopped. events.dead_lettered=0 events.dropped=0 ...".
@@ -208,10 +242,13 @@ plugin_phase() {
     jq -c --argjson expected "$expected" --argjson found "$found" --argjson before "${before:-0}" \
         --argjson after "${after:-0}" --arg drained "$drained" --argjson written "${written:-null}" \
         --argjson dropped "${dropped:-null}" --argjson limit "$DRAIN_LIMIT_S" \
+        --argjson broker_us "$broker_us" --argjson pg_us "$pg_us" --argjson load_us "$(load_cpu_us "$mode")" \
         '. + {rows_expected: $expected, rows_found: $found, lost: ([$expected - $found, 0] | max),
              extra_rows: ([$found - $expected, 0] | max),
              drain_s: (if $drained == "" then null else ($drained | tonumber) end), drain_limit_s: $limit,
-             rss_before_kb: $before, rss_after_kb: $after, events_written: $written, events_dropped: $dropped}' \
+             rss_before_kb: $before, rss_after_kb: $after, events_written: $written, events_dropped: $dropped,
+             cpu_us_per_cycle: {broker: ($broker_us / ([.cycles, 1] | max)), postgres: ($pg_us / ([.cycles, 1] | max)),
+                                load: ($load_us / ([.cycles, 1] | max))}}' \
         <<<"$load" >"$tmp/$mode/result.json"
 }
 
@@ -230,9 +267,14 @@ echo "bench: PostgreSQL at $dsn; mosquitto at $MOSQUITTO_21; $BENCH_THREADS thre
 # 1. No plugin.
 start_broker none none
 none_before="$(rss_kb "$broker_pid")"
+none_broker_before="$(cpu_ticks "$broker_pid")"
 echo "bench: none: ${BENCH_SECONDS} s of load against the broker without the plugin" >&2
 none="$(run_load none)"
-none="$(jq -c --argjson b "$none_before" --argjson a "$(rss_kb "$broker_pid")" '. + {rss_before_kb: $b, rss_after_kb: $a}' <<<"$none")"
+none_broker_us="$(ticks_to_us $(($(cpu_ticks "$broker_pid") - none_broker_before)))"
+none="$(jq -c --argjson b "$none_before" --argjson a "$(rss_kb "$broker_pid")" --argjson broker_us "$none_broker_us" \
+    --argjson load_us "$(load_cpu_us none)" \
+    '. + {rss_before_kb: $b, rss_after_kb: $a,
+          cpu_us_per_cycle: {broker: ($broker_us / ([.cycles, 1] | max)), postgres: 0, load: ($load_us / ([.cycles, 1] | max))}}' <<<"$none")"
 stop_broker
 
 # 2, 3. The plugin in both modes.
@@ -304,7 +346,9 @@ PGOPTIONS="-c client_min_messages=warning" psql -X -q -v ON_ERROR_STOP=1 "$(db_d
 pgbench_run() {
     local name="$1" script="$2" per_run="$3" tps latency
     echo "bench: pgbench: ${BENCH_PG_SECONDS} s of $name" >&2
-    "$PGBENCH" -n -M prepared -c1 -j1 -T "$BENCH_PG_SECONDS" -f "$script" "$(db_dsn bench_pgbench)" \
+    # The plugin's session settings (sql/configure_session.sql: generic plans).
+    PGOPTIONS="-c plan_cache_mode=force_generic_plan" \
+        "$PGBENCH" -n -M prepared -c1 -j1 -T "$BENCH_PG_SECONDS" -f "$script" "$(db_dsn bench_pgbench)" \
         >"$tmp/pgbench-$name.out" 2>&1 || { cat "$tmp/pgbench-$name.out" >&2; die "pgbench ($name) failed"; }
     tps="$(sed -n 's/^tps = \([0-9.]*\) .*/\1/p' "$tmp/pgbench-$name.out")"
     latency="$(sed -n 's/^latency average = \([0-9.]*\) ms/\1/p' "$tmp/pgbench-$name.out")"

@@ -55,9 +55,10 @@ package enum ConnStatements {
         ]
     }
 
-    /// Sets the session's statement_timeout ($1, e.g. `1000ms`), so the server itself abandons a
-    /// statement the plugin stopped waiting for.
-    package static let setStatementTimeout = String(decoding: PackageResources.set_statement_timeout_sql, as: UTF8.self)
+    /// Sets up a session (`sql/configure_session.sql`): its statement_timeout ($1, e.g. `1000ms`), so
+    /// the server itself abandons a statement the plugin stopped waiting for, and generic plans, so
+    /// the write statement is not planned again at every execution.
+    package static let configureSession = String(decoding: PackageResources.configure_session_sql, as: UTF8.self)
 
     /// A batch's whole write where schema/003_presence.sql is applied: write_batch.sql without its
     /// last line (its SELECT), then the presence part (`sql/write_presence.sql`), as one statement:
