@@ -7,9 +7,10 @@
 #   4. pgbench:    the plugin's own write (both statements, one pipeline), one event each, one connection: the most
 #                  events/s a single session of this PostgreSQL can commit one at a time
 #
-# Prints a table and one JSON line (the last line of output). Everything runs on 127.0.0.1 in
-# .bench-tmp/ (a scratch PostgreSQL and one broker at a time), removed at the end unless
-# BENCH_KEEP_TMP=1.
+# Prints a table and one JSON line (the last line of output). Everything runs on 127.0.0.1, one
+# broker at a time, with its files in .bench-tmp/ and a scratch PostgreSQL where
+# scripts/pg-scratch.sh puts it (under PG_SCRATCH_BASE, default /tmp; .bench-tmp/pg-dir names it),
+# both removed at the end unless BENCH_KEEP_TMP=1.
 #
 # BENCH_MODE=fleet measures sys-ingester instead (scripts/bench-fleet.sh: one ingester, 20 brokers).
 # BENCH_MODE=idle: whether idle brokers keep publishing $SYS, with and without our programs
@@ -17,8 +18,8 @@
 # BENCH_MODE=history times the typical reads on a generated history of BENCH_HISTORY_ROWS rows
 # (scripts/bench-history.sh, default 20 million); BENCH_MODE=retention compares pruning a day by
 # batched DELETE with dropping a daily partition on the same history (scripts/bench-retention.sh).
-# Both generate their data, so they take long; the default run stays short. BENCH_TMP puts the
-# scratch directory elsewhere (e.g. under /tmp, default .bench-tmp); with BENCH_REUSE_DATA=1 and
+# Both generate their data, so they take long; the default run stays short. PG_SCRATCH_BASE puts
+# the scratch PostgreSQL on another disk than /tmp's; with BENCH_REUSE_DATA=1 and
 # BENCH_KEEP_TMP=1 a later history or retention run reuses the history generated before.
 # BENCH_MODE=scale measures what recording costs as the work grows (scripts/bench-scale.sh: CPU per
 # event, catch-up after an outage, 50,000 connected clients).
@@ -57,10 +58,19 @@ if [ "$BENCH_MODE" = history ] || [ "$BENCH_MODE" = retention ]; then needs_brok
 command -v psql >/dev/null || die "psql not found"
 
 tmp="${BENCH_TMP:-$ROOT_DIR/.bench-tmp}"
-if [ -d "$tmp/pg" ]; then bash scripts/pg-scratch.sh stop "$tmp/pg" || true; fi
+# The scratch PostgreSQL lives where scripts/pg-scratch.sh puts it, not in $tmp (a clone the
+# server's user may not enter); $tmp/pg-dir names it, so that a BENCH_REUSE_DATA run finds it.
+pg_dir_note="$tmp/pg-dir"
+pg_dir=""
+if [ -f "$pg_dir_note" ]; then
+    pg_dir="$(cat "$pg_dir_note")"
+    bash scripts/pg-scratch.sh stop "$pg_dir" || true
+fi
 if [ -n "${BENCH_REUSE_DATA:-}" ]; then
-    find "$tmp" -mindepth 1 -maxdepth 1 ! -name pg -exec rm -rf {} + 2>/dev/null || true
+    find "$tmp" -mindepth 1 -maxdepth 1 ! -name pg-dir -exec rm -rf {} + 2>/dev/null || true
 else
+    if [ -n "$pg_dir" ]; then bash scripts/pg-scratch.sh remove "$pg_dir" || true; fi
+    pg_dir=""
     rm -rf "$tmp"
 fi
 mkdir -p "$tmp"
@@ -70,12 +80,17 @@ cleanup() {
     if [ -n "$broker_pid" ] && kill -0 "$broker_pid" 2>/dev/null; then kill -9 "$broker_pid" 2>/dev/null || true; fi
     local pid
     for pid in "${extra_pids[@]}"; do kill -9 "$pid" 2>/dev/null || true; done
-    bash scripts/pg-scratch.sh stop "$tmp/pg" || true
+    if [ -n "$pg_dir" ] && [ -n "${BENCH_KEEP_TMP:-}" ]; then bash scripts/pg-scratch.sh stop "$pg_dir" || true
+    elif [ -n "$pg_dir" ]; then bash scripts/pg-scratch.sh remove "$pg_dir" || true; fi
     if [ -z "${BENCH_KEEP_TMP:-}" ]; then rm -rf "$tmp"; fi
 }
 trap cleanup EXIT
 
-dsn="$(bash scripts/pg-scratch.sh start "$tmp/pg")"
+if [ -z "$pg_dir" ] || [ ! -d "$pg_dir" ]; then
+    pg_dir="$(bash scripts/pg-scratch.sh new bench)"
+    echo "$pg_dir" >"$pg_dir_note"
+fi
+dsn="$(bash scripts/pg-scratch.sh start "$pg_dir")"
 server_dsn="${dsn/dbname=mqtt/dbname=postgres}"
 db_dsn() { echo "${dsn/dbname=mqtt/dbname=$1}"; }
 sql() { PGOPTIONS="-c client_min_messages=warning" psql -X -q -At -v ON_ERROR_STOP=1 "$1" -c "$2"; }

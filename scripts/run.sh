@@ -40,8 +40,7 @@ cleanup() {
         wait "${pids[$i]}" 2>/dev/null
     done
     if [ -n "$own_pg" ] && [ -n "$pg_dir" ]; then
-        bash scripts/pg-scratch.sh stop "$pg_dir" >/dev/null 2>&1
-        rm -rf "$pg_dir"
+        bash scripts/pg-scratch.sh remove "$pg_dir" >/dev/null 2>&1
     fi
     say "make run: stopped."
 }
@@ -52,8 +51,7 @@ if [ -n "${PG_DSN:-}" ]; then
     dsn="$PG_DSN"
     say "make run: using the database in PG_DSN"
 else
-    # Under /tmp: PostgreSQL runs as "postgres", which may not reach a clone in a private home.
-    pg_dir="$(mktemp -d /tmp/mqtt-conn-truth-run-pg.XXXXXX)"
+    pg_dir="$(bash scripts/pg-scratch.sh new run)"
     own_pg=1
     dsn="$(bash scripts/pg-scratch.sh start "$pg_dir")"
     say "make run: throwaway PostgreSQL in $pg_dir (removed on stop)"

@@ -6,7 +6,7 @@ import Testing
 struct RepositoryRulesTests {
     private static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().path
-    /// This file names what it looks for.
+    /// This file names the commands it looks for; it is the one place allowed to.
     private static let thisFile = URL(fileURLWithPath: #filePath).standardizedFileURL.path
 
     /// The repository's files under `directories` whose names end in one of `suffixes` (or equal
@@ -31,6 +31,27 @@ struct RepositoryRulesTests {
     private static func isComment(_ line: Substring) -> Bool {
         let trimmed = line.drop { $0 == " " || $0 == "\t" }
         return trimmed.hasPrefix("#") || trimmed.hasPrefix("//")
+    }
+
+    /// scripts/pg-scratch.sh owns every scratch PostgreSQL: where it lives (`new`, under /tmp, which
+    /// the server's user can reach) and its start and stop. A script or test that ran initdb or
+    /// pg_ctl itself could put one in the clone again, where a 0700 parent makes initdb fail as
+    /// the "postgres" user (issue 18).
+    @Test func onlyPgScratchStartsOrStopsAPostgreSQL() throws {
+        let command = try Regex(#"\b(initdb|pg_ctl|pg_ctlcluster|pg_createcluster)\b|/postgres\s+-D"#)
+        let scanned = try Self.files(
+            in: ["scripts", "Sources", "Tests", "Makefile", "packaging", ".ci"],
+            suffixes: [".sh", ".swift", ".py", ".sql", "Makefile", ".in", "run"])
+        #expect(scanned.contains { $0.path == "scripts/pg-scratch.sh" }, "the scan did not see scripts/pg-scratch.sh")
+        var offenders: [String] = []
+        for file in scanned where file.path != "scripts/pg-scratch.sh" {
+            for (index, line) in file.lines.enumerated() where !Self.isComment(line) && line.contains(command) {
+                offenders.append("\(file.path):\(index + 1): \(line.trimmingCharacters(in: .whitespaces))")
+            }
+        }
+        #expect(
+            offenders.isEmpty,
+            "start and stop a scratch PostgreSQL through scripts/pg-scratch.sh (new, start, stop, remove) instead:\n\(offenders.joined(separator: "\n"))")
     }
 
     /// Every `@unchecked Sendable` and `nonisolated(unsafe)` turns the compiler's check off, so the
