@@ -8,6 +8,13 @@
 #   MAKE_RUN_DIR=DIR              config, logs and broker data there instead of .run/ (the
 #                                 integration test runs its own copy beside yours)
 set -euo pipefail
+# Ctrl-C must reach the trap below. A shell started with SIGINT ignored (under nohup, or as a job a
+# script started with &) can neither trap nor restore it, while mosquitto still stops on it: the
+# run then ended as if the broker had failed, with exit 1. So run again with SIGINT and SIGTERM at
+# their defaults (env --default-signal; PIDs and arguments unchanged).
+if [ -z "${MAKE_RUN_SIGNALS_RESET:-}" ]; then
+    MAKE_RUN_SIGNALS_RESET=1 exec env --default-signal=INT,TERM bash "$0" "$@"
+fi
 source "$(dirname "$0")/paths.sh"
 cd "$ROOT_DIR"
 
