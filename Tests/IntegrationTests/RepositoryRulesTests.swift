@@ -34,11 +34,11 @@ struct RepositoryRulesTests {
     }
 
     /// scripts/pg-scratch.sh owns every scratch PostgreSQL: where it lives (`new`, under /tmp, which
-    /// the server's user can reach) and its start and stop. A script or test that ran initdb or
-    /// pg_ctl itself could put one in the clone again, where a 0700 parent makes initdb fail as
-    /// the "postgres" user (issue 18).
+    /// the server's user can reach) and its start and stop. A script or test that ran initdb,
+    /// pg_ctl or pg_basebackup (a standby's data) itself could put one in the clone again, where a
+    /// 0700 parent makes initdb fail as the "postgres" user (issue 18).
     @Test func onlyPgScratchStartsOrStopsAPostgreSQL() throws {
-        let command = try Regex(#"\b(initdb|pg_ctl|pg_ctlcluster|pg_createcluster)\b|/postgres\s+-D"#)
+        let command = try Regex(#"\b(initdb|pg_ctl|pg_ctlcluster|pg_createcluster|pg_basebackup)\b|/postgres\s+-D"#)
         let scanned = try Self.files(
             in: ["scripts", "Sources", "Tests", "Makefile", "packaging", ".ci"],
             suffixes: [".sh", ".swift", ".py", ".sql", "Makefile", ".in", "run"])
