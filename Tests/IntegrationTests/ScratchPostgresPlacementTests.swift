@@ -60,15 +60,19 @@ struct ScratchPostgresPlacementTests {
     /// Only as root: otherwise the server runs as the test's own user, who can enter its 0700 directory.
     @Test(.enabled(if: getuid() == 0))
     func newRefusesABaseTheServersUserCannotEnter() throws {
-        let privateParent = try Self.directory(label: "private-base", mode: 0o700)
+        // Directly under /tmp, so that it is the first directory on the way the server's user
+        // cannot enter even when the clone itself is under a private one (mkdtemp makes it 0700).
+        var template = Array("/tmp/mqtt-conn-truth-private-base.XXXXXX".utf8CString)
+        guard let made = mkdtemp(&template) else { throw FixtureError("mkdtemp failed: errno \(errno)") }
+        let privateParent = String(cString: made)
         defer { try? FileManager.default.removeItem(atPath: privateParent) }
         let base = privateParent + "/base"
         try FileManager.default.createDirectory(atPath: base, withIntermediateDirectories: false)
 
-        let made = try ProcessRunner.run(
+        let refused = try ProcessRunner.run(
             "/bin/bash", [Self.script, "new", "refused"], environment: ["PG_SCRATCH_BASE": base], timeout: 60)
-        #expect(made.exitCode == 2, "\(made.output)")
-        #expect(made.output.contains("cannot enter \(privateParent) "), "\(made.output)")
+        #expect(refused.exitCode == 2, "\(refused.output)")
+        #expect(refused.output.contains("cannot enter \(privateParent) "), "\(refused.output)")
         #expect((try FileManager.default.contentsOfDirectory(atPath: base)).isEmpty, "new made a directory anyway")
     }
 }
