@@ -52,7 +52,7 @@ let package = Package(
         .target(
             name: "ConnPlugin",
             dependencies: [
-                "ConnRecorder", "Locking", "CMosquittoBroker", .product(name: "Logging", package: "swift-log"),
+                "ConnRecorder", "Storage", "Locking", "CMosquittoBroker", .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"])]),
 

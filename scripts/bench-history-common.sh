@@ -13,13 +13,13 @@ done
 # history_generate DATABASE: a fresh database holding seed 000's tables, the presence tables and
 # the generated history (also used by scripts/bench-retention.sh).
 history_generate() {
-    if [ -n "${BENCH_REUSE_DATA:-}" ] && [ -f "$tmp/pg/generated.$1" ] \
+    if [ -n "${BENCH_REUSE_DATA:-}" ] && [ -f "$pg_dir/generated.$1" ] \
         && [ "$(sql "$server_dsn" "SELECT count(*) FROM pg_database WHERE datname = '$1'")" = 1 ]; then
-        generate_s="$(cat "$tmp/pg/generated.$1")"
+        generate_s="$(cat "$pg_dir/generated.$1")"
         echo "bench: $1: reusing the history generated before (BENCH_REUSE_DATA)" >&2
         return 0
     fi
-    rm -f "$tmp/pg/generated.$1"
+    rm -f "$pg_dir/generated.$1"
     fresh_database "$1"
     PGOPTIONS="-c client_min_messages=warning" psql -X -q -v ON_ERROR_STOP=1 "$(db_dsn "$1")" \
         -f schema/001_conn_plugin.sql -f schema/002_conn_plugin_keys.sql -f schema/003_presence.sql
@@ -30,7 +30,7 @@ history_generate() {
         -v rows="$HISTORY_ROWS" -v clients="$HISTORY_CLIENTS" -v days="$HISTORY_DAYS" \
         "$(db_dsn "$1")" -f scripts/bench-history-data.sql
     generate_s="$(elapsed "$start" "$(now)")"
-    echo "$generate_s" >"$tmp/pg/generated.$1"
+    echo "$generate_s" >"$pg_dir/generated.$1"
     echo "bench: $1: generated in $generate_s s" >&2
 }
 

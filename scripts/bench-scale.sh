@@ -26,7 +26,7 @@
 # Needs an open-file limit above the largest size for the broker and mqtt-load: raised here with
 # `ulimit -n` (as root, the hard limit too), and mosquitto gets `max_connections -1`.
 #
-# Uses bench.sh's $tmp, $dsn, sql, now, elapsed, free_port, rss_kb, fresh_database, start_broker,
+# Uses bench.sh's $tmp, $pg_dir, $dsn, sql, now, elapsed, free_port, rss_kb, fresh_database, start_broker,
 # stop_broker, run_load, die, extra_pids.
 
 SCALE_CLIENTS="${BENCH_SCALE_CLIENTS:-50000}"
@@ -123,7 +123,7 @@ saved_opts="$BENCH_PLUGIN_OPTS"
 BENCH_PLUGIN_OPTS="conn_spool_max_mb=$((REPLAY_EVENTS / 2000 + 64)) $BENCH_PLUGIN_OPTS"
 start_broker replay async scale_replay
 BENCH_PLUGIN_OPTS="$saved_opts"
-bash scripts/pg-scratch.sh stop "$tmp/pg"
+bash scripts/pg-scratch.sh stop "$pg_dir"
 outage="$("$MQTT_LOAD" --port "$broker_port" --threads "$BENCH_THREADS" --cycles $((REPLAY_EVENTS / 2)) \
     --prefix outage 2>"$scale/outage-load.err")" || true
 [ -n "$outage" ] || { cat "$scale/outage-load.err" >&2; die "mqtt-load printed nothing for the outage"; }
@@ -148,7 +148,7 @@ sleep 2
 spool_bytes="$(du -sb "$tmp/replay/spool" | cut -f1)"
 echo "bench: scale: replay: $outage_events events spooled ($spool_bytes bytes); starting PostgreSQL" >&2
 pg_started="$(now)"
-bash scripts/pg-scratch.sh start "$tmp/pg" >/dev/null
+bash scripts/pg-scratch.sh start "$pg_dir" >/dev/null
 first_row="" replay_done=""
 while true; do
     top="$(sql "$replay_dsn" "SELECT coalesce(max(id), 0) FROM client_conn_events")"

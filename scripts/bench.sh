@@ -13,9 +13,10 @@
 #                  batches of BENCH_REPLAY_BATCH events (the replay's limit)
 #
 # PostgreSQL runs with fsync on (PG_FSYNC=off to compare), as a user runs it.
-# Prints a table and one JSON line (the last line of output). Everything runs on 127.0.0.1 in
-# .bench-tmp/ (a scratch PostgreSQL and one broker at a time), removed at the end unless
-# BENCH_KEEP_TMP=1.
+# Prints a table and one JSON line (the last line of output). Everything runs on 127.0.0.1, one
+# broker at a time, with its files in .bench-tmp/ and a scratch PostgreSQL where
+# scripts/pg-scratch.sh puts it (under PG_SCRATCH_BASE, default /tmp; .bench-tmp/pg-dir names it),
+# both removed at the end unless BENCH_KEEP_TMP=1.
 #
 # BENCH_MODE=fleet measures sys-ingester instead (scripts/bench-fleet.sh: one ingester, 20 brokers).
 # BENCH_MODE=idle: whether idle brokers keep publishing $SYS, with and without our programs
@@ -23,8 +24,8 @@
 # BENCH_MODE=history times the typical reads on a generated history of BENCH_HISTORY_ROWS rows
 # (scripts/bench-history.sh, default 20 million); BENCH_MODE=retention compares pruning a day by
 # batched DELETE with dropping a daily partition on the same history (scripts/bench-retention.sh).
-# Both generate their data, so they take long; the default run stays short. BENCH_TMP puts the
-# scratch directory elsewhere (e.g. under /tmp, default .bench-tmp); with BENCH_REUSE_DATA=1 and
+# Both generate their data, so they take long; the default run stays short. PG_SCRATCH_BASE puts
+# the scratch PostgreSQL on another disk than /tmp's; with BENCH_REUSE_DATA=1 and
 # BENCH_KEEP_TMP=1 a later history or retention run reuses the history generated before.
 # BENCH_MODE=scale measures what recording costs as the work grows (scripts/bench-scale.sh: CPU per
 # event, catch-up after an outage, 50,000 connected clients).
@@ -69,10 +70,19 @@ if [ "$BENCH_MODE" = history ] || [ "$BENCH_MODE" = retention ]; then needs_brok
 command -v psql >/dev/null || die "psql not found"
 
 tmp="${BENCH_TMP:-$ROOT_DIR/.bench-tmp}"
-if [ -d "$tmp/pg" ]; then bash scripts/pg-scratch.sh stop "$tmp/pg" || true; fi
+# The scratch PostgreSQL lives where scripts/pg-scratch.sh puts it, not in $tmp (a clone the
+# server's user may not enter); $tmp/pg-dir names it, so that a BENCH_REUSE_DATA run finds it.
+pg_dir_note="$tmp/pg-dir"
+pg_dir=""
+if [ -f "$pg_dir_note" ]; then
+    pg_dir="$(cat "$pg_dir_note")"
+    bash scripts/pg-scratch.sh stop "$pg_dir" || true
+fi
 if [ -n "${BENCH_REUSE_DATA:-}" ]; then
-    find "$tmp" -mindepth 1 -maxdepth 1 ! -name pg -exec rm -rf {} + 2>/dev/null || true
+    find "$tmp" -mindepth 1 -maxdepth 1 ! -name pg-dir -exec rm -rf {} + 2>/dev/null || true
 else
+    if [ -n "$pg_dir" ]; then bash scripts/pg-scratch.sh remove "$pg_dir" || true; fi
+    pg_dir=""
     rm -rf "$tmp"
 fi
 mkdir -p "$tmp"
@@ -82,12 +92,17 @@ cleanup() {
     if [ -n "$broker_pid" ] && kill -0 "$broker_pid" 2>/dev/null; then kill -9 "$broker_pid" 2>/dev/null || true; fi
     local pid
     for pid in "${extra_pids[@]}"; do kill -9 "$pid" 2>/dev/null || true; done
-    bash scripts/pg-scratch.sh stop "$tmp/pg" || true
+    if [ -n "$pg_dir" ] && [ -n "${BENCH_KEEP_TMP:-}" ]; then bash scripts/pg-scratch.sh stop "$pg_dir" || true
+    elif [ -n "$pg_dir" ]; then bash scripts/pg-scratch.sh remove "$pg_dir" || true; fi
     if [ -z "${BENCH_KEEP_TMP:-}" ]; then rm -rf "$tmp"; fi
 }
 trap cleanup EXIT
 
-dsn="$(bash scripts/pg-scratch.sh start "$tmp/pg")"
+if [ -z "$pg_dir" ] || [ ! -d "$pg_dir" ]; then
+    pg_dir="$(bash scripts/pg-scratch.sh new bench)"
+    echo "$pg_dir" >"$pg_dir_note"
+fi
+dsn="$(bash scripts/pg-scratch.sh start "$pg_dir")"
 server_dsn="${dsn/dbname=mqtt/dbname=postgres}"
 db_dsn() { echo "${dsn/dbname=mqtt/dbname=$1}"; }
 sql() { PGOPTIONS="-c client_min_messages=warning" psql -X -q -At -v ON_ERROR_STOP=1 "$1" -c "$2"; }
@@ -289,7 +304,7 @@ replay_phase() {
     fresh_database "$database"
     start_broker replay async "$database"
     echo "bench: replay: PostgreSQL stopped, ${BENCH_REPLAY_SECONDS} s of load go to the plugin's spool" >&2
-    bash scripts/pg-scratch.sh stop "$tmp/pg"
+    bash scripts/pg-scratch.sh stop "$pg_dir"
     local outage_load cycles expected
     outage_load="$("$MQTT_LOAD" --port "$broker_port" --threads "$BENCH_THREADS" --seconds "$BENCH_REPLAY_SECONDS" \
         --protocol "$BENCH_PROTOCOL" --prefix bench-spooled 2>"$dir/load.err")" || true
@@ -297,7 +312,7 @@ replay_phase() {
     expected=$((cycles * 2))
     # Let the writer move what is still in memory to the spool (it does so within its backoff).
     sleep 1
-    bash scripts/pg-scratch.sh start "$tmp/pg" >/dev/null
+    bash scripts/pg-scratch.sh start "$pg_dir" >/dev/null
     echo "bench: replay: PostgreSQL back; replaying $expected events with 1 live load thread going on" >&2
     "$MQTT_LOAD" --port "$broker_port" --threads 1 --seconds 130 --protocol "$BENCH_PROTOCOL" --prefix bench-live \
         >"$dir/live.out" 2>"$dir/live.err" &

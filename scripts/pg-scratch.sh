@@ -1,9 +1,16 @@
 #!/usr/bin/env bash
-# A throwaway PostgreSQL 15 in a scratch directory, for `make run`, `make test`
-# and `make bench`.
+# A throwaway PostgreSQL 15, for `make run`, `make test`, `make bench` and the tests' own servers.
+# This script alone decides where one lives and starts or stops one:
+#   pg-scratch.sh new LABEL          makes a fresh directory for one; prints its path
 #   pg-scratch.sh start DIR [PORT]   initdb (if needed) and start; prints the DSN
-#   pg-scratch.sh stop DIR           fast shutdown
+#   pg-scratch.sh stop DIR           fast shutdown; the data stays for the next start
+#   pg-scratch.sh remove DIR         stop, then delete DIR
 # Listens on 127.0.0.1 only, trust authentication, database "mqtt".
+#
+# Where: under PG_SCRATCH_BASE (default /tmp), never inside the clone. As root the server runs
+# as the "postgres" user, which cannot enter a clone under a private home or in a 0700 mktemp
+# directory; `new` refuses a base that user cannot reach, naming the directory in the way, and
+# `start` and `remove` refuse a directory `new` did not make.
 #
 # PG_FSYNC=on (default off: tests favour speed over durability) runs the server with fsync on, as
 # a user runs it; `make bench` sets it, since the commit's flush is most of a sync write's time.
@@ -16,30 +23,71 @@
 set -euo pipefail
 
 PG_BIN="${PG_BIN:-/usr/lib/postgresql/15/bin}"
+PG_SCRATCH_BASE="${PG_SCRATCH_BASE:-/tmp}"
+usage="usage: $0 new LABEL | start DIR [PORT] | stop DIR | remove DIR"
 cmd="${1:-}"; dir="${2:-}"
-[ -n "$cmd" ] && [ -n "$dir" ] || { echo "usage: $0 start|stop DIR [PORT]" >&2; exit 2; }
+[ -n "$cmd" ] && [ -n "$dir" ] || { echo "$usage" >&2; exit 2; }
+# In every directory `new` made; `start` and `remove` act only where it is.
+made_marker=".made-by-pg-scratch"
 
 # PostgreSQL refuses to run as root; as root, run its binaries as "postgres". runuser
 # keeps the working directory, and initdb and postgres fail in one "postgres" cannot
-# enter (a clone under a private home or in a 0700 mktemp directory): run them from /.
-# DIR must be somewhere "postgres" can reach for the same reason; /tmp is.
+# enter (the clone, when it is private): run them from /.
 as_pg() {
     if [ "$(id -u)" -eq 0 ]; then (cd / && runuser -u postgres -- "$@"); else "$@"; fi
+}
+server_user() { if [ "$(id -u)" -eq 0 ]; then echo postgres; else id -un; fi; }
+
+# The first directory on the way to $1 (itself included) that the server's user cannot enter;
+# nothing when it can reach $1.
+first_closed_directory() {
+    local path="" part parts
+    as_pg test -x / || { echo /; return 0; }
+    IFS=/ read -ra parts <<<"${1#/}"
+    for part in "${parts[@]}"; do
+        [ -n "$part" ] || continue
+        path="$path/$part"
+        as_pg test -x "$path" || { echo "$path"; return 0; }
+    done
+}
+
+# Refuses (exit 2) a DIR that `new` did not make: a scratch PostgreSQL lives only where `new` put it.
+require_made_here() {
+    [ -f "$1/$made_marker" ] || {
+        echo "pg-scratch: $1 was not made by 'pg-scratch.sh new'; a scratch PostgreSQL lives only in a directory made by it (under PG_SCRATCH_BASE, default /tmp), which the server's user can reach" >&2
+        exit 2
+    }
 }
 
 free_port() {
     python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
 }
 
+# Absolute: the server's programs run from / (as_pg).
+if [ "$cmd" != new ] && [ -d "$dir" ]; then dir="$(cd "$dir" && pwd -P)"; fi
+
 case "$cmd" in
+new)
+    label="$(printf '%s' "$2" | tr -c 'A-Za-z0-9-' '_' | cut -c1-40)"
+    base="$(cd "$PG_SCRATCH_BASE" 2>/dev/null && pwd -P)" \
+        || { echo "pg-scratch: PG_SCRATCH_BASE $PG_SCRATCH_BASE is not a directory" >&2; exit 2; }
+    closed="$(first_closed_directory "$base")"
+    if [ -n "$closed" ]; then
+        echo "pg-scratch: PostgreSQL cannot live under $base: its server's user ($(server_user)) cannot enter $closed ($(stat -c '%A %U' "$closed")). Set PG_SCRATCH_BASE to a directory that user can reach (default /tmp)." >&2
+        exit 2
+    fi
+    dir="$(mktemp -d "$base/mqtt-conn-truth-pg-$label.XXXXXX")"
+    echo "made by scripts/pg-scratch.sh new $label" >"$dir/$made_marker"
+    if [ "$(id -u)" -eq 0 ]; then chown -R postgres: "$dir"; fi
+    chmod 700 "$dir"
+    echo "$dir"
+    ;;
 start)
+    require_made_here "$dir"
     # Reuse the port of an earlier start, so a restarted server keeps its DSN.
     if [ -n "${3:-}" ]; then port="$3"
     elif [ -f "$dir/port" ]; then port="$(cat "$dir/port")"
     else port="$(free_port)"; fi
-    mkdir -p "$dir"
-    dir="$(cd "$dir" && pwd)"
-    if [ "$(id -u)" -eq 0 ]; then chown postgres: "$dir"; chmod 700 "$dir"; fi
     if [ ! -f "$dir/data/PG_VERSION" ]; then
         as_pg "$PG_BIN/initdb" -D "$dir/data" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 \
             || { echo "pg-scratch: initdb failed, see $dir/initdb.log" >&2; exit 1; }
@@ -77,6 +125,14 @@ stop)
     [ -f "$dir/data/PG_VERSION" ] || exit 0
     as_pg "$PG_BIN/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null 2>&1 || true
     ;;
+remove)
+    [ -e "$dir" ] || exit 0
+    require_made_here "$dir"
+    if [ -f "$dir/data/PG_VERSION" ]; then
+        as_pg "$PG_BIN/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null 2>&1 || true
+    fi
+    rm -rf "$dir"
+    ;;
 *)
-    echo "usage: $0 start|stop DIR [PORT]" >&2; exit 2 ;;
+    echo "$usage" >&2; exit 2 ;;
 esac

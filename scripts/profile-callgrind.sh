@@ -7,7 +7,8 @@
 #
 # Prints, per mode and thread, the instructions per cycle, and the top functions of the broker's
 # thread with the plugin (callgrind_annotate). Keeps its files in .bench-tmp/callgrind/
-# (a scratch PostgreSQL, the broker configs, the callgrind.out files).
+# (the broker configs, the callgrind.out files); its scratch PostgreSQL (scripts/pg-scratch.sh) is
+# removed at the end.
 set -euo pipefail
 source "$(dirname "$0")/paths.sh"
 cd "$ROOT_DIR"
@@ -15,15 +16,16 @@ CYCLES="${1:-2000}"
 [[ "$CYCLES" =~ ^[1-9][0-9]*$ ]] || { echo "usage: $0 [CYCLES]" >&2; exit 2; }
 command -v valgrind >/dev/null || { echo "profile: valgrind not found (make deps)" >&2; exit 1; }
 dir="$ROOT_DIR/.bench-tmp/callgrind"
-[ -d "$dir/pg" ] && bash scripts/pg-scratch.sh stop "$dir/pg" || true
 rm -rf "$dir"; mkdir -p "$dir"
 broker_pid=""
+pg_dir=""
 cleanup() {
     if [ -n "$broker_pid" ]; then kill -9 "$broker_pid" 2>/dev/null || true; fi
-    bash scripts/pg-scratch.sh stop "$dir/pg" || true
+    if [ -n "$pg_dir" ]; then bash scripts/pg-scratch.sh remove "$pg_dir" || true; fi
 }
 trap cleanup EXIT
-dsn="$(bash scripts/pg-scratch.sh start "$dir/pg")"
+pg_dir="$(bash scripts/pg-scratch.sh new callgrind)"
+dsn="$(bash scripts/pg-scratch.sh start "$pg_dir")"
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
 profile() {  # profile MODE: one broker under callgrind; callgrind.out.MODE.* in $dir

@@ -8,6 +8,13 @@
 #   MAKE_RUN_DIR=DIR              config, logs and broker data there instead of .run/ (the
 #                                 integration test runs its own copy beside yours)
 set -euo pipefail
+# Ctrl-C must reach the trap below. A shell started with SIGINT ignored (under nohup, or as a job a
+# script started with &) can neither trap nor restore it, while mosquitto still stops on it: the
+# run then ended as if the broker had failed, with exit 1. So run again with SIGINT and SIGTERM at
+# their defaults (env --default-signal; PIDs and arguments unchanged).
+if [ -z "${MAKE_RUN_SIGNALS_RESET:-}" ]; then
+    MAKE_RUN_SIGNALS_RESET=1 exec env --default-signal=INT,TERM bash "$0" "$@"
+fi
 source "$(dirname "$0")/paths.sh"
 cd "$ROOT_DIR"
 
@@ -40,8 +47,7 @@ cleanup() {
         wait "${pids[$i]}" 2>/dev/null
     done
     if [ -n "$own_pg" ] && [ -n "$pg_dir" ]; then
-        bash scripts/pg-scratch.sh stop "$pg_dir" >/dev/null 2>&1
-        rm -rf "$pg_dir"
+        bash scripts/pg-scratch.sh remove "$pg_dir" >/dev/null 2>&1
     fi
     say "make run: stopped."
 }
@@ -52,8 +58,7 @@ if [ -n "${PG_DSN:-}" ]; then
     dsn="$PG_DSN"
     say "make run: using the database in PG_DSN"
 else
-    # Under /tmp: PostgreSQL runs as "postgres", which may not reach a clone in a private home.
-    pg_dir="$(mktemp -d /tmp/mqtt-conn-truth-run-pg.XXXXXX)"
+    pg_dir="$(bash scripts/pg-scratch.sh new run)"
     own_pg=1
     dsn="$(bash scripts/pg-scratch.sh start "$pg_dir")"
     say "make run: throwaway PostgreSQL in $pg_dir (removed on stop)"

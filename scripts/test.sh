@@ -8,12 +8,12 @@ cd "$ROOT_DIR"
 
 tmp="$ROOT_DIR/.test-tmp"
 rm -rf "$tmp"; mkdir -p "$tmp"
-# PostgreSQL runs as the "postgres" user, which may not be able to reach a clone under a
-# private home directory: its data lives under /tmp instead.
-pg_dir="$(mktemp -d /tmp/mqtt-conn-truth-test-pg.XXXXXX)"
-dsn="$(bash scripts/pg-scratch.sh start "$pg_dir")"
-cleanup() { bash scripts/pg-scratch.sh stop "$pg_dir" || true; rm -rf "$pg_dir"; }
+# The tests' shared PostgreSQL; pg-scratch.sh picks its place (not in the clone, which the server's
+# user may not be able to enter).
+pg_dir="$(bash scripts/pg-scratch.sh new test)"
+cleanup() { bash scripts/pg-scratch.sh remove "$pg_dir" || true; }
 trap cleanup EXIT
+dsn="$(bash scripts/pg-scratch.sh start "$pg_dir")"
 
 export TEST_PG_DSN="$dsn"
 export TEST_MOSQUITTO_21="$MOSQUITTO_21"

@@ -2,6 +2,10 @@ import Logging
 import Storage
 import Locking
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Moves events from the broker's thread to PostgreSQL without ever letting the database stall
 /// the broker, and without losing events while it is away.
 ///
@@ -53,13 +57,14 @@ package final class ConnWriter {
     }
 
     /// Starts the writer thread.
-    /// - Throws: `ConnWriterError` when the thread cannot be created.
+    /// - Throws: `ConnWriterError.alreadyStarted` on a second call, `.threadNotCreated` when the
+    ///   system refuses the thread.
     package func start() throws(ConnWriterError) {
-        guard let loop else { throw ConnWriterError(message: "the writer was already started") }
+        guard let loop else { throw .alreadyStarted }
         do {
             thread = try PosixThread.start { loop.run() }
         } catch {
-            throw ConnWriterError(message: "cannot start the writer thread: \(error)")
+            throw .threadNotCreated(error)
         }
         self.loop = nil
     }
@@ -113,10 +118,24 @@ package final class ConnWriter {
     }
 }
 
-/// The writer could not be started.
-package struct ConnWriterError: Error, CustomStringConvertible {
-    package let message: String
-    package var description: String { message }
+/// Why the writer could not be started.
+package enum ConnWriterError: Error, CustomStringConvertible {
+    /// `start()` was called a second time on the same writer: a fault in the plugin, not the setup.
+    case alreadyStarted
+    /// pthread_create refused the writer's thread (its error number is in the error).
+    case threadNotCreated(PosixThreadError)
+
+    package var description: String {
+        switch self {
+        case .alreadyStarted:
+            "the writer was already started (a fault in the plugin: please report it)"
+        case .threadNotCreated(let error) where error.code == EAGAIN:
+            "cannot start the writer thread: \(error) (the broker's process is at a thread or memory limit: "
+                + "check ulimit -u, TasksMax= of the broker's systemd unit, the container's pids limit, free memory)"
+        case .threadNotCreated(let error):
+            "cannot start the writer thread: \(error) (pthread_create error \(error.code))"
+        }
+    }
 }
 
 /// The broker's MOSQ_ERR_* values that the plugin itself writes as reason codes.

@@ -116,10 +116,10 @@ final class HoldWorker {
             }
             result.retries += 1
             waiting.append(attempt.client)
-            pausedUntil = MonotonicClock.nanoseconds() + 20_000_000
+            pausedUntil = Clocks.monotonicNanoseconds() + 20_000_000
         }
         while next < waiting.count || !attempts.isEmpty {
-            let now = MonotonicClock.nanoseconds()
+            let now = Clocks.monotonicNanoseconds()
             if now >= deadline {
                 for attempt in attempts { Glibc.close(attempt.fd) }
                 let left = attempts.count + waiting.count - next
@@ -165,7 +165,7 @@ final class HoldWorker {
                         continue
                     }
                     let packet = connectPacket(attempt.client)
-                    attempt.sentAt = MonotonicClock.nanoseconds()
+                    attempt.sentAt = Clocks.monotonicNanoseconds()
                     // A fresh socket's send buffer takes the whole (small) packet at once.
                     let sent = packet.withUnsafeBytes { send(attempt.fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
                     guard sent == packet.count else {
@@ -193,7 +193,7 @@ final class HoldWorker {
                         stillWaiting.append(attempt)
                         continue
                     }
-                    let elapsed = (MonotonicClock.nanoseconds() - attempt.sentAt) / 1000
+                    let elapsed = (Clocks.monotonicNanoseconds() - attempt.sentAt) / 1000
                     guard attempt.received[0] == 0x20, attempt.received.count >= 4, attempt.received[3] == 0 else {
                         Glibc.close(attempt.fd)
                         fail(&result, "client \(clientID(attempt.client)): no accepting CONNACK (\(attempt.received.prefix(4)))")
@@ -270,7 +270,7 @@ final class HoldWorker {
         var open = held
         var chunk = [UInt8](repeating: 0, count: 256)
         while !open.isEmpty {
-            if MonotonicClock.nanoseconds() >= deadline {
+            if Clocks.monotonicNanoseconds() >= deadline {
                 for fd in open { Glibc.close(fd) }
                 result.abandoned += open.count
                 return

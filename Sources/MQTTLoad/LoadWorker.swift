@@ -49,7 +49,7 @@ final class LoadWorker {
         while true {
             if let quota {
                 if counter >= quota { break }
-            } else if MonotonicClock.nanoseconds() >= deadline {
+            } else if Clocks.monotonicNanoseconds() >= deadline {
                 break
             }
             counter += 1
@@ -62,10 +62,10 @@ final class LoadWorker {
         do throws(MQTTWireError) {
             let client = try MQTTWireClient(
                 host: options.host, port: options.port, timeoutMilliseconds: options.timeoutMilliseconds)
-            let started = MonotonicClock.nanoseconds()
+            let started = Clocks.monotonicNanoseconds()
             let ack = try client.connect(
                 clientID: clientID, protocol: options.protocolVersion, keepAlive: options.keepAliveSeconds)
-            let elapsed = (MonotonicClock.nanoseconds() - started) / 1000
+            let elapsed = (Clocks.monotonicNanoseconds() - started) / 1000
             guard ack.isAccepted else {
                 client.dropConnection()
                 fail("client \(clientID): CONNACK refused with code \(ack.returnCode)")

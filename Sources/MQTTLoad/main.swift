@@ -1,4 +1,6 @@
 // mqtt-load: a connection-churn load generator for benchmarks and smoke tests (see LoadOptions.usage).
+import Locking
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -24,7 +26,7 @@ signal(SIGPIPE, SIG_IGN)
 
 if let clients = options.hold { exit(runHold(options, clients: clients)) }
 
-let started = MonotonicClock.nanoseconds()
+let started = Clocks.monotonicNanoseconds()
 let deadline = started + Int64(options.seconds * 1_000_000_000)
 var workers: [LoadWorker] = []
 for index in 0..<options.threads {
@@ -37,7 +39,7 @@ for index in 0..<options.threads {
     workers.append(worker)
 }
 for worker in workers { worker.join() }
-let elapsed = Double(MonotonicClock.nanoseconds() - started) / 1e9
+let elapsed = Double(Clocks.monotonicNanoseconds() - started) / 1e9
 
 var latencies = workers.flatMap(\.latencies)
 latencies.sort()

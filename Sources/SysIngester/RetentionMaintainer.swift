@@ -11,6 +11,7 @@ import SysIngest
 /// maintainer at a time among every ingester sharing the database (advisory lock
 /// `MaintenanceLock.retentionKey`); a table the role may not delete from gets one warning and is
 /// skipped, the rest goes on.
+// @unchecked Sendable: `thread` is used only by start() and stop() (one thread), the other vars only by the maintainer's.
 final class RetentionMaintainer: @unchecked Sendable {
     /// Rows one DELETE removes at most, so no step holds many row locks for long.
     static let stepRows = 5000

@@ -3,9 +3,9 @@ import Foundation
 /// A PostgreSQL server of a test's own (scripts/pg-scratch.sh), for tests that stop and start
 /// the database. Same port and data across restarts, so the DSN stays valid.
 ///
-/// Its data lives under /tmp, not under `TEST_TMPDIR`: the server runs as the "postgres" user,
-/// which cannot enter a clone in a private directory (scripts/test.sh does the same for the
-/// shared server). Removed with the server.
+/// Its directory is the one `pg-scratch.sh new` picks (under /tmp, not under `TEST_TMPDIR`: the
+/// server runs as the "postgres" user, which cannot enter a clone in a private directory).
+/// Removed with the server.
 final class OwnPostgres {
     let directory: String
     private(set) var dsn = ""
@@ -18,10 +18,10 @@ final class OwnPostgres {
     ///   TLS connections need a password (see scripts/pg-scratch.sh); `dsn` stays a plain one.
     init(label: String, tls: (certificate: String, key: String)? = nil) throws {
         scriptEnvironment = tls.map { ["PG_TLS_CERT": $0.certificate, "PG_TLS_KEY": $0.key] } ?? [:]
-        let safeLabel = String(label.map { $0.isLetter || $0.isNumber || $0 == "-" ? $0 : "_" }.prefix(40))
-        var template = Array("/tmp/mqtt-conn-truth-test-pg-\(safeLabel).XXXXXX".utf8CString)
-        guard let made = mkdtemp(&template) else { throw FixtureError("mkdtemp failed: errno \(errno)") }
-        directory = String(cString: made)
+        let made = try ProcessRunner.run("/bin/bash", [Self.script, "new", "test-" + label], timeout: 60)
+        guard made.succeeded, let path = made.output.split(separator: "\n").last(where: { $0.hasPrefix("/") })
+        else { throw FixtureError("pg-scratch new failed: \(made.output)") }
+        directory = String(path)
         try start()  // on failure, deinit still runs (every property is set): stop and remove
     }
 
@@ -55,7 +55,6 @@ final class OwnPostgres {
     }
 
     deinit {
-        stop()
-        try? FileManager.default.removeItem(atPath: directory)
+        _ = try? ProcessRunner.run("/bin/bash", [Self.script, "remove", directory], timeout: 60)
     }
 }
