@@ -3,7 +3,8 @@
 # and `make bench`.
 #   pg-scratch.sh start DIR [PORT]   initdb (if needed) and start; prints the DSN
 #   pg-scratch.sh stop DIR           fast shutdown
-# Listens on 127.0.0.1 only, trust authentication, database "mqtt".
+# Listens on 127.0.0.1 only, trust authentication, database "mqtt". fsync is off unless
+# PG_SCRATCH_OPTIONS (extra server options, after ours: "-c fsync=on") says otherwise.
 #
 # TLS (for trying and testing sslmode=verify-full): PG_TLS_CERT=server.crt PG_TLS_KEY=server.key
 # on the first start copies the pair into DIR (PostgreSQL wants the key 0600 and owned by the
@@ -59,7 +60,7 @@ start)
         tls_options="-c ssl=on -c ssl_cert_file=$dir/server.crt -c ssl_key_file=$dir/server.key"
     fi
     as_pg "$PG_BIN/pg_ctl" -D "$dir/data" -l "$dir/postgres.log" -w -t 60 \
-        -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200 $tls_options" start >/dev/null \
+        -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200 $tls_options ${PG_SCRATCH_OPTIONS:-}" start >/dev/null \
         || { echo "pg-scratch: PostgreSQL did not start, see $dir/postgres.log" >&2; exit 1; }
     echo "$port" > "$dir/port"
     if ! as_pg env PGSSLMODE=disable psql -X -q -h 127.0.0.1 -p "$port" -U postgres -d postgres -tAc \
