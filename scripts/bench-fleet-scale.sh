@@ -262,6 +262,27 @@ storm_json() {
         p50_us: (map(.p50_us) | max), per_broker_p99_us: map(.p99_us)}' <<<"$lines"
 }
 
+# cpu_who KIND INDEX: CPU clock ticks used so far by broker INDEX's main thread and by its other
+# threads (the plugin's writer), by this PostgreSQL's processes, the ingester and the mqtt-load
+# processes: who had the CPUs during a storm (utime + stime, /proc/<pid>[/task/<tid>]/stat).
+cpu_who() {
+    local pid="${bpid[$1$2]}" main pg=0 load=0 p postmaster
+    main="$(awk '{ print $14 + $15 }' "/proc/$pid/task/$pid/stat" 2>/dev/null || echo 0)"
+    postmaster="$(head -n1 "$fs_pg_dir/data/postmaster.pid" 2>/dev/null || echo 1)"
+    for p in $postmaster $(pgrep -P "$postmaster" || true); do pg=$((pg + $(cpu_ticks "$p"))); done
+    for p in "${hold_pid[@]}"; do load=$((load + $(cpu_ticks "$p"))); done
+    echo "{\"broker_main\": $main, \"broker_other\": $(($(cpu_ticks "$pid") - main)), \"postgres\": $pg,
+        \"ingester\": $(cpu_ticks "$ingester_pid"), \"load\": $load}"
+}
+# storm_cpu BEFORE AFTER: seconds of CPU during a reconnect storm (the restarted broker's since it
+# started; the others' since BEFORE).
+storm_cpu() {
+    jq -nc --argjson a "$1" --argjson b "$2" --argjson ticks "$ticks_per_s" \
+        '{broker_main: ($b.broker_main / $ticks), broker_other: ($b.broker_other / $ticks),
+          postgres: (($b.postgres - $a.postgres) / $ticks), ingester: (($b.ingester - $a.ingester) / $ticks),
+          load: (($b.load - $a.load) / $ticks)}'
+}
+
 # --- 0. Baseline: the same fleet without the plugin ------------------------------------------
 
 fresh_database fleet_scale_none
@@ -280,10 +301,13 @@ log "baseline: storm $base_storm; SIGTERM to broker 0"
 fs_term none 0
 base_stop_s="$term_s"
 hold_line none 0 closed 1 120 >/dev/null
+who0="$(cpu_who none 0)"
 restart_at="$EPOCHREALTIME"
 fs_start none 0
 base_restorm="$(hold_line none 0 connected 2 900)"
-base_restorm="$(jq -c --argjson start "$restart_at" '{connected, errors, p99_us, p50_us, all_connacked_s: (.finished_at - $start)}' <<<"$base_restorm")"
+base_restorm_cpu="$(storm_cpu "$who0" "$(cpu_who none 0)")"
+base_restorm="$(jq -c --argjson start "$restart_at" --argjson cpu "$base_restorm_cpu" \
+    '{connected, errors, p99_us, p50_us, all_connacked_s: (.finished_at - $start), cpu_s: $cpu}' <<<"$base_restorm")"
 log "baseline: broker 0 exited after $base_stop_s s; reconnect storm $base_restorm"
 for index in $(seq 0 $((FS_BROKERS - 1))); do fs_term none "$index"; done
 for index in $(seq 0 $((FS_BROKERS - 1))); do wait "${hold_pid[none$index]}" 2>/dev/null || true; done
@@ -341,15 +365,19 @@ presence_at_stop="$(presence_of 0)"
 stored_at_stop="$(rows_of 0 disconnect)"
 spool_at_stop="$(du -sb "$tmp/$(bname fleet 0)/spool" | cut -f1)"
 stopped_at_set="$(fsql "SELECT stopped_at IS NOT NULL FROM broker_status WHERE broker_id = '$(bid fleet 0)'")"
+status_at_stop="$(fsql "SELECT json_build_object('stopped_at', stopped_at, 'last_seen', last_seen,
+    'ingester_last_seen', ingester_last_seen, 'reporter', reporter, 'now', now())
+    FROM broker_status WHERE broker_id = '$(bid fleet 0)'")"
 # Still offline (not unknown) once the broker's last heartbeat is older than 3 status intervals.
 hold_line fleet 0 closed 1 120 >/dev/null
 sleep $((3 * FS_STATUS_S + 1))
 presence_later="$(presence_of 0)"
 stop="$(jq -nc --argjson exit_s "$stop_s" --argjson base "$base_stop_s" --argjson p "$presence_at_stop" \
     --argjson later "$presence_later" --argjson stored "$stored_at_stop" --argjson spool "$spool_at_stop" \
-    --arg stopped "$stopped_at_set" --argjson n "$FS_CLIENTS" \
+    --arg stopped "$stopped_at_set" --argjson n "$FS_CLIENTS" --argjson status "$status_at_stop" \
     '{exit_s: $exit_s, exit_s_none: $base, stop_ratio: (($exit_s / $base) * 100 | round / 100),
       presence_at_exit: $p, presence_after_3_intervals: $later, stopped_at_recorded: ($stopped == "t"),
+      broker_status_at_exit: $status,
       disconnects_stored_at_exit: $stored, disconnects_in_spool_at_exit: ($n - $stored), spool_bytes_at_exit: $spool,
       offline_at_exit: ($p.offline == $n and $p.online == 0), offline_later: ($later.offline == $n)}')"
 log "3. $stop"
@@ -357,9 +385,11 @@ log "3. $stop"
 # --- 5. Its restart: the reconnect storm -----------------------------------------------------
 
 log "5. broker 0 restarts; $FS_CLIENTS clients reconnect"
+who0="$(cpu_who fleet 0)"
 restart_at="$EPOCHREALTIME"
 fs_start fleet 0
 restorm="$(hold_line fleet 0 connected 2 900)"
+restorm_cpu="$(storm_cpu "$who0" "$(cpu_who fleet 0)")"
 storm_end="$(jq -r .finished_at <<<"$restorm")"
 rows_q="SELECT count(*) FILTER (WHERE event_type = 'connect') || ' ' || count(*) FILTER (WHERE event_type = 'disconnect')
     FROM client_conn_events WHERE $(in_prefix "$(prefix_of fleet 0)")"
@@ -373,9 +403,11 @@ restorm_rows="$(fsql "SELECT json_build_object('connects', count(*) FILTER (WHER
     FROM client_conn_events WHERE $(in_prefix "$(prefix_of fleet 0)")")"
 checkpoint after-restart >/dev/null 2>&1
 restorm="$(jq -nc --argjson l "$restorm" --argjson base "$base_restorm" --argjson start "$restart_at" \
+    --argjson cpu "$restorm_cpu" \
     --arg after "$stored_after_end" --argjson rows "$restorm_rows" \
     '{connected: $l.connected, errors: $l.errors, p99_us: $l.p99_us, p99_us_none: $base.p99_us,
       storm_p99_ratio: (($l.p99_us / $base.p99_us) * 100 | round / 100),
+      cpu_s: $cpu, cpu_s_none: $base.cpu_s,
       all_connacked_s: ($l.finished_at - $start), all_connacked_s_none: $base.all_connacked_s,
       rows_stored_after_storm_s: (if $after == "" then null else ($after | tonumber) end), rows: $rows}')"
 log "5. $restorm"
@@ -386,9 +418,16 @@ log "4. kill -9 broker 1 with its $FS_CLIENTS clients connected"
 kill -9 "${bpid[fleet1]}"
 killed_at="$EPOCHREALTIME"
 wait "${bpid[fleet1]}" 2>/dev/null || true
+# The broker's last sign of life (its heartbeat, or the ingester's last $SYS message from it): the
+# view says unknown once that is older than 3 status intervals.
+last_seen="$(fsql "SELECT extract(epoch FROM last_seen) FROM broker_status WHERE broker_id = '$(bid fleet 1)'")"
 unknown_s="$(wait_sql "SELECT count(*) FROM client_presence WHERE broker_id = '$(bid fleet 1)'
     AND state = 'unknown' AND $(in_prefix "$(prefix_of fleet 1)")" "$FS_CLIENTS" $((6 * FS_STATUS_S)))"
-if [ -n "$unknown_s" ]; then unknown_s="$(elapsed "$killed_at" "$unknown_s")"; fi
+unknown_since_seen=""
+if [ -n "$unknown_s" ]; then
+    unknown_since_seen="$(elapsed "$last_seen" "$unknown_s")"
+    unknown_s="$(elapsed "$killed_at" "$unknown_s")"
+fi
 presence_killed="$(presence_of 1)"
 hold_line fleet 1 closed 1 120 >/dev/null
 restart_at="$EPOCHREALTIME"
@@ -401,13 +440,16 @@ ghosts_s="$(wait_sql "$ghost_q" "$((2 * FS_CLIENTS)) $FS_CLIENTS" "$FS_SETTLE_S"
 if [ -n "$ghosts_s" ]; then ghosts_s="$(elapsed "$restart_at" "$ghosts_s")"; fi
 checkpoint after-kill >/dev/null 2>&1
 kill_cp="$(tail -n1 "$fs/checkpoints.jsonl")"
-kill="$(jq -nc --arg unknown "$unknown_s" --argjson interval "$FS_STATUS_S" --argjson p "$presence_killed" \
+kill="$(jq -nc --arg unknown "$unknown_s" --arg since_seen "$unknown_since_seen" --argjson interval "$FS_STATUS_S" \
+    --argjson p "$presence_killed" \
     --argjson after "$(presence_of 1)" --arg ghosts "$ghosts_s" --argjson cp "$kill_cp" \
     --argjson stale "$(fsql "SELECT count(*) FROM client_conn_events WHERE extra->>'cause' = 'stale_after_restart'
         AND $(in_prefix "$(prefix_of fleet 1)")")" \
     --argjson connected "$(fsql "SELECT count(*) FROM client_broker_presence WHERE broker_id = '$(bid fleet 1)' AND state = 'connected'")" \
     '{unknown_after_s: (if $unknown == "" then null else ($unknown | tonumber) end), status_interval_s: $interval,
-      within_3_intervals: ($unknown != "" and ($unknown | tonumber) <= 3 * $interval), presence_after_kill: $p,
+      unknown_after_last_seen_s: (if $since_seen == "" then null else ($since_seen | tonumber) end),
+      within_3_intervals: ($since_seen != "" and ($since_seen | tonumber) <= 3 * $interval + 1),
+      presence_after_kill: $p,
       ghosts_ended_s: (if $ghosts == "" then null else ($ghosts | tonumber) end), stale_disconnects: $stale,
       presence_after_restart: $after, connected_rows_after_restart: $connected, drift_after_restart: $cp.drift}')"
 log "4. $kill"
@@ -501,6 +543,8 @@ found="$(fsql "SELECT json_build_object(
     'rows', count(*), 'distinct_keys', count(DISTINCT extra->>'event_key'))
     FROM client_conn_events")"
 db_bytes="$(fsql "SELECT pg_database_size(current_database())")"
+db_tables="$(fsql "SELECT json_object_agg(relname, pg_total_relation_size(oid) ORDER BY relname) FROM pg_class
+    WHERE relkind IN ('r', 'p') AND relnamespace = 'public'::regnamespace")"
 db_rows="$(fsql "SELECT json_build_object('conn_events', (SELECT count(*) FROM client_conn_events),
     'ingester_events', (SELECT count(*) FROM events), 'broker_metrics', (SELECT count(*) FROM broker_metrics))")"
 log "final stop of the fleet"
@@ -516,7 +560,7 @@ jq -nc --argjson brokers "$FS_BROKERS" --argjson per "$FS_CLIENTS" --argjson bas
     --argjson storm "$storm" --argjson steady "$steady" --argjson stop "$stop" --argjson restorm "$restorm" \
     --argjson kill "$kill" --argjson outage "$outage" --argjson expected "$expected" --argjson found "$found" \
     --slurpfile checkpoints "$fs/checkpoints.jsonl" --argjson db_bytes "$db_bytes" --argjson db_bytes0 "$db_bytes0" \
-    --argjson db_rows "$db_rows" --argjson final_exit "$final_exit" --argjson final_stored "$final_stored" \
+    --argjson db_rows "$db_rows" --argjson db_tables "$db_tables" --argjson final_exit "$final_exit" --argjson final_stored "$final_stored" \
     --argjson dropped "$dropped" --argjson nproc "$(nproc)" --arg cpu "$cpu" --arg load "$(cut -d' ' -f1-3 /proc/loadavg)" \
     --arg fsync "$(sql "$server_dsn" "SHOW fsync")" --argjson outage_cfg "$FS_OUTAGE_S" --argjson churn_rate "$FS_CHURN" \
     '($expected | to_entries | map(.key as $k | {($k): ([.value - $found[$k], 0] | max)}) | add) as $missing
@@ -530,9 +574,11 @@ jq -nc --argjson brokers "$FS_BROKERS" --argjson per "$FS_CLIENTS" --argjson bas
         steady: $steady, stop: $stop, reconnect_storm: $restorm, kill: $kill, outage: $outage,
         checkpoints: ($checkpoints | map({name, drift, settle_s})),
         rows: {expected: $expected, found: $found, missing: $missing, extra: $more},
-        db: {bytes: $db_bytes, growth_bytes: ($db_bytes - $db_bytes0), rows: $db_rows,
+        db: {bytes: $db_bytes, growth_bytes: ($db_bytes - $db_bytes0), rows: $db_rows, table_bytes: $db_tables,
              bytes_per_million_events: ((($db_bytes - $db_bytes0) / ($db_rows.conn_events + $db_rows.ingester_events)
-                 * 1000000) | round)},
+                 * 1000000) | round),
+             plugin_bytes_per_million_conn_events: (($db_tables | to_entries | map(select(.key | startswith("client_")) | .value)
+                 | add // 0) / $db_rows.conn_events * 1000000 | round)},
         final_stop: {exit_s: $final_exit, disconnects_stored_at_end: $final_stored,
             disconnects_expected: ($expected.disconnects + $brokers * $per)},
         plugin_events_dropped: $dropped, outage_s: $outage_cfg, churn_per_broker: $churn_rate,
@@ -540,7 +586,7 @@ jq -nc --argjson brokers "$FS_BROKERS" --argjson per "$FS_CLIENTS" --argjson bas
 cp "$fs/results.json" "$tmp/results.json"
 jq -r '"fleet-scale: \(.brokers) brokers x \(.clients_per_broker) clients; lost \(.lost), extra \(.extra), max drift \(.max_drift)",
     "  connect storm: all CONNACKed \(.connect_storm.all_connacked_s) s (none \(.connect_storm.all_connacked_s_none) s), all online \(.connect_storm.all_online_s) s, p99 \(.connect_storm.p99_us) us (none \(.connect_storm.p99_us_none) us)",
-    "  steady: drift \(.steady.drift), plugin \(.steady.plugin_bytes_per_client) B/client, plugin \(.steady.plugin_cpu_us_per_event) us/event, ingester \(.steady.ingester_cpu_us_per_event) us/event, db \(.db.bytes_per_million_events) B per million events",
+    "  steady: drift \(.steady.drift), plugin \(.steady.plugin_bytes_per_client) B/client, plugin \(.steady.plugin_cpu_us_per_event) us/event, ingester \(.steady.ingester_cpu_us_per_event) us/event, db \(.db.bytes_per_million_events) B per million events (plugin tables \(.db.plugin_bytes_per_million_conn_events) B per million connect/disconnect rows)",
     "  stop: exit \(.stop.exit_s) s (none \(.stop.exit_s_none) s, ratio \(.stop_ratio)); presence at exit \(.stop.presence_at_exit); \(.stop.disconnects_in_spool_at_exit) disconnects waited in the spool",
     "  reconnect storm: p99 \(.reconnect_storm.p99_us) us (none \(.reconnect_storm.p99_us_none) us, ratio \(.storm_p99_ratio)); rows stored \(.reconnect_storm.rows_stored_after_storm_s) s after the storm",
     "  kill -9: unknown after \(.kill.unknown_after_s) s (interval \(.kill.status_interval_s) s); ghosts ended \(.kill.ghosts_ended_s) s after restart",
