@@ -266,19 +266,23 @@ storm_json() {
 # threads (the plugin's writer), by this PostgreSQL's processes, the ingester and the mqtt-load
 # processes: who had the CPUs during a storm (utime + stime, /proc/<pid>[/task/<tid>]/stat).
 cpu_who() {
-    local pid="${bpid[$1$2]}" main pg=0 load=0 p postmaster
+    local pid="${bpid[$1$2]}" main wait pg=0 load=0 p postmaster
     main="$(awk '{ print $14 + $15 }' "/proc/$pid/task/$pid/stat" 2>/dev/null || echo 0)"
+    # Nanoseconds the main thread was runnable but waited for a CPU (schedstat's second field).
+    wait="$(awk '{ print $2 }' "/proc/$pid/task/$pid/schedstat" 2>/dev/null || echo 0)"
     postmaster="$(head -n1 "$fs_pg_dir/data/postmaster.pid" 2>/dev/null || echo 1)"
     for p in $postmaster $(pgrep -P "$postmaster" || true); do pg=$((pg + $(cpu_ticks "$p"))); done
     for p in "${hold_pid[@]}"; do load=$((load + $(cpu_ticks "$p"))); done
-    echo "{\"broker_main\": $main, \"broker_other\": $(($(cpu_ticks "$pid") - main)), \"postgres\": $pg,
+    echo "{\"broker_main\": $main, \"broker_main_runqueue_ns\": $wait,
+        \"broker_other\": $(($(cpu_ticks "$pid") - main)), \"postgres\": $pg,
         \"ingester\": $(cpu_ticks "$ingester_pid"), \"load\": $load}"
 }
 # storm_cpu BEFORE AFTER: seconds of CPU during a reconnect storm (the restarted broker's since it
 # started; the others' since BEFORE).
 storm_cpu() {
     jq -nc --argjson a "$1" --argjson b "$2" --argjson ticks "$ticks_per_s" \
-        '{broker_main: ($b.broker_main / $ticks), broker_other: ($b.broker_other / $ticks),
+        '{broker_main: ($b.broker_main / $ticks), broker_main_runqueue: ($b.broker_main_runqueue_ns / 1e9 * 100 | round / 100),
+          broker_other: ($b.broker_other / $ticks),
           postgres: (($b.postgres - $a.postgres) / $ticks), ingester: (($b.ingester - $a.ingester) / $ticks),
           load: (($b.load - $a.load) / $ticks)}'
 }
