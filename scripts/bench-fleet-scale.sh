@@ -31,7 +31,7 @@
 #   BENCH_FLEET_SCALE_BROKERS   brokers (3)                 BENCH_FLEET_SCALE_CLIENTS  held clients per broker (17000)
 #   BENCH_FLEET_SCALE_OUTAGE_S  PostgreSQL outage (60)      BENCH_FLEET_SCALE_CHURN    churn cycles/s per broker (50)
 #   BENCH_FLEET_SCALE_STATUS_S  conn_status_interval (5)    BENCH_FLEET_SCALE_SETTLE_S bound of every wait for counts (180)
-#   BENCH_FLEET_SCALE_PG_OPTIONS  server options for the scratch PostgreSQL ("-c fsync=on")
+#   PG_FSYNC (on; off only to compare) for the scratch PostgreSQL (scripts/pg-scratch.sh)
 #   and bench.sh's BENCH_PG_SECONDS, BENCH_PLUGIN_OPTS, BENCH_TMP (put it under /tmp), BENCH_KEEP_TMP.
 #
 # Open files: a broker and its mqtt-load each hold one descriptor per client; this machine's hard
@@ -52,9 +52,9 @@ done
 [ "$FS_BROKERS" -ge 2 ] || die "BENCH_FLEET_SCALE_BROKERS must be at least 2 (one is stopped, one killed)"
 [ -x "$SYS_INGESTER" ] || die "sys-ingester not found at $SYS_INGESTER (run make build-ingester)"
 # The scratch PostgreSQL: where it lives (bench.sh's choice, one variable) and how it runs. fsync
-# on, as in production: pg-scratch.sh appends PG_SCRATCH_OPTIONS to its own (fsync=off) options.
+# on, as in production (pg-scratch.sh's PG_FSYNC; restarted below in case it ran without).
 fs_pg_dir="$tmp/pg"
-export PG_SCRATCH_OPTIONS="${BENCH_FLEET_SCALE_PG_OPTIONS:--c fsync=on}"
+export PG_FSYNC="${PG_FSYNC:-on}"
 
 fs="$tmp/fleet-scale"
 mkdir -p "$fs"
@@ -80,7 +80,7 @@ fi
 # PostgreSQL again, now with the fleet's options (fsync on).
 bash scripts/pg-scratch.sh stop "$fs_pg_dir"
 dsn="$(bash scripts/pg-scratch.sh start "$fs_pg_dir")"
-[ "$(sql "$server_dsn" "SHOW fsync")" = "${FS_EXPECT_FSYNC:-on}" ] || log "warning: PostgreSQL runs with fsync $(sql "$server_dsn" "SHOW fsync")"
+[ "$(sql "$server_dsn" "SHOW fsync")" = "$PG_FSYNC" ] || die "PostgreSQL runs with fsync $(sql "$server_dsn" "SHOW fsync"), not $PG_FSYNC"
 
 log "$FS_BROKERS brokers x $FS_CLIENTS held clients, $fs_sources source addresses, plugin status every" \
     "${FS_STATUS_S} s, outage ${FS_OUTAGE_S} s with $FS_CHURN cycles/s per broker; PostgreSQL (fsync" \
