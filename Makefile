@@ -51,10 +51,13 @@ build-ingester: deps
 	@install -m 0755 $(RELEASE_SCRATCH)/release/sys-ingester bin/sys-ingester
 	@echo "built bin/sys-ingester"
 
+# The benchmarks' tools: mqtt-load (the load) and conn-sql (pgbench scripts of the plugin's statements).
 build-load: deps
 	@$(SWIFT) build -c release --scratch-path $(RELEASE_SCRATCH) --product mqtt-load --static-swift-stdlib
+	@$(SWIFT) build -c release --scratch-path $(RELEASE_SCRATCH) --product conn-sql --static-swift-stdlib
 	@mkdir -p bin
 	@install -m 0755 $(RELEASE_SCRATCH)/release/mqtt-load bin/mqtt-load
+	@install -m 0755 $(RELEASE_SCRATCH)/release/conn-sql bin/conn-sql
 
 build: build-conn build-ingester build-load
 

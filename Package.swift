@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "conn-plugin", type: .dynamic, targets: ["ConnPlugin"]),
         .executable(name: "sys-ingester", targets: ["SysIngester"]),
         .executable(name: "mqtt-load", targets: ["MQTTLoad"]),
+        .executable(name: "conn-sql", targets: ["ConnSQL"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -87,6 +88,13 @@ let package = Package(
         // MARK: Test and benchmark tooling
         .target(name: "MQTTWire"),
         .executableTarget(name: "MQTTLoad", dependencies: ["MQTTWire", "Locking"]),
+        // The plugin's statements as pgbench scripts, for make bench's baselines (no second copy
+        // of a statement or of its parameter encoding in the scripts).
+        .executableTarget(
+            name: "ConnSQL",
+            dependencies: [
+                "ConnRecorder", "Storage", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
 
         // MARK: Tests
         .testTarget(name: "StorageTests", dependencies: ["Storage"]),
@@ -102,6 +110,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
-            ]),
+            ],
+            exclude: ["Fixtures"]),
     ]
 )

@@ -30,7 +30,7 @@ sql "$server_dsn" "DROP DATABASE IF EXISTS bench_retention WITH (FORCE)"
 echo "bench: retention: copying bench_history" >&2
 sql "$server_dsn" "CREATE DATABASE bench_retention TEMPLATE bench_history"
 retention_dsn="$(db_dsn bench_retention)"
-python3 scripts/bench-tools.py pgbench-script Sources/ConnRecorder/sql/write_batch.sql >"$retention/writer.pgbench"
+"$CONN_SQL" pgbench-script --write seed >"$retention/writer.pgbench"
 writer_pid=""
 
 # sizes NAME: heap (with TOAST) and index bytes of client_conn_events (all partitions).

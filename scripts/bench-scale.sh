@@ -208,7 +208,7 @@ echo "bench: scale: pgbench: ${BENCH_PG_SECONDS} s of the plugin's write with $r
 fresh_database scale_pgbench_batch
 psql -X -q -v ON_ERROR_STOP=1 "$(db_dsn scale_pgbench_batch)" -f schema/001_conn_plugin.sql \
     -f schema/002_conn_plugin_keys.sql -f schema/003_presence.sql
-python3 scripts/bench-tools.py pgbench-batch-script "$replay_batch" >"$scale/pgbench-batch.sql"
+"$CONN_SQL" pgbench-script --write events --events "$replay_batch" >"$scale/pgbench-batch.sql"
 "$PGBENCH" -n -M prepared -c1 -j1 -T "$BENCH_PG_SECONDS" -f "$scale/pgbench-batch.sql" "$(db_dsn scale_pgbench_batch)" \
     >"$scale/pgbench-batch.out" 2>&1 || { cat "$scale/pgbench-batch.out" >&2; die "pgbench (batch) failed"; }
 batch_tps="$(sed -n 's/^tps = \([0-9.]*\) .*/\1/p' "$scale/pgbench-batch.out")"

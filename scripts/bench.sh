@@ -4,9 +4,15 @@
 #   1. no plugin:  a bare broker under mqtt-load (short connections: connect, CONNACK, DISCONNECT)
 #   2. sync mode:  the same load, the plugin waiting for each event's commit (fresh database)
 #   3. async mode: the same load, the plugin enqueueing and a writer thread committing batches
-#   4. pgbench:    the plugin's own write (both statements, one pipeline), one event each, one connection: the most
-#                  events/s a single session of this PostgreSQL can commit one at a time
+#   4. replay:     events spooled while PostgreSQL is stopped, replayed when it returns while live
+#                  load goes on: events/s of the catch-up, exactly once and in order
+#   5. pgbench:    one connection, the plugin's own statements and parameter encoding (bin/conn-sql
+#                  pgbench-script): seed 000's write one event per statement (the limit of any design
+#                  that waits for each event's commit), the plugin's write with per-broker presence one
+#                  event per statement (what presence costs on the path), and the plugin's write in
+#                  batches of BENCH_REPLAY_BATCH events (the replay's limit)
 #
+# PostgreSQL runs with fsync on (PG_FSYNC=off to compare), as a user runs it.
 # Prints a table and one JSON line (the last line of output). Everything runs on 127.0.0.1 in
 # .bench-tmp/ (a scratch PostgreSQL and one broker at a time), removed at the end unless
 # BENCH_KEEP_TMP=1.
@@ -40,6 +46,9 @@ BENCH_PG_SECONDS="${BENCH_PG_SECONDS:-$BENCH_SECONDS}"
 BENCH_PROTOCOL="${BENCH_PROTOCOL:-3.1.1}"
 BENCH_PLUGIN_OPTS="${BENCH_PLUGIN_OPTS:-}"
 BENCH_MODE="${BENCH_MODE:-plugin}"
+BENCH_REPLAY_SECONDS="${BENCH_REPLAY_SECONDS:-5}"
+BENCH_REPLAY_BATCH="${BENCH_REPLAY_BATCH:-10000}"
+export PG_FSYNC="${PG_FSYNC:-on}"
 DRAIN_LIMIT_S=10
 PG_BIN="${PG_BIN:-/usr/lib/postgresql/15/bin}"
 PGBENCH="$PG_BIN/pgbench"; [ -x "$PGBENCH" ] || PGBENCH="$(command -v pgbench || true)"
@@ -55,6 +64,9 @@ if [ "$BENCH_MODE" = history ] || [ "$BENCH_MODE" = retention ]; then needs_brok
 ! $needs_broker || [ -x "$MOSQUITTO_21" ] || die "mosquitto 2.1 not found at $MOSQUITTO_21 (run make deps)"
 [[ ! "$BENCH_MODE" =~ ^(plugin|scale|idle|fleet-scale)$ ]] || [ -f "$CONN_PLUGIN" ] || die "plugin not found at $CONN_PLUGIN (run make build-conn)"
 ! $needs_broker || [ -x "$MQTT_LOAD" ] || die "mqtt-load not found at $MQTT_LOAD (run make build-load)"
+[ -x "$CONN_SQL" ] || die "conn-sql not found at $CONN_SQL (run make build-load)"
+[[ "$BENCH_REPLAY_SECONDS" =~ ^[1-9][0-9]*$ ]] || die "BENCH_REPLAY_SECONDS '$BENCH_REPLAY_SECONDS' must be a whole number of seconds"
+[[ "$BENCH_REPLAY_BATCH" =~ ^[1-9][0-9]*$ ]] || die "BENCH_REPLAY_BATCH '$BENCH_REPLAY_BATCH' must be a positive whole number"
 [ "$BENCH_MODE" = fleet ] || [ -n "$PGBENCH" ] || die "pgbench not found (apt-get install postgresql-contrib or postgresql-client)"
 command -v psql >/dev/null || die "psql not found"
 
@@ -231,29 +243,97 @@ plugin_phase async
 sync_result="$(cat "$tmp/sync/result.json")"
 async_result="$(cat "$tmp/async/result.json")"
 
-# 4. The per-event limit of this PostgreSQL for the plugin's write: both statements the plugin sends
-#    for one event (write_batch.sql then write_presence.sql in one pipeline, one transaction).
-echo "bench: pgbench: ${BENCH_PG_SECONDS} s of the plugin's write, one event per pipeline" >&2
+# 4. Replay: events spooled while PostgreSQL is stopped, then the catch-up with live load going on.
+replay_phase() {
+    local database=bench_replay dir="$tmp/replay"
+    fresh_database "$database"
+    start_broker replay async "$database"
+    echo "bench: replay: PostgreSQL stopped, ${BENCH_REPLAY_SECONDS} s of load go to the plugin's spool" >&2
+    bash scripts/pg-scratch.sh stop "$tmp/pg"
+    local outage_load cycles expected
+    outage_load="$("$MQTT_LOAD" --port "$broker_port" --threads "$BENCH_THREADS" --seconds "$BENCH_REPLAY_SECONDS" \
+        --protocol "$BENCH_PROTOCOL" --prefix bench-spooled 2>"$dir/load.err")" || true
+    cycles="$(jq -r .cycles <<<"$outage_load")"
+    expected=$((cycles * 2))
+    # Let the writer move what is still in memory to the spool (it does so within its backoff).
+    sleep 1
+    bash scripts/pg-scratch.sh start "$tmp/pg" >/dev/null
+    echo "bench: replay: PostgreSQL back; replaying $expected events with 1 live load thread going on" >&2
+    "$MQTT_LOAD" --port "$broker_port" --threads 1 --seconds 130 --protocol "$BENCH_PROTOCOL" --prefix bench-live \
+        >"$dir/live.out" 2>"$dir/live.err" &
+    local live_pid=$!
+    extra_pids+=("$live_pid")
+    local count first_at="" first_count=0 done_at="" start
+    start="$(now)"
+    while true; do
+        count="$(sql "$(db_dsn "$database")" "SELECT count(*) FROM client_conn_events WHERE client_id LIKE 'bench-spooled-%'" 2>/dev/null || echo 0)"
+        if [ -z "$first_at" ] && [ "$count" -gt 0 ]; then first_at="$(now)"; first_count="$count"; fi
+        if [ "$count" -ge "$expected" ]; then done_at="$(now)"; break; fi
+        if [ "$(elapsed "$start" "$(now)" | cut -d. -f1)" -ge 120 ]; then break; fi
+        sleep 0.1
+    done
+    kill "$live_pid" 2>/dev/null || true
+    wait "$live_pid" 2>/dev/null || true
+    stop_broker
+    local rate=null replay_s=null found extra inversions
+    if [ -n "$done_at" ] && [ -n "$first_at" ]; then
+        replay_s="$(elapsed "$first_at" "$done_at")"
+        rate="$(python3 -c "import sys; s=float(sys.argv[1]); print(round((int(sys.argv[2]) - int(sys.argv[3])) / s, 1) if s > 0 else 'null')" \
+            "$replay_s" "$expected" "$first_count")"
+    fi
+    found="$(sql "$(db_dsn "$database")" "SELECT count(*) FROM client_conn_events WHERE client_id LIKE 'bench-spooled-%'")"
+    extra="$(sql "$(db_dsn "$database")" "SELECT count(*) - count(DISTINCT extra->>'event_key') FROM client_conn_events")"
+    # FIFO: within one run of the broker, rows are stored in the order the plugin numbered them.
+    inversions="$(sql "$(db_dsn "$database")" "SELECT count(*) FROM (SELECT (extra->>'seq')::bigint AS seq,
+        lag((extra->>'seq')::bigint) OVER (PARTITION BY extra->>'boot_id' ORDER BY id) AS previous
+        FROM client_conn_events) o WHERE seq < previous")"
+    jq -nc --argjson events "$expected" --argjson found "$found" --argjson rate "$rate" --argjson seconds "$replay_s" \
+        --argjson extra "$extra" --argjson inversions "$inversions" \
+        '{events: $events, events_per_s: $rate, seconds: $seconds, live_threads: 1, lost: ([$events - $found, 0] | max),
+          extra: $extra, order_inversions: $inversions}' >"$dir/result.json"
+}
+replay_phase
+replay_result="$(cat "$tmp/replay/result.json")"
+
+# 5. The limits of this PostgreSQL for the plugin's statements, one connection (pgbench -c1 -j1):
+#    seed 000's write and the plugin's write one event per statement (a transaction each), and the
+#    plugin's write in replay-sized batches. The scripts come from bin/conn-sql (the plugin's own SQL
+#    and parameter encoding).
 fresh_database bench_pgbench
-psql -X -q -v ON_ERROR_STOP=1 "$(db_dsn bench_pgbench)" -f schema/001_conn_plugin.sql \
-    -f schema/002_conn_plugin_keys.sql -f schema/003_presence.sql
-python3 scripts/bench-tools.py pgbench-script >"$tmp/pgbench.sql"
-"$PGBENCH" -n -M prepared -c1 -j1 -T "$BENCH_PG_SECONDS" -f "$tmp/pgbench.sql" "$(db_dsn bench_pgbench)" \
-    >"$tmp/pgbench.out" 2>&1 || { cat "$tmp/pgbench.out" >&2; die "pgbench failed"; }
-tps="$(sed -n 's/^tps = \([0-9.]*\) .*/\1/p' "$tmp/pgbench.out")"
-latency="$(sed -n 's/^latency average = \([0-9.]*\) ms/\1/p' "$tmp/pgbench.out")"
-[ -n "$tps" ] || { cat "$tmp/pgbench.out" >&2; die "pgbench printed no tps"; }
-pg_rows="$(sql "$(db_dsn bench_pgbench)" "SELECT count(*) FROM client_conn_events")"
-pgbench_result="$(jq -nc --argjson tps "$tps" --argjson latency "$latency" --argjson seconds "$BENCH_PG_SECONDS" \
-    --argjson rows "$pg_rows" \
-    '{transactions_per_s: $tps, statements_per_s: ($tps * 2), latency_ms: $latency, seconds: $seconds, rows: $rows}')"
+PGOPTIONS="-c client_min_messages=warning" psql -X -q -v ON_ERROR_STOP=1 "$(db_dsn bench_pgbench)" \
+    -f schema/001_conn_plugin.sql -f schema/002_conn_plugin_keys.sql -f schema/003_presence.sql
+# pgbench_run NAME SCRIPT EVENTS_PER_RUN: prints {events_per_s, latency_ms, seconds}.
+pgbench_run() {
+    local name="$1" script="$2" per_run="$3" tps latency
+    echo "bench: pgbench: ${BENCH_PG_SECONDS} s of $name" >&2
+    "$PGBENCH" -n -M prepared -c1 -j1 -T "$BENCH_PG_SECONDS" -f "$script" "$(db_dsn bench_pgbench)" \
+        >"$tmp/pgbench-$name.out" 2>&1 || { cat "$tmp/pgbench-$name.out" >&2; die "pgbench ($name) failed"; }
+    tps="$(sed -n 's/^tps = \([0-9.]*\) .*/\1/p' "$tmp/pgbench-$name.out")"
+    latency="$(sed -n 's/^latency average = \([0-9.]*\) ms/\1/p' "$tmp/pgbench-$name.out")"
+    [ -n "$tps" ] || { cat "$tmp/pgbench-$name.out" >&2; die "pgbench ($name) printed no tps"; }
+    jq -nc --argjson tps "$tps" --argjson latency "$latency" --argjson seconds "$BENCH_PG_SECONDS" \
+        --argjson per_run "$per_run" \
+        '{events_per_s: ($tps * $per_run), latency_ms: $latency, seconds: $seconds, events_per_write: (if $per_run == 2 then 1 else $per_run end)}'
+}
+"$CONN_SQL" pgbench-script --write seed >"$tmp/pgbench-seed.sql"
+"$CONN_SQL" pgbench-script --write events >"$tmp/pgbench-events.sql"
+"$CONN_SQL" pgbench-script --write events --events "$BENCH_REPLAY_BATCH" >"$tmp/pgbench-batch.sql"
+pgbench_seed="$(pgbench_run seed "$tmp/pgbench-seed.sql" 2)"
+pgbench_events="$(pgbench_run events "$tmp/pgbench-events.sql" 2)"
+pgbench_batch="$(pgbench_run batch "$tmp/pgbench-batch.sql" "$BENCH_REPLAY_BATCH")"
+pgbench_result="$(jq -nc --argjson seed "$pgbench_seed" --argjson events "$pgbench_events" --argjson batch "$pgbench_batch" \
+    '{seed: $seed, events: $events, batch: $batch}')"
 
 cpu="$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)"
 mem_mb="$(awk '/^MemTotal:/ { print int($2 / 1024) }' /proc/meminfo)"
+commit="$(git -C "$ROOT_DIR" rev-parse --short HEAD 2>/dev/null || echo unknown)"
+if [ -n "$(git -C "$ROOT_DIR" status --porcelain --untracked-files=no 2>/dev/null)" ]; then commit="$commit+changes"; fi
 jq -n --argjson none "$none" --argjson sync "$sync_result" --argjson async "$async_result" \
+    --argjson replay "$replay_result" --arg fsync "$PG_FSYNC" --arg commit "$commit" \
     --argjson pgbench "$pgbench_result" --argjson threads "$BENCH_THREADS" --argjson seconds "$BENCH_SECONDS" \
     --argjson nproc "$(nproc)" --arg cpu "$cpu" --argjson mem "$mem_mb" --arg opts "$BENCH_PLUGIN_OPTS" \
-    '{none: $none, sync: $sync, async: $async, pgbench: $pgbench, threads: $threads, seconds: $seconds,
+    '{none: $none, sync: $sync, async: $async, replay: $replay, pgbench: $pgbench, threads: $threads,
+      seconds: $seconds, fsync: $fsync, commit: $commit,
       plugin_opts: $opts,
       machine: {nproc: $nproc, cpu: $cpu, mem_mb: $mem}}' >"$tmp/results.json"
 python3 scripts/bench-tools.py report "$tmp/results.json"

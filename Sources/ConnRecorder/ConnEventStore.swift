@@ -38,6 +38,19 @@ package protocol ConnEventStoreConnection: AnyObject {
     /// Clients whose MQTT session broker `brokerID` held when last heard of (state kept).
     func keptSessions(brokerID: String) throws(PostgresError) -> [String]
 
+    /// Where broker `brokerID`'s daily-statistics fold stands: every row of it with an id up to the
+    /// answer is counted in client_daily_stats. nil where schema/031_daily_stats_folds.sql is not
+    /// applied (no statistics are kept).
+    func startDailyStatsFold(brokerID: String) throws(PostgresError) -> Int64?
+
+    /// The newest id of client_conn_events.
+    func newestEventID() throws(PostgresError) -> Int64
+
+    /// Counts broker `brokerID`'s rows with `after < id <= through` into client_daily_stats and
+    /// moves its fold to `through`, in one transaction; nothing when the fold no longer stands at
+    /// `after` (another run of the broker moved it).
+    func foldDailyStats(brokerID: String, after: Int64, through: Int64) throws(PostgresError) -> DailyStatsFold
+
     /// Takes the session-level advisory lock `key` of a maintenance job if nobody holds it.
     func tryLockMaintenance(key: Int64) throws(PostgresError) -> Bool
 
@@ -54,6 +67,18 @@ package protocol ConnEventStoreConnection: AnyObject {
     func pruneConnEvents(retentionDays: Int, limit: Int) throws(PostgresError) -> Int
 
     func close()
+}
+
+/// What one `foldDailyStats` did.
+package struct DailyStatsFold: Sendable, Equatable {
+    /// The fold moved; false when it no longer stood where the caller thought.
+    package var advanced: Bool
+    package var rowsCounted: Int
+
+    package init(advanced: Bool, rowsCounted: Int) {
+        self.advanced = advanced
+        self.rowsCounted = rowsCounted
+    }
 }
 
 /// One broker_status write.

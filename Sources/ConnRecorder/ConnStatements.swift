@@ -59,10 +59,27 @@ package enum ConnStatements {
     /// statement the plugin stopped waiting for.
     package static let setStatementTimeout = String(decoding: PackageResources.set_statement_timeout_sql, as: UTF8.self)
 
-    /// The presence side of a batch (`sql/write_presence.sql`), same parameters as `writeBatch`; run
-    /// after it in one pipeline when schema/003_presence.sql is applied.
-    package static let writePresence = PreparedStatement(
-        name: "conn_write_presence", sql: String(decoding: PackageResources.write_presence_sql, as: UTF8.self))
+    /// A batch's whole write where schema/003_presence.sql is applied: write_batch.sql without its
+    /// last line (its SELECT), then the presence part (`sql/write_presence.sql`), as one statement:
+    /// one round trip, one transaction. Same parameters as `writeBatch`.
+    package static func writeEvents(idempotent: Bool) -> PreparedStatement {
+        idempotent ? writeEventsKeyed : writeEventsUnkeyed
+    }
+
+    private static let writeEventsKeyed = PreparedStatement(
+        name: "conn_write_events_keyed", sql: withPresence(writeBatchKeyed.sql))
+    private static let writeEventsUnkeyed = PreparedStatement(
+        name: "conn_write_events", sql: withPresence(writeBatchUnkeyed.sql))
+
+    /// `batch` (write_batch.sql's text) with its closing SELECT replaced by write_presence.sql's CTEs
+    /// and SELECT.
+    private static func withPresence(_ batch: String) -> String {
+        var lines = batch.split(separator: "\n", omittingEmptySubsequences: false)
+        while let last = lines.last, last.allSatisfy({ $0 == " " }) { lines.removeLast() }
+        precondition(lines.last?.hasPrefix("SELECT ") == true, "write_batch.sql must end with its SELECT line")
+        lines.removeLast()
+        return lines.joined(separator: "\n") + ",\n" + String(decoding: PackageResources.write_presence_sql, as: UTF8.self)
+    }
 
     /// The broker's heartbeat in broker_status (`sql/broker_heartbeat.sql`).
     package static let brokerHeartbeat = PreparedStatement(
@@ -100,10 +117,22 @@ package enum ConnStatements {
         return Int64(bitPattern: hash)
     }
 
-    /// client_daily_stats for a batch (`sql/write_daily_stats.sql`), same parameters as
-    /// `writeBatch`; run after it in one pipeline when schema/030_retention_rollups.sql is applied.
-    package static let writeDailyStats = PreparedStatement(
-        name: "conn_write_daily_stats", sql: String(decoding: PackageResources.write_daily_stats_sql, as: UTF8.self))
+    // MARK: Daily statistics, folded off the write path
+
+    /// Where broker `$1`'s fold stands, created at the newest event id the first time
+    /// (`sql/start_daily_stats_fold.sql`).
+    package static let startDailyStatsFold = PreparedStatement(
+        name: "conn_start_daily_stats_fold",
+        sql: String(decoding: PackageResources.start_daily_stats_fold_sql, as: UTF8.self))
+
+    /// The newest client_conn_events id (`sql/newest_event_id.sql`).
+    package static let newestEventID = PreparedStatement(
+        name: "conn_newest_event_id", sql: String(decoding: PackageResources.newest_event_id_sql, as: UTF8.self))
+
+    /// Counts broker `$1`'s rows with `$2 < id <= $3` into client_daily_stats and moves its fold from
+    /// `$2` to `$3`, in one statement (`sql/fold_daily_stats.sql`).
+    package static let foldDailyStats = PreparedStatement(
+        name: "conn_fold_daily_stats", sql: String(decoding: PackageResources.fold_daily_stats_sql, as: UTF8.self))
 
     // MARK: Retention
 

@@ -20,7 +20,10 @@ package final class EventSpool {
     private var appendSegmentBytes = 0
     private var nextSegmentNumber: Int64
     /// Events read from the oldest segment and not yet acknowledged.
+    /// The oldest segment's events not yet acknowledged: `replayBuffer[replayStart...]` (an index,
+    /// not `removeFirst`, which would move the rest of a ~30,000-event segment at every batch).
     private var replayBuffer: [ConnEvent] = []
+    private var replayStart = 0
     private var replaySegment: String?
     /// Bytes on disk across all segments.
     package private(set) var byteCount = 0
@@ -73,7 +76,7 @@ package final class EventSpool {
     }
 
     /// True when nothing is waiting on disk.
-    package var isEmpty: Bool { replayBuffer.isEmpty && segmentNames.isEmpty }
+    package var isEmpty: Bool { replayStart >= replayBuffer.count && segmentNames.isEmpty }
 
     /// Appends `events` durably (fdatasync) in order.
     /// - Returns: how many events did not fit under the size limit and were dropped.
@@ -106,13 +109,17 @@ package final class EventSpool {
 
     /// The oldest events on disk, up to `limit`, in order; they stay until `acknowledge`.
     package func peek(limit: Int) -> ArraySlice<ConnEvent> {
-        if replayBuffer.isEmpty { loadOldestSegment() }
-        return replayBuffer.prefix(limit)
+        if replayStart >= replayBuffer.count { loadOldestSegment() }
+        return replayBuffer[replayStart...].prefix(limit)
     }
 
     /// Marks the first `count` peeked events as committed; deletes a segment once drained.
     package func acknowledge(_ count: Int) {
-        replayBuffer.removeFirst(min(count, replayBuffer.count))
+        replayStart = min(replayStart + count, replayBuffer.count)
+        if replayStart >= replayBuffer.count {
+            replayBuffer = []
+            replayStart = 0
+        }
         if replayBuffer.isEmpty, let segment = replaySegment {
             let path = directory + "/" + segment
             if segment == appendSegment {
@@ -160,6 +167,7 @@ package final class EventSpool {
             if let event = SpoolRecord.decode(line) { events.append(event) }
         }
         replayBuffer = events
+        replayStart = 0
         if events.isEmpty { acknowledge(0) }
     }
 

@@ -59,12 +59,13 @@ extension PostgresEventStore {
         if !state.retention {
             do {
                 try connection.execute(SchemaFiles.retentionRollups, timeout: timeout)
+                try connection.execute(SchemaFiles.dailyStatsFolds, timeout: timeout)
                 state.retention = true
             } catch let error where error.kind == .statement {
                 state.retention = (try? inspectSchema(on: connection).retention) ?? false
                 if !state.retention {
                     logger.warning(
-                        "could not create client_daily_stats and maintenance_runs; history and presence are still written, daily statistics are not. Apply schema/030_retention_rollups.sql as an owner.",
+                        "could not create client_daily_stats, client_daily_stats_folds and maintenance_runs; history and presence are still written, daily statistics are not. Apply schema/030_retention_rollups.sql and schema/031_daily_stats_folds.sql as an owner.",
                         metadata: ["pg.error": "\(error)"])
                 }
             }

@@ -25,7 +25,10 @@ package struct PostgresEventStore: ConnEventStore {
         let schema = try prepareSchema(on: connection)
         // Marks this run as alive for other brokers' stale-session checks (see ConnStatements).
         try connection.execute(ConnStatements.tryLockRun, [.int(ConnStatements.runLockKey(bootID))], timeout: timeout)
-        return Connection(connection: connection, schema: schema, timeout: timeout)
+        // The writer thread waits a little longer than the server's statement_timeout, so a statement
+        // that runs out of time is ended (and rolled back) by the server, on a connection that stays
+        // usable, rather than by the writer dropping the connection with the outcome unknown.
+        return Connection(connection: connection, schema: schema, timeout: timeout + Self.writerWaitMargin)
     }
 
     package func openSpareConnection() throws(PostgresError) -> any ConnEventStoreConnection {
@@ -42,12 +45,16 @@ package struct PostgresEventStore: ConnEventStore {
         var keyIndex: Bool
         /// schema/003_presence.sql is applied: writes keep per-broker presence too.
         var presence: Bool
-        /// schema/030_retention_rollups.sql is applied: writes keep client_daily_stats too, and
-        /// maintenance runs are recorded in maintenance_runs.
+        /// schema/030_retention_rollups.sql and 031_daily_stats_folds.sql are applied: the writer
+        /// folds client_daily_stats, and maintenance runs are recorded in maintenance_runs.
         var retention: Bool
 
-        var writeStatement: PreparedStatement { ConnStatements.writeBatch(idempotent: keyIndex) }
+        var writeStatement: PreparedStatement {
+            presence ? ConnStatements.writeEvents(idempotent: keyIndex) : ConnStatements.writeBatch(idempotent: keyIndex)
+        }
     }
+
+    static let writerWaitMargin = Duration.milliseconds(500)
 
     private func connect() throws(PostgresError) -> PostgresConnection {
         let connection = try PostgresConnection(conninfo: dsn, timeout: timeout, interrupt: interrupt)
@@ -70,18 +77,29 @@ package struct PostgresEventStore: ConnEventStore {
 
         var isOpen: Bool { connection.isOpen }
 
-        /// Seed 000's tables, and the presence tables where they exist: one round trip, one
-        /// transaction (libpq pipeline mode), so the two never disagree after a failure.
+        /// Seed 000's tables, and the presence tables where they exist: one statement, so one round
+        /// trip and one transaction, and the two never disagree after a failure. Nothing derived
+        /// rides here: client_daily_stats is folded in later (`foldDailyStats`).
         func write(_ events: [ConnEvent]) throws(PostgresError) {
-            let parameters = ConnStatements.batchParameters(events)
-            guard schema.presence || schema.retention else {
-                try connection.execute(schema.writeStatement, parameters, timeout: timeout)
-                return
-            }
-            var statements = [(schema.writeStatement, parameters)]
-            if schema.presence { statements.append((ConnStatements.writePresence, parameters)) }
-            if schema.retention { statements.append((ConnStatements.writeDailyStats, parameters)) }
-            try connection.executePipeline(statements, timeout: timeout)
+            try connection.execute(schema.writeStatement, ConnStatements.batchParameters(events), timeout: timeout)
+        }
+
+        func startDailyStatsFold(brokerID: String) throws(PostgresError) -> Int64? {
+            guard schema.retention else { return nil }
+            return try connection.execute(ConnStatements.startDailyStatsFold, [.text(brokerID)], timeout: timeout)
+                .scalar.flatMap { Int64($0) }
+        }
+
+        func newestEventID() throws(PostgresError) -> Int64 {
+            try connection.execute(ConnStatements.newestEventID, [], timeout: timeout).scalar.flatMap { Int64($0) } ?? 0
+        }
+
+        func foldDailyStats(brokerID: String, after: Int64, through: Int64) throws(PostgresError) -> DailyStatsFold {
+            let row = try connection.execute(
+                ConnStatements.foldDailyStats, [.text(brokerID), .int(after), .int(through)], timeout: timeout
+            ).values.first
+            return DailyStatsFold(
+                advanced: row?[0].flatMap { Int64($0) } == 1, rowsCounted: row?[1].flatMap { Int($0) } ?? 0)
         }
 
         func tryLockMaintenance(key: Int64) throws(PostgresError) -> Bool {

@@ -2,10 +2,11 @@ import Storage
 import Locking
 
 extension WriterLoop {
-    /// Events per statement: `batchSize`, or up to four times that while a backlog builds up,
-    /// since larger statements cost the database less per event.
+    /// Events per statement from memory: `batchSize`, or more while a backlog builds up (larger
+    /// statements cost the database less per event), as far as `batchSizer` finds statements end
+    /// well inside the timeout.
     func batchLimit(depth: Int) -> Int {
-        depth > options.batchSize * 4 ? options.batchSize * 4 : options.batchSize
+        depth > options.batchSize * 4 ? max(options.batchSize, batchSizer.limit) : min(options.batchSize, batchSizer.limit)
     }
 
     /// Writes one batch from the head of the FIFO: the spool while it holds events, else memory.
@@ -15,9 +16,14 @@ extension WriterLoop {
         if let spool, !spool.isEmpty {
             // Keep one FIFO: memory events are newer than anything spooled.
             if shared.withLock({ $0.queuedCount }) > options.queueCapacity / 2 { spoolMemory() }
-            let batch = Array(spool.peek(limit: batchLimit(depth: options.batchSize * 4)))
+            // The spool is a backlog: as large as statements stay quick (a replay's catch-up rate).
+            let batch = Array(spool.peek(limit: batchSizer.limit))
             guard !batch.isEmpty else { return true }
-            guard write(batch, on: connection) else { return false }
+            switch write(batch, on: connection) {
+            case .failed: return false
+            case .retrySmaller: return true
+            case .settled: break
+            }
             spool.acknowledge(batch.count)
             mirrorSpoolState()
             return true
@@ -32,33 +38,59 @@ extension WriterLoop {
             return true
         }
         guard !batch.isEmpty else { return true }
-        guard write(batch, on: connection) else { return false }
+        switch write(batch, on: connection) {
+        case .failed: return false
+        case .retrySmaller: return true
+        case .settled: break
+        }
         shared.withLock { $0.acknowledge(batch) }
         shared.broadcast()
         return true
     }
 
-    /// Writes `batch` in one statement. Returns true when every event is settled (committed or
-    /// dead-lettered); false when the connection failed and the batch must be retried.
-    func write(_ batch: [ConnEvent], on connection: any ConnEventStoreConnection) -> Bool {
+    /// What became of one batch.
+    enum WriteOutcome {
+        /// Every event is committed or dead-lettered.
+        case settled
+        /// Nothing was committed and the connection is still good: the same events again, in
+        /// smaller statements (`batchSizer` shrank).
+        case retrySmaller
+        /// The connection failed; the batch must be retried after a backoff.
+        case failed
+    }
+
+    /// Writes `batch` in one statement.
+    func write(_ batch: [ConnEvent], on connection: any ConnEventStoreConnection) -> WriteOutcome {
         let started = Clocks.monotonicNanoseconds()
         do {
             try connection.write(batch)
             let latency = (Clocks.monotonicNanoseconds() - started) / 1000
+            batchSizer.committed(count: batch.count, latencyMicros: latency)
             shared.withLock { $0.recordWrite(count: batch.count, latencyMicros: latency) }
-            return true
+            return .settled
+        } catch let error where error.sqlState == .queryCanceled && batch.count > batchSizer.smallest {
+            // statement_timeout rolled the statement back: the same events again, fewer at a time,
+            // on the same connection (no backoff: the database answers, it is busy).
+            batchSizer.timedOut()
+            return .retrySmaller
+        } catch let error where error.kind == .timeout && batch.count > batchSizer.smallest {
+            // The writer stopped waiting first (its wait ends with the server's statement_timeout):
+            // the connection is gone and the outcome unknown; the event keys make the retry safe.
+            batchSizer.timedOut()
+            abandonConnection(after: error)
+            return .failed
         } catch let error where error.isPermanentForData {
             // One bad event must not hold the others: write them one by one and set the
             // rejected ones aside with the server's reason.
             if batch.count > 1 {
-                for event in batch where !write([event], on: connection) { return false }
-                return true
+                for event in batch where write([event], on: connection) != .settled { return .failed }
+                return .settled
             }
             deadLetter(batch[0], error: error)
-            return true
+            return .settled
         } catch {
             abandonConnection(after: error)
-            return false
+            return .failed
         }
     }
 

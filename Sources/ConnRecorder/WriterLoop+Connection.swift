@@ -14,6 +14,9 @@ extension WriterLoop {
             return false
         }
         connectionGeneration += 1
+        // Before this connection writes anything: the first time a broker meets a database, the
+        // fold starts at the newest row, and this run's rows must all lie beyond it.
+        guard startDailyStatsFold() else { return false }
         backoffMilliseconds = 0
         lastFailureMessage = nil
         let spooled = spool?.byteCount ?? 0

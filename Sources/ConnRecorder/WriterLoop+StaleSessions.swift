@@ -51,9 +51,12 @@ extension WriterLoop {
         }
         var index = 0
         while index < events.count {
-            let batch = Array(events[index..<min(events.count, index + options.batchSize)])
-            guard write(batch, on: connection) else { return nil }
-            index += batch.count
+            let batch = Array(events[index..<min(events.count, index + min(options.batchSize, batchSizer.limit))])
+            switch write(batch, on: connection) {
+            case .failed: return nil
+            case .retrySmaller: continue
+            case .settled: index += batch.count
+            }
         }
         return events.count
     }

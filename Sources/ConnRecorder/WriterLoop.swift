@@ -39,6 +39,10 @@ final class WriterLoop {
     var retentionRun: RetentionRun?
     /// The role's missing DELETE right is reported once per run of the broker, not every hour.
     var retentionPrivilegeWarned = false
+    /// client_daily_stats, folded from this broker's rows every second (WriterLoop+DailyStats).
+    var dailyStats: DailyStatsFolding
+    /// Events per statement, following how long statements take (WriterLoop+Batches).
+    var batchSizer: BatchSizer
 
     init(
         options: ConnPluginOptions, logger: Logger, bootID: String, store: any ConnEventStore, spool: EventSpool?,
@@ -51,6 +55,11 @@ final class WriterLoop {
         self.spool = spool
         self.shared = shared
         self.maintenanceSchedule = MaintenanceSchedule(intervalSeconds: options.maintenanceIntervalSeconds)
+        self.batchSizer = BatchSizer(
+            smallest: min(50, options.batchSize), initial: options.batchSize * 4, largest: max(options.batchSize * 20, 10_000),
+            timeoutMicros: Int64(options.timeoutMilliseconds) * 1000)
+        self.dailyStats = DailyStatsFolding(
+            plan: DailyStatsFoldPlan(settleNanoseconds: Self.dailyStatsSettleNanoseconds(timeout: .milliseconds(options.timeoutMilliseconds))))
     }
 
     var spoolIsEmpty: Bool { spool?.isEmpty ?? true }
@@ -81,6 +90,7 @@ final class WriterLoop {
             }
             if !keptSessionsLoaded && staleSessionsChecked { loadKeptSessions() }
             heartbeatIfDue()
+            foldDailyStatsIfDue()
             // One bounded step at most, then a batch: event writes never wait for a whole run.
             maintainIfDue()
             guard work else {
@@ -94,6 +104,8 @@ final class WriterLoop {
             }
         }
         endRetentionRun(outcome: "interrupted", detail: "the broker stopped")
+        dropSpareConnection()
+        foldDailyStatsAtStop(deadline: Clocks.monotonicNanoseconds() + 500_000_000)
         recordCleanStop()
         connection?.close()
         connection = nil

@@ -16,6 +16,7 @@ package enum SchemaFiles {
         ("schema/015_ingest_gaps.sql", ingestGaps),
         ("schema/020_views.sql", views),
         ("schema/030_retention_rollups.sql", retentionRollups),
+        ("schema/031_daily_stats_folds.sql", dailyStatsFolds),
     ]
 
     // SwiftPM names each constant after its file, with a leading digit replaced by `_`.
@@ -47,4 +48,7 @@ package enum SchemaFiles {
     /// `schema/030_retention_rollups.sql`: maintenance_runs, broker_metrics_rollup, client_daily_stats
     /// and the chart views over them.
     package static let retentionRollups = String(decoding: PackageResources._30_retention_rollups_sql, as: UTF8.self)
+
+    /// `schema/031_daily_stats_folds.sql`: how far each broker's history is counted in client_daily_stats.
+    package static let dailyStatsFolds = String(decoding: PackageResources._31_daily_stats_folds_sql, as: UTF8.self)
 }

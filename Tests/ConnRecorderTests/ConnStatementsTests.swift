@@ -45,6 +45,27 @@ import Testing
         #expect(unkeyed.split(separator: "\n").count == sql.split(separator: "\n").count - 1)
     }
 
+    /// The batch's one statement with presence is write_batch.sql up to its SELECT, then the CTEs
+    /// and SELECT of write_presence.sql: one statement, so one round trip and one transaction.
+    @Test func writeEventsIsWriteBatchWithThePresencePartInOneStatement() {
+        for keyed in [true, false] {
+            let batch = ConnStatements.writeBatch(idempotent: keyed).sql
+            let events = ConnStatements.writeEvents(idempotent: keyed).sql
+            var batchLines = batch.split(separator: "\n", omittingEmptySubsequences: false)
+            while batchLines.last?.isEmpty == true { batchLines.removeLast() }
+            #expect(batchLines.last?.hasPrefix("SELECT ") == true)
+            let head = batchLines.dropLast().joined(separator: "\n")
+            #expect(events.hasPrefix(head + ",\n"))
+            #expect(events.contains("INSERT INTO client_broker_presence"))
+            #expect(events.contains("INSERT INTO client_session_ends"))
+            #expect(events.contains("ON CONFLICT DO NOTHING") == keyed)
+            // One statement: no statement separator outside comments, and one closing SELECT (the last line).
+            let code = events.split(separator: "\n").filter { !$0.drop { $0 == " " }.hasPrefix("--") }
+            #expect(!code.contains { $0.contains(";") })
+            #expect(events.split(separator: "\n").last?.hasPrefix("       (SELECT count(*) FROM per_broker)") == true)
+        }
+    }
+
     @Test func extraCarriesIdentityAndKey() {
         let event = ConnEvent(
             kind: .disconnect, timestampMicros: 1, clientID: "x", username: nil, peer: nil, protocol: nil, reasonCode: 7,

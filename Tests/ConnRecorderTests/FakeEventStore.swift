@@ -100,6 +100,12 @@ final class FakeEventStore: ConnEventStore {
         func startMaintenanceRun(job: String, runBy: String) throws(PostgresError) -> Int64? { nil }
         func finishMaintenanceRun(id: Int64, rowsDeleted: Int64, outcome: String, detail: String?) throws(PostgresError) {}
         func pruneConnEvents(retentionDays: Int, limit: Int) throws(PostgresError) -> Int { 0 }
+        // Daily statistics are tested against PostgreSQL (IntegrationTests/ConnPluginRetentionTests).
+        func startDailyStatsFold(brokerID: String) throws(PostgresError) -> Int64? { nil }
+        func newestEventID() throws(PostgresError) -> Int64 { 0 }
+        func foldDailyStats(brokerID: String, after: Int64, through: Int64) throws(PostgresError) -> DailyStatsFold {
+            DailyStatsFold(advanced: false, rowsCounted: 0)
+        }
         func close() { isOpen = false }
     }
 }

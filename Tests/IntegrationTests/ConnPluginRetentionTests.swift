@@ -227,9 +227,10 @@ struct ConnPluginRetentionTests {
         _ = stays
     }
 
-    /// The statement itself, through the plugin's own store: sessions over midnight and over
-    /// several days, a broker's disconnect that does not close another broker's session, and a
-    /// replayed batch that must not count twice.
+    /// The fold itself, through the plugin's own store: sessions over midnight and over several
+    /// days, a broker's disconnect that does not close another broker's session, a replayed batch
+    /// that must not count twice, and a fold that no longer stands where the caller thought (another
+    /// run of the broker moved it) counting nothing.
     @Test func dailyStatsSplitSessionsAtMidnightAndCountAReplayOnce() throws {
         let database = try ScratchDatabase.create(label: "daily_split")
         let store = PostgresEventStore(dsn: database.dsn, timeout: .seconds(10), logger: Logger(label: "daily-split-test"))
@@ -260,10 +261,22 @@ struct ConnPluginRetentionTests {
             event(.disconnect, midnight + hour, "two-brokers", broker: "a", reason: 0),
             event(.disconnect, midnight + 2 * hour, "two-brokers", broker: "a", reason: 0),
         ]
+        let startA = try #require(try connection.startDailyStatsFold(brokerID: "a"))
+        let startB = try #require(try connection.startDailyStatsFold(brokerID: "b"))
+        #expect(startA == 0 && startB == 0)
         try connection.write(firstBatch)
+        let afterFirst = try connection.newestEventID()
+        #expect(try connection.foldDailyStats(brokerID: "a", after: 0, through: afterFirst).advanced)
         try connection.write(secondBatch)
         try connection.write(secondBatch)  // a replay after an uncertain commit: stored once, counted once
         #expect(try database.intScalar("SELECT count(*) FROM client_conn_events") == 8)
+        let newest = try connection.newestEventID()
+        #expect(try connection.foldDailyStats(brokerID: "a", after: afterFirst, through: newest).rowsCounted == 4)
+        #expect(try connection.foldDailyStats(brokerID: "b", after: 0, through: newest).rowsCounted == 1)
+        // Stale: the fold of "a" stands at `newest` now.
+        #expect(try connection.foldDailyStats(brokerID: "a", after: afterFirst, through: newest + 10)
+            == DailyStatsFold(advanced: false, rowsCounted: 0))
+        #expect(try connection.startDailyStatsFold(brokerID: "a") == newest)
         let expected = DailyStatsOracle.compute(try Self.rawRows(database))
         Self.expectEqual(try Self.storedStats(database), expected)
         let day = DailyStatsOracle.day(ofMicros: midnight)

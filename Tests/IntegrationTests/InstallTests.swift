@@ -29,6 +29,7 @@ struct InstallTests {
         ("\(prefix)/share/mqtt-conn-truth/scripts/partition-conn-events.sh", 0o755),
         ("\(prefix)/share/mqtt-conn-truth/scripts/partition-conn-events.sql", 0o644),
         ("\(prefix)/share/mqtt-conn-truth/schema/030_retention_rollups.sql", 0o644),
+        ("\(prefix)/share/mqtt-conn-truth/schema/031_daily_stats_folds.sql", 0o644),
         ("\(prefix)/share/doc/mqtt-conn-truth/README.md", 0o644),
         ("\(prefix)/share/doc/mqtt-conn-truth/events.md", 0o644),
         ("\(prefix)/share/doc/mqtt-conn-truth/sys-ingester.md", 0o644),

@@ -1,11 +1,14 @@
--- conn-plugin: writes a batch of events in one statement (ConnStatements.writeBatch).
+-- conn-plugin: writes a batch of events in one statement (ConnStatements.writeBatch): seed 000's
+-- write, on its own where schema/003_presence.sql is not applied, else the first part of
+-- ConnStatements.writeEvents (this file without its last line, then write_presence.sql).
 -- $1..$8 are arrays with one element per event, in order: ts (microseconds since the epoch),
 -- event_type, client_id, username, peer, protocol, reason_code, extra (ConnStatements.batchParameters).
 -- INSERT into client_conn_events, and UPSERT of client_sessions with each client's latest event:
 -- connect sets last_connect_ts and clears last_disconnect_ts; disconnect sets last_disconnect_ts and
 -- keeps last_connect_ts (or takes the batch's own connect); a row is never overwritten by an older
 -- event; a disconnect through broker A never marks offline a client now connected through broker B.
--- Other event types (session_end) are for write_presence.sql.
+-- A session_end event (not history) after the client's latest disconnect through the same broker
+-- marks the upserted row's extra (session_state ended); write_presence.sql does the rest.
 WITH input AS (
     SELECT ord, timestamptz 'epoch' + ts_us * interval '1 microsecond' AS ts,
            event_type, client_id, username, peer, protocol, reason_code, extra
@@ -13,11 +16,13 @@ WITH input AS (
                 $7::integer[], $8::jsonb[])
          WITH ORDINALITY AS t(ts_us, event_type, client_id, username, peer, protocol, reason_code,
                               extra, ord)
-    WHERE event_type IN ('connect', 'disconnect')
+),
+events AS (
+    SELECT * FROM input WHERE event_type IN ('connect', 'disconnect')
 ),
 history AS (
     INSERT INTO client_conn_events (ts, event_type, client_id, username, peer, protocol, reason_code, extra)
-    SELECT ts, event_type, client_id, username, peer, protocol, reason_code, extra FROM input ORDER BY ord
+    SELECT ts, event_type, client_id, username, peer, protocol, reason_code, extra FROM events ORDER BY ord
     -- Skips events already stored. It needs the index of schema/002_conn_plugin_keys.sql: without
     -- it, the plugin runs this statement without the next line. No conflict target, so the same
     -- line works on a table converted by scripts/partition-conn-events.sh, whose key index is
@@ -27,10 +32,14 @@ history AS (
     RETURNING 1
 ),
 latest AS (
-    SELECT DISTINCT ON (client_id) * FROM input ORDER BY client_id, ts DESC, ord DESC
+    SELECT DISTINCT ON (client_id) * FROM events ORDER BY client_id, ts DESC, ord DESC
 ),
 connects AS (
-    SELECT client_id, max(ts) AS connect_ts FROM input WHERE event_type = 'connect' GROUP BY client_id
+    SELECT client_id, max(ts) AS connect_ts FROM events WHERE event_type = 'connect' GROUP BY client_id
+),
+last_end AS (
+    SELECT DISTINCT ON (client_id) * FROM input WHERE event_type = 'session_end'
+    ORDER BY client_id, ts DESC, ord DESC
 ),
 presence AS (
     INSERT INTO client_sessions AS s (client_id, username, last_event_ts, last_event_type, last_connect_ts,
@@ -38,8 +47,13 @@ presence AS (
     SELECT l.client_id, l.username, l.ts, l.event_type,
            CASE WHEN l.event_type = 'connect' THEN l.ts ELSE c.connect_ts END,
            CASE WHEN l.event_type = 'disconnect' THEN l.ts END,
-           l.peer, l.protocol, l.reason_code, l.extra
-    FROM latest l LEFT JOIN connects c USING (client_id)
+           l.peer, l.protocol, l.reason_code,
+           CASE WHEN l.event_type = 'disconnect' AND e.ts >= l.ts
+                     AND e.extra->>'broker_id' IS NOT DISTINCT FROM l.extra->>'broker_id'
+                THEN l.extra || jsonb_build_object('session_state', 'ended', 'session_ended_at', e.ts,
+                                                   'session_end_cause', e.extra->>'cause')
+                ELSE l.extra END
+    FROM latest l LEFT JOIN connects c USING (client_id) LEFT JOIN last_end e USING (client_id)
     ON CONFLICT (client_id) DO UPDATE SET
         username = EXCLUDED.username,
         last_event_ts = EXCLUDED.last_event_ts,

@@ -1,19 +1,16 @@
--- conn-plugin: the presence side of a batch, run right after write_batch.sql in the same
--- transaction (one pipeline) when schema/003_presence.sql is applied. Same $1..$8 as
--- write_batch.sql. Per client and broker, the latest event sets the state (connect: connected;
--- disconnect: kept when the session outlives the connection, else ended; session_end: ended),
--- never overwritten by an older event; `since` moves only when the state changes. session_end
--- events are also kept as history in client_session_ends and mark client_sessions.extra
--- (session_state ended, session_ended_at) when that row's latest event is this broker's disconnect.
-WITH input AS (
-    SELECT ord, timestamptz 'epoch' + ts_us * interval '1 microsecond' AS ts,
-           event_type, client_id, username, peer, protocol, extra
-    FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
-                $7::integer[], $8::jsonb[])
-         WITH ORDINALITY AS t(ts_us, event_type, client_id, username, peer, protocol, reason_code,
-                              extra, ord)
-),
-latest AS (
+-- conn-plugin: the presence part of a batch's one statement. Not a statement of its own:
+-- ConnStatements.writeEvents joins it to write_batch.sql (whose last line, its SELECT, is left
+-- out), so history, client_sessions and presence are written by one statement, one round trip,
+-- one transaction, and never disagree after a failure. It reads write_batch.sql's CTEs `input`
+-- (every event of the batch, session_end included), `latest` (each client's latest connect or
+-- disconnect) and `connects`.
+-- Per client and broker, the latest event sets the state (connect: connected; disconnect: kept
+-- when the session outlives the connection, else ended; session_end: ended), never overwritten by
+-- an older event; `since` moves only when the state changes. session_end events are kept as history
+-- in client_session_ends and mark client_sessions.extra (session_state ended, session_ended_at)
+-- when that row's latest event is this broker's disconnect: write_batch.sql's upsert marks the
+-- clients it writes (`ends_after`), `ended` the others (one statement may not change a row twice).
+per_broker_latest AS (
     SELECT DISTINCT ON (client_id, extra->>'broker_id') *
     FROM input ORDER BY client_id, extra->>'broker_id', ts DESC, ord DESC
 ),
@@ -25,7 +22,7 @@ per_broker AS (
                 WHEN event_type = 'disconnect' AND (extra->>'session_persists')::boolean THEN 'kept'
                 ELSE 'ended' END,
            ts, ts, extra->>'boot_id', peer, protocol
-    FROM latest
+    FROM per_broker_latest
     ON CONFLICT (client_id, broker_id) DO UPDATE SET
         username = COALESCE(EXCLUDED.username, p.username),
         state = EXCLUDED.state,
@@ -37,12 +34,10 @@ per_broker AS (
     WHERE p.last_event_ts <= EXCLUDED.last_event_ts
     RETURNING 1
 ),
-ends AS (
-    SELECT * FROM input WHERE event_type = 'session_end'
-),
 end_history AS (
     INSERT INTO client_session_ends (ts, client_id, broker_id, cause, event_key, extra)
-    SELECT ts, client_id, extra->>'broker_id', extra->>'cause', extra->>'event_key', extra FROM ends ORDER BY ord
+    SELECT ts, client_id, extra->>'broker_id', extra->>'cause', extra->>'event_key', extra
+    FROM input WHERE event_type = 'session_end' ORDER BY ord
     ON CONFLICT (event_key) DO NOTHING
     RETURNING 1
 ),
@@ -50,9 +45,11 @@ ended AS (
     UPDATE client_sessions s
     SET extra = s.extra || jsonb_build_object('session_state', 'ended', 'session_ended_at', e.ts,
                                               'session_end_cause', e.extra->>'cause')
-    FROM (SELECT DISTINCT ON (client_id) * FROM ends ORDER BY client_id, ts DESC, ord DESC) e
+    FROM last_end e
     WHERE s.client_id = e.client_id AND s.last_event_type = 'disconnect' AND s.last_event_ts <= e.ts
       AND s.extra->>'broker_id' IS NOT DISTINCT FROM e.extra->>'broker_id'
+      AND NOT EXISTS (SELECT 1 FROM latest l WHERE l.client_id = e.client_id)
     RETURNING 1
 )
-SELECT (SELECT count(*) FROM per_broker), (SELECT count(*) FROM end_history), (SELECT count(*) FROM ended)
+SELECT (SELECT count(*) FROM history), (SELECT count(*) FROM presence),
+       (SELECT count(*) FROM per_broker), (SELECT count(*) FROM end_history), (SELECT count(*) FROM ended)

@@ -1,0 +1,52 @@
+import ArgumentParser
+import ConnRecorder
+
+/// `conn-sql`: the conn-plugin's SQL as the plugin runs it, for benchmarks and for reading.
+@main
+struct ConnSQL: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "conn-sql",
+        abstract: "The conn-plugin's SQL as the plugin runs it (make bench makes its pgbench baselines with it).",
+        subcommands: [PgbenchScriptCommand.self, ShowStatement.self])
+}
+
+struct PgbenchScriptCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "pgbench-script",
+        abstract: "Print a pgbench script that runs the plugin's write statement with the plugin's own parameter encoding.")
+
+    @Option(help: "seed: write_batch.sql (seed 000's INSERT + UPSERT); events: with per-broker presence, as the plugin writes where schema/003_presence.sql is applied.")
+    var write: String = "seed"
+
+    @Option(help: "Events per statement: 1 (a connect and a disconnect, one statement each) or a batch size.")
+    var events: Int = 1
+
+    func validate() throws {
+        guard PgbenchScript.Write(rawValue: write) != nil else {
+            throw ValidationError("--write '\(write)' must be one of: \(PgbenchScript.Write.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        guard (1...100_000).contains(events) else { throw ValidationError("--events \(events) must be 1-100000") }
+    }
+
+    func run() {
+        print(PgbenchScript(write: PgbenchScript.Write(rawValue: write) ?? .seed, eventsPerWrite: events).render(), terminator: "")
+    }
+}
+
+struct ShowStatement: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "show", abstract: "Print a write statement's SQL as the plugin prepares it.")
+
+    @Option(help: "seed or events (see pgbench-script).")
+    var write: String = "events"
+
+    func validate() throws {
+        guard PgbenchScript.Write(rawValue: write) != nil else {
+            throw ValidationError("--write '\(write)' must be seed or events")
+        }
+    }
+
+    func run() {
+        print(PgbenchScript(write: PgbenchScript.Write(rawValue: write) ?? .events, eventsPerWrite: 1).statement.sql)
+    }
+}

@@ -1,0 +1,47 @@
+@testable import ConnRecorder
+import Testing
+
+/// When the writer may count rows in client_daily_stats: only through an id read at least the
+/// settle time ago, so a row whose lower id commits late is never skipped.
+struct DailyStatsFoldPlanTests {
+    static let second: Int64 = 1_000_000_000
+
+    @Test func nothingSettlesBeforeTheSettleTime() {
+        var plan = DailyStatsFoldPlan(settleNanoseconds: 3 * Self.second)
+        plan.noteNewest(100, atNanoseconds: 10 * Self.second)
+        #expect(plan.settledThrough(foldedThrough: 0, atNanoseconds: 12 * Self.second) == nil)
+        #expect(plan.settledThrough(foldedThrough: 0, atNanoseconds: 13 * Self.second) == 100)
+    }
+
+    @Test func theNewestSettledReadingWinsAndNewerOnesWait() {
+        var plan = DailyStatsFoldPlan(settleNanoseconds: 3 * Self.second)
+        plan.noteNewest(100, atNanoseconds: 10 * Self.second)
+        plan.noteNewest(200, atNanoseconds: 11 * Self.second)
+        plan.noteNewest(300, atNanoseconds: 13 * Self.second)
+        #expect(plan.settledThrough(foldedThrough: 0, atNanoseconds: 14 * Self.second) == 200)
+        plan.folded(through: 200)
+        #expect(plan.readings.map(\.id) == [300])
+        #expect(plan.settledThrough(foldedThrough: 200, atNanoseconds: 15 * Self.second) == nil)
+        #expect(plan.settledThrough(foldedThrough: 200, atNanoseconds: 16 * Self.second) == 300)
+    }
+
+    @Test func aReadingAtOrBelowTheFoldIsNeverFoldedAgain() {
+        var plan = DailyStatsFoldPlan(settleNanoseconds: Self.second)
+        plan.noteNewest(50, atNanoseconds: 0)
+        #expect(plan.settledThrough(foldedThrough: 50, atNanoseconds: 5 * Self.second) == nil)
+        #expect(plan.settledThrough(foldedThrough: 80, atNanoseconds: 5 * Self.second) == nil)
+    }
+
+    @Test func anUnchangedTableAddsNoReading() {
+        var plan = DailyStatsFoldPlan(settleNanoseconds: Self.second)
+        plan.noteNewest(7, atNanoseconds: 0)
+        plan.noteNewest(7, atNanoseconds: Self.second)
+        plan.noteNewest(5, atNanoseconds: 2 * Self.second)
+        #expect(plan.readings == [.init(id: 7, readAtNanoseconds: 0)])
+    }
+
+    @Test func theSettleTimeCoversTwoStatementTimeoutsAndASecond() {
+        #expect(WriterLoop.dailyStatsSettleNanoseconds(timeout: .milliseconds(1000)) == 3 * Self.second)
+        #expect(WriterLoop.dailyStatsSettleNanoseconds(timeout: .seconds(5)) == 11 * Self.second)
+    }
+}
