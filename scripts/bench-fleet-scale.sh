@@ -23,8 +23,8 @@
 #      restart they reconnect, the stale-session cleanup ends the ghosts and the counts agree.
 #   6. PostgreSQL stopped for BENCH_FLEET_SCALE_OUTAGE_S (60) under short-connection churn on every
 #      broker; after it returns everything is stored exactly once and in order; the catch-up rate
-#      against pgbench running the plugin's batch write (bench-scale's batch-limit method, batches of
-#      4 x conn_batch_size) on the same server.
+#      against the replay's limit as `make bench` measures it: pgbench running the plugin's write
+#      (bin/conn-sql) in batches of BENCH_REPLAY_BATCH events, one connection, the same server.
 #   Then a drift checkpoint, the loss count over every phase, and a final stop of the fleet.
 #
 # Environment (all optional):
@@ -38,7 +38,7 @@
 # limit is 20,000 per process, hence 17,000 per broker.
 #
 # Uses bench.sh's $tmp, $dsn, sql, now, elapsed, free_port, rss_kb, fresh_database, db_dsn,
-# start_broker, die, extra_pids, PGBENCH.
+# start_broker, die, extra_pids, PGBENCH, CONN_SQL, BENCH_REPLAY_BATCH.
 
 FS_BROKERS="${BENCH_FLEET_SCALE_BROKERS:-3}"
 FS_CLIENTS="${BENCH_FLEET_SCALE_CLIENTS:-17000}"
@@ -66,10 +66,7 @@ total=$((FS_BROKERS * FS_CLIENTS))
 # to 127.0.0.2 .. 127.0.0.(1+A); port 0 binds share each address's ephemeral ports).
 fs_sources=$((total / 10000 + 1))
 [ "$fs_sources" -le 250 ] || die "$total clients need more than 250 source addresses"
-batch_size=500
-for option in $BENCH_PLUGIN_OPTS; do
-    if [[ "$option" == conn_batch_size=* ]]; then batch_size="${option#*=}"; fi
-done
+[ -x "$CONN_SQL" ] || die "conn-sql not found at $CONN_SQL (run make build-load)"
 
 need_files=$((FS_CLIENTS + 256))
 if [ "$(ulimit -n)" != unlimited ] && [ "$(ulimit -n)" -lt "$need_files" ]; then
@@ -511,23 +508,23 @@ outage_checks="$(fsql "SELECT json_build_object(
             ORDER BY id) AS previous FROM client_conn_events WHERE client_id ~ '^c[0-9]+-') s WHERE seq < previous))")"
 checkpoint after-outage >/dev/null 2>&1
 
-log "6. pgbench: ${BENCH_PG_SECONDS} s of the plugin's write in batches of $((4 * batch_size)) (the batch limit)"
+log "6. pgbench: ${BENCH_PG_SECONDS} s of the plugin's write in batches of $BENCH_REPLAY_BATCH (the replay's limit)"
 fresh_database fleet_scale_pgbench
 psql -X -q -v ON_ERROR_STOP=1 "$(db_dsn fleet_scale_pgbench)" -f schema/001_conn_plugin.sql \
     -f schema/002_conn_plugin_keys.sql -f schema/003_presence.sql
-python3 scripts/bench-tools.py pgbench-batch-script $((4 * batch_size)) >"$fs/pgbench-batch.sql"
+"$CONN_SQL" pgbench-script --write events --events "$BENCH_REPLAY_BATCH" >"$fs/pgbench-batch.sql"
 "$PGBENCH" -n -M prepared -c1 -j1 -T "$BENCH_PG_SECONDS" -f "$fs/pgbench-batch.sql" "$(db_dsn fleet_scale_pgbench)" \
     >"$fs/pgbench-batch.out" 2>&1 || { cat "$fs/pgbench-batch.out" >&2; die "pgbench (batch) failed"; }
 batch_tps="$(sed -n 's/^tps = \([0-9.]*\) .*/\1/p' "$fs/pgbench-batch.out")"
 [ -n "$batch_tps" ] || { cat "$fs/pgbench-batch.out" >&2; die "pgbench (batch) printed no tps"; }
 outage="$(jq -nc --argjson outage_s "$outage_s" --argjson cycles "$churn_cycles" --argjson errors "$churn_errors" \
     --argjson expected "$expected_churn" --argjson checks "$outage_checks" --arg first "$first_row" \
-    --arg done "$caught_up" --arg pg "$pg_started" --argjson tps "$batch_tps" --argjson batch $((4 * batch_size)) \
+    --arg done "$caught_up" --arg pg "$pg_started" --argjson tps "$batch_tps" --argjson batch "$BENCH_REPLAY_BATCH" \
     --argjson replayed $((rows_before + expected_churn - rows_at_stop)) \
     '{outage_s: $outage_s, churn_cycles: $cycles, churn_errors: $errors, events: $expected, checks: $checks,
       first_row_after_s: (if $first == "" then null else (($first | tonumber) - ($pg | tonumber)) end),
       caught_up_after_s: (if $done == "" then null else (($done | tonumber) - ($pg | tonumber)) end),
-      batch: $batch, batch_limit_events_per_s: ($tps * $batch), limit_method: "pgbench batch write (bench-scale)"}
+      batch: $batch, batch_limit_events_per_s: ($tps * $batch), limit_method: "pgbench, the plugin write in replay-sized batches (bin/conn-sql), one connection"}
      | .replayed_events = $replayed
      | .catch_up_events_per_s = (if $done == "" or $first == "" or (($done | tonumber) - ($first | tonumber)) < 0.5 then null
          else ($replayed / (($done | tonumber) - ($first | tonumber))) | round end)
