@@ -29,6 +29,8 @@
 # BENCH_KEEP_TMP=1 a later history or retention run reuses the history generated before.
 # BENCH_MODE=scale measures what recording costs as the work grows (scripts/bench-scale.sh: CPU per
 # event, catch-up after an outage, 50,000 connected clients).
+# BENCH_MODE=fleet-scale: 3 brokers x 17,000 held clients with the plugin, one sys-ingester, one
+# PostgreSQL (fsync on): storms, stop, kill, outage (scripts/bench-fleet-scale.sh).
 #
 # Environment: BENCH_SECONDS (per phase, default 10), BENCH_THREADS (mqtt-load threads, default 4),
 # BENCH_PG_SECONDS (pgbench run, default BENCH_SECONDS), BENCH_PROTOCOL (3.1.1), BENCH_PLUGIN_OPTS
@@ -53,15 +55,15 @@ PG_BIN="${PG_BIN:-/usr/lib/postgresql/15/bin}"
 PGBENCH="$PG_BIN/pgbench"; [ -x "$PGBENCH" ] || PGBENCH="$(command -v pgbench || true)"
 
 die() { echo "bench: error: $*" >&2; exit 1; }
-[[ "$BENCH_MODE" =~ ^(plugin|fleet|idle|history|retention|scale)$ ]] \
-    || die "BENCH_MODE '$BENCH_MODE' must be plugin (the default), fleet, idle, history, retention or scale"
+[[ "$BENCH_MODE" =~ ^(plugin|fleet|idle|history|retention|scale|fleet-scale)$ ]] \
+    || die "BENCH_MODE '$BENCH_MODE' must be plugin (the default), fleet, idle, history, retention, scale or fleet-scale"
 needs_broker=true
 if [ "$BENCH_MODE" = history ] || [ "$BENCH_MODE" = retention ]; then needs_broker=false; fi
 [[ "$BENCH_SECONDS" =~ ^[0-9]+([.][0-9]+)?$ ]] || die "BENCH_SECONDS '$BENCH_SECONDS' is not a number of seconds"
 [[ "$BENCH_PG_SECONDS" =~ ^[1-9][0-9]*$ ]] || die "BENCH_PG_SECONDS '$BENCH_PG_SECONDS' must be a whole number of seconds (pgbench -T)"
 [[ "$BENCH_THREADS" =~ ^[1-9][0-9]*$ ]] || die "BENCH_THREADS '$BENCH_THREADS' must be a positive whole number"
 ! $needs_broker || [ -x "$MOSQUITTO_21" ] || die "mosquitto 2.1 not found at $MOSQUITTO_21 (run make deps)"
-[[ ! "$BENCH_MODE" =~ ^(plugin|scale|idle)$ ]] || [ -f "$CONN_PLUGIN" ] || die "plugin not found at $CONN_PLUGIN (run make build-conn)"
+[[ ! "$BENCH_MODE" =~ ^(plugin|scale|idle|fleet-scale)$ ]] || [ -f "$CONN_PLUGIN" ] || die "plugin not found at $CONN_PLUGIN (run make build-conn)"
 ! $needs_broker || [ -x "$MQTT_LOAD" ] || die "mqtt-load not found at $MQTT_LOAD (run make build-load)"
 [ -x "$CONN_SQL" ] || die "conn-sql not found at $CONN_SQL (run make build-load)"
 [[ "$BENCH_REPLAY_SECONDS" =~ ^[1-9][0-9]*$ ]] || die "BENCH_REPLAY_SECONDS '$BENCH_REPLAY_SECONDS' must be a whole number of seconds"
@@ -272,7 +274,7 @@ if [ "$BENCH_MODE" = fleet ]; then
     exit 0
 fi
 if [ "$BENCH_MODE" = idle ] || [ "$BENCH_MODE" = history ] || [ "$BENCH_MODE" = retention ] \
-    || [ "$BENCH_MODE" = scale ]; then
+    || [ "$BENCH_MODE" = scale ] || [ "$BENCH_MODE" = fleet-scale ]; then
     source "scripts/bench-$BENCH_MODE.sh"
     exit 0
 fi

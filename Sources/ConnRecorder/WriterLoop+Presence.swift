@@ -14,12 +14,21 @@ extension WriterLoop {
 
     /// Writes broker_status when a heartbeat is due. Never spooled: while the database is away
     /// nothing is written, and the first heartbeat after it returns says all there is to say.
+    ///
+    /// Once a stop is requested, the clean-stop mark (stopped_at) is due at once, before the
+    /// flush writes what is queued: a flush cut short at its time limit ends every later wait of
+    /// the writer's connections (the interrupt is sticky), so a mark left for the end was lost
+    /// exactly when disconnects stayed in the spool, and presence showed those clients online,
+    /// then unknown, instead of offline (BENCH_MODE=fleet-scale, 17,000 clients per broker). After
+    /// the mark no more heartbeats: one without `stopping` would clear stopped_at again.
     func heartbeatIfDue() {
         let now = Clocks.monotonicNanoseconds()
-        guard now >= nextHeartbeatAt, let connection else { return }
-        nextHeartbeatAt = now + Int64(heartbeatIntervalSeconds) * 1_000_000_000
+        let stopping = shared.withLock { $0.stopping }
+        let due = stopping ? nextHeartbeatAt != .max : now >= nextHeartbeatAt
+        guard due, let connection else { return }
+        nextHeartbeatAt = stopping ? .max : now + Int64(heartbeatIntervalSeconds) * 1_000_000_000
         do {
-            try connection.recordHeartbeat(heartbeat(stopping: false))
+            try connection.recordHeartbeat(heartbeat(stopping: stopping))
             heartbeatFailureLogged = false
         } catch let error where error.kind == .statement {
             if !heartbeatFailureLogged {
@@ -27,11 +36,14 @@ extension WriterLoop {
                 heartbeatFailureLogged = true
             }
         } catch {
+            // The stop mark is tried again on the next connection, if the flush time allows one.
+            if stopping { nextHeartbeatAt = 0 }
             abandonConnection(after: error)
         }
     }
 
-    /// A clean stop: broker_status.stopped_at, once everything queued is written (or spooled).
+    /// A clean stop: broker_status.stopped_at, once everything queued is written (or spooled);
+    /// again, if `heartbeatIfDue` marked it already (a later stopped_at changes nothing for presence).
     func recordCleanStop() {
         guard let connection, connection.isOpen else { return }
         do {

@@ -10,7 +10,7 @@ import SysIngest
 /// down or slow never holds another.
 ///
 /// libmosquitto does the work: `mosquitto_loop_forever` (on a thread of ours) reads, pings and
-/// reconnects with the delays set by `mosquitto_reconnect_delay_set` (1 s, then 4, 9, 16, 25, 30 s).
+/// reconnects with the delays set by `mosquitto_reconnect_delay_set` (1 s, then 4, 9, 10, 10 s ...).
 /// Subscribing happens in the connect callback, so every reconnect resubscribes. Messages are
 /// copied into Swift values on the first line of the callback and handed to `IngestQueue`, tagged
 /// with this broker's index.
@@ -112,7 +112,11 @@ final class MosquittoClient: @unchecked Sendable {
         try MosquittoError.check(
             mosquitto_int_option(handle, MOSQ_OPT_PROTOCOL_VERSION, settings.protocolVersion.optionValue),
             "mosquitto_int_option(MOSQ_OPT_PROTOCOL_VERSION)")
-        try MosquittoError.check(mosquitto_reconnect_delay_set(handle, 1, 30, true), "mosquitto_reconnect_delay_set")
+        // At most 10 s between attempts: a broker that comes back after a long stop is reconnected
+        // within 10 s, well inside the 20 s expiry mosquitto gives the log lines it queues for our
+        // session meanwhile. At 30 s the first lines of its clients' reconnect storm expired before
+        // we were back, and their sessions were missing (BENCH_MODE=fleet-scale, drift of thousands).
+        try MosquittoError.check(mosquitto_reconnect_delay_set(handle, 1, 10, true), "mosquitto_reconnect_delay_set")
         if settings.protocolVersion == .mqttv5 {
             // libmosquitto's default receive maximum is 20 QoS 1/2 messages in flight; mosquitto
             // 2.0.11 sends its retained $SYS (QoS 2, some 60 topics) at a new subscription without
@@ -381,7 +385,7 @@ final class MosquittoClient: @unchecked Sendable {
         observer.brokerConnection(settings.name, isUp: false)
         enter(.disconnected, "lost", .warning, "Lost the broker connection.", metadata: failureMetadata(outcome))
         // libmosquitto's loop retries by itself; the attempts that fail the same way get no line.
-        enter(.reconnecting, "reconnecting", .info, "Reconnecting with backoff (1 s growing to 30 s).")
+        enter(.reconnecting, "reconnecting", .info, "Reconnecting with backoff (1 s growing to 10 s).")
     }
 
     private func received(_ input: IngestInput) {
