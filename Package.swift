@@ -120,6 +120,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
-            ]),
+            ],
+            // The browser tests' selenium driver (python), run as a program, not compiled.
+            exclude: ["Browser"]),
     ]
 )

@@ -11,6 +11,12 @@ package struct DataSources: Sendable {
     /// Some broker_status row was written by sys-ingester (broker metrics are recorded).
     package var ingesterReports: Bool
 
+    package init(missingRelations: [String], pluginReports: Bool, ingesterReports: Bool) {
+        self.missingRelations = missingRelations
+        self.pluginReports = pluginReports
+        self.ingesterReports = ingesterReports
+    }
+
     package func has(_ relation: String) -> Bool { !missingRelations.contains(relation) }
 
     /// Sentences for the page's notice box; empty when everything is there.
@@ -81,6 +87,22 @@ package struct ClientRow: Sendable {
     package var dropsToday: Int64
     package var dropsWeek: Int64
 
+    package init(
+        clientID: String, brokerID: String, state: String, since: String?, peer: String?, protocol: String?,
+        username: String?, lastEventTs: String?, dropsToday: Int64, dropsWeek: Int64
+    ) {
+        self.clientID = clientID
+        self.brokerID = brokerID
+        self.state = state
+        self.since = since
+        self.peer = peer
+        self.protocol = `protocol`
+        self.username = username
+        self.lastEventTs = lastEventTs
+        self.dropsToday = dropsToday
+        self.dropsWeek = dropsWeek
+    }
+
     package var json: JSONValue {
         .object([
             ("client_id", .string(clientID)), ("broker_id", .string(brokerID)), ("state", .string(state)),
@@ -94,6 +116,11 @@ package struct ClientRow: Sendable {
 package struct ClientPage: Sendable {
     package var clients: [ClientRow]
     package var next: Cursor.Client?
+
+    package init(clients: [ClientRow], next: Cursor.Client?) {
+        self.clients = clients
+        self.next = next
+    }
 
     package var json: JSONValue {
         .object([("clients", .array(clients.map(\.json))), ("next", .string(next.map(Cursor.encode)))])

@@ -64,6 +64,10 @@ package struct DashboardStore: Sendable {
                     uptimeSeconds: row[11].flatMap { Double($0) }, messagesPerSecond: row[12].flatMap { Double($0) },
                     connectsPerMinute: Array(repeating: 0, count: 60), disconnectsPerMinute: Array(repeating: 0, count: 60))
             }
+            // A broker that is not running has no uptime (its last value would only grow stale).
+            for position in brokers.indices where brokers[position].state == "lost" || brokers[position].state == "stopped" {
+                brokers[position].uptimeSeconds = nil
+            }
             guard let perMinuteSQL else { return brokers }
             var index: [String: Int] = [:]
             for (position, broker) in brokers.enumerated() { index[broker.brokerID] = position }
