@@ -24,6 +24,10 @@ struct DashboardRoutes: Sendable {
         }
         router.get("/droppers") { _, _ in await self.page { try await self.droppersPage() } }
         router.get("/login") { _, _ in Self.html(Pages.login(failed: false), status: .ok) }
+        // Liveness of the dashboard itself (the metrics endpoints' /healthz, when they share the port).
+        router.get("/healthz") { _, _ in
+            Response(status: .ok, headers: [.contentType: "text/plain; charset=utf-8"], body: ResponseBody(byteBuffer: ByteBuffer(string: "ok\n")))
+        }
         router.post("/login") { request, _ in await self.login(request) }
         router.get("/api/v1/brokers") { request, _ in
             await self.api {

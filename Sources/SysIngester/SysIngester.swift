@@ -308,7 +308,13 @@ struct SysIngester: ParsableCommand {
             logger.critical("Cannot set up the stop signal.", metadata: ["pg.error": "\(error)"])
             throw ExitCode.failure
         }
-        let signals = Self.installSignalHandlers(queue: queue, interrupt: interrupt, logger: logger)
+        // Signalled at SIGINT/SIGTERM; only the dashboard-alone mode waits on it (the ingest loop
+        // learns of the stop through the queue). The handlers are installed once: installing them
+        // again would reset the signal disposition libdispatch set and lose the signal.
+        let stopRequested = DispatchSemaphore(value: 0)
+        let signals = Self.installSignalHandlers(queue: queue, interrupt: interrupt, logger: logger) {
+            stopRequested.signal()
+        }
         defer { signals.forEach { $0.cancel() } }
 
         logger.info(
@@ -345,10 +351,7 @@ struct SysIngester: ParsableCommand {
         defer { dashboard?.stop() }
         guard !settings.brokers.isEmpty else {
             // The dashboard alone: serve until SIGINT or SIGTERM.
-            let stopped = DispatchSemaphore(value: 0)
-            let uiSignals = Self.installSignalHandlers(queue: queue, interrupt: interrupt, logger: logger) { stopped.signal() }
-            defer { uiSignals.forEach { $0.cancel() } }
-            stopped.wait()
+            stopRequested.wait()
             logger.info("Stopped.")
             return
         }
