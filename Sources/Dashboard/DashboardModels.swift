@@ -46,6 +46,7 @@ package struct BrokerSummary: Sendable {
     package var online: Int64
     package var sessionKept: Int64
     package var unknown: Int64
+    package var offline: Int64
     package var pluginDrift: Int64?
     package var ingesterDrift: Int64?
     package var sysConnected: Int64?
@@ -64,7 +65,8 @@ package struct BrokerSummary: Sendable {
     package var json: JSONValue {
         .object([
             ("broker_id", .string(brokerID)), ("state", .string(state)), ("online", .int(online)),
-            ("session_kept", .int(sessionKept)), ("unknown", .int(unknown)), ("drift", .int(drift)),
+            ("session_kept", .int(sessionKept)), ("unknown", .int(unknown)), ("offline", .int(offline)),
+            ("drift", .int(drift)),
             ("plugin_drift", .int(pluginDrift)), ("ingester_drift", .int(ingesterDrift)),
             ("sys_connected", .int(sysConnected)), ("last_seen", .string(lastSeen)), ("started_at", .string(startedAt)),
             ("stopped_at", .string(stoppedAt)), ("uptime_seconds", .double(uptimeSeconds)),

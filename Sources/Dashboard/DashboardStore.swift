@@ -59,6 +59,7 @@ package struct DashboardStore: Sendable {
                 BrokerSummary(
                     brokerID: row[0] ?? "", state: row[1] ?? "unknown", online: Int64(row[2] ?? "") ?? 0,
                     sessionKept: Int64(row[3] ?? "") ?? 0, unknown: Int64(row[4] ?? "") ?? 0,
+                    offline: Int64(row[13] ?? "") ?? 0,
                     pluginDrift: row[5].flatMap { Int64($0) }, ingesterDrift: row[6].flatMap { Int64($0) },
                     sysConnected: row[7].flatMap { Int64($0) }, lastSeen: row[8], startedAt: row[9], stoppedAt: row[10],
                     uptimeSeconds: row[11].flatMap { Double($0) }, messagesPerSecond: row[12].flatMap { Double($0) },
@@ -99,9 +100,10 @@ package struct DashboardStore: Sendable {
               \(presence ? """
                 SELECT broker_id, count(*) FILTER (WHERE state = 'online') AS online,
                        count(*) FILTER (WHERE state = 'session_kept') AS session_kept,
-                       count(*) FILTER (WHERE state = 'unknown') AS unknown
+                       count(*) FILTER (WHERE state = 'unknown') AS unknown,
+                       count(*) FILTER (WHERE state = 'offline') AS offline
                 FROM client_presence GROUP BY broker_id
-                """ : "SELECT NULL::text AS broker_id, 0::bigint AS online, 0::bigint AS session_kept, 0::bigint AS unknown WHERE false")
+                """ : "SELECT NULL::text AS broker_id, 0::bigint AS online, 0::bigint AS session_kept, 0::bigint AS unknown, 0::bigint AS offline WHERE false")
             )
             SELECT b.broker_id,
                    CASE WHEN b.stopped_at IS NOT NULL THEN 'stopped'
@@ -114,7 +116,7 @@ package struct DashboardStore: Sendable {
                    \(metrics
                      ? "COALESCE(up.value + extract(epoch FROM (now() AT TIME ZONE 'UTC') - up.ts), extract(epoch FROM now() - b.started_at))"
                      : "extract(epoch FROM now() - b.started_at)"),
-                   \(metrics ? "msg.value / 60.0" : "NULL")
+                   \(metrics ? "msg.value / 60.0" : "NULL"), COALESCE(c.offline, 0)
             FROM broker_status b
             LEFT JOIN counts c USING (broker_id)
             \(drift ? "LEFT JOIN presence_drift d USING (broker_id)" : "")

@@ -330,8 +330,28 @@ struct SysIngester: ParsableCommand {
             return address
         } ?? settings.metricsListen
         // With only the dashboard there is no writer whose connection /readyz could report.
+        // The dashboard and the presence gauges of /metrics read through connections of their own
+        // (read-only, --ui-dsn when given), never the writer's.
+        let readDSN = settings.ui?.dsn ?? settings.dsn
+        var reads: ReadOnlyDatabase?
+        if settings.ui != nil || listen != nil {
+            var uiLogger = logger
+            uiLogger[metadataKey: "ui"] = "dashboard"
+            do {
+                reads = try ReadOnlyDatabase(dsn: readDSN, logger: uiLogger)
+            } catch {
+                logger.critical("Cannot start the dashboard's database threads.", metadata: ["ui.error": "\(error)"])
+                throw ExitCode.failure
+            }
+        }
+        defer { reads?.stop() }
+        let gauges = listen == nil ? nil : reads.map { PresenceGauges(store: DashboardStore(database: $0)) }
+        gauges?.start(logger: logger)
+        defer { gauges?.stop() }
         let alwaysReady: MetricsEndpoints.Readiness = { (ready: true, reason: "ready") }
-        let endpoints = MetricsEndpoints(metrics: metrics, readiness: settings.brokers.isEmpty ? alwaysReady : nil)
+        let endpoints = MetricsEndpoints(
+            metrics: metrics, readiness: settings.brokers.isEmpty ? alwaysReady : nil,
+            more: { gauges?.exposition() ?? "" })
         // The dashboard may share the metrics port: then its server answers /metrics, /healthz, /readyz too.
         let sharesPort = listen != nil && settings.ui?.listen == listen
         var server: MetricsServer?
@@ -345,8 +365,11 @@ struct SysIngester: ParsableCommand {
             }
         }
         defer { server?.stop() }
-        let dashboard = try settings.ui.map { ui in
-            try Self.startDashboard(ui, settings: settings, endpoints: sharesPort ? endpoints : nil, logger: logger)
+        var dashboard: DashboardServer?
+        if let ui = settings.ui, let reads {
+            dashboard = try Self.startDashboard(
+                ui, store: DashboardStore(database: reads), dsn: readDSN, endpoints: sharesPort ? endpoints : nil,
+                logger: logger)
         }
         defer { dashboard?.stop() }
         guard !settings.brokers.isEmpty else {
@@ -389,20 +412,12 @@ struct SysIngester: ParsableCommand {
         logger.info("Stopped.")
     }
 
-    /// Starts the dashboard (and its read-only connections) or ends the process with status 1.
+    /// Starts the dashboard's server or ends the process with status 1.
     private static func startDashboard(
-        _ ui: DashboardSettings, settings: IngesterSettings, endpoints: MetricsEndpoints?, logger: Logger
-    ) throws -> DashboardRunning {
-        let dsn = ui.dsn ?? settings.dsn
+        _ ui: DashboardSettings, store: DashboardStore, dsn: String, endpoints: MetricsEndpoints?, logger: Logger
+    ) throws -> DashboardServer {
         var uiLogger = logger
         uiLogger[metadataKey: "ui"] = "dashboard"
-        let database: ReadOnlyDatabase
-        do {
-            database = try ReadOnlyDatabase(dsn: dsn, logger: uiLogger)
-        } catch {
-            logger.critical("Cannot start the dashboard's database threads.", metadata: ["ui.error": "\(error)"])
-            throw ExitCode.failure
-        }
         var shared: DashboardServer.SharedEndpoints?
         if let endpoints {
             shared = { (path: String) -> (status: Int, contentType: String, body: String)? in
@@ -411,8 +426,7 @@ struct SysIngester: ParsableCommand {
             }
         }
         do {
-            let server = try DashboardServer.start(
-                at: ui.listen, store: DashboardStore(database: database), token: ui.token, shared: shared, logger: uiLogger)
+            let server = try DashboardServer.start(at: ui.listen, store: store, token: ui.token, shared: shared, logger: uiLogger)
             logger.info(
                 "Serving the dashboard.",
                 metadata: [
@@ -421,9 +435,8 @@ struct SysIngester: ParsableCommand {
                     "ui.metrics": "\(endpoints == nil ? "no" : "shared")",
                     "pg.target": "\(ConnectionString.redacted(dsn))",
                 ])
-            return DashboardRunning(server: server, database: database)
+            return server
         } catch {
-            database.stop()
             logger.critical("Cannot serve the dashboard.", metadata: ["http.listen": "\(ui.listen)", "http.error": "\(error)"])
             throw ExitCode.failure
         }
@@ -447,16 +460,5 @@ struct SysIngester: ParsableCommand {
             source.resume()
             return source
         }
-    }
-}
-
-/// The dashboard's server and read connections, stopped together.
-struct DashboardRunning {
-    let server: DashboardServer
-    let database: ReadOnlyDatabase
-
-    func stop() {
-        server.stop()
-        database.stop()
     }
 }

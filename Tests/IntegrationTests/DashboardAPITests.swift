@@ -126,4 +126,17 @@ struct DashboardAPITests {
         for client in clients { client.disconnect() }
         #expect(process.terminate() == 0)
     }
+
+    @Test("the presence alert rules pass promtool check rules, and their rule tests fire on drift, a lost broker, growing kept sessions")
+    func alertRules() throws {
+        let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
+            "../../packaging/prometheus"
+        ).standardized.path
+        let check = try ProcessRunner.run("promtool", ["check", "rules", directory + "/presence-alerts.yml"])
+        #expect(check.succeeded, "\(check.output)")
+        #expect(check.output.contains("SUCCESS: 3 rules found"))
+        // promtool resolves rule_files relative to the test file.
+        let rules = try ProcessRunner.run("promtool", ["test", "rules", directory + "/presence-alerts.test.yml"])
+        #expect(rules.succeeded, "\(rules.output)")
+    }
 }

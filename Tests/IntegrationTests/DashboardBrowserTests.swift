@@ -27,7 +27,8 @@ struct DashboardBrowserTests {
         let uiPort = try LocalPorts.free()
         let ingester = try SysIngesterProcess.start(
             broker: fixture.broker, database: database, brokerName: "dash-broker",
-            arguments: ["--ui-listen", "127.0.0.1:\(uiPort)"])
+            // The metrics endpoints share the dashboard's port (one Hummingbird server answers both).
+            arguments: ["--ui-listen", "127.0.0.1:\(uiPort)", "--metrics-listen", "127.0.0.1:\(uiPort)"])
         let base = "http://127.0.0.1:\(uiPort)"
         try ingester.waitUntil("the dashboard answers") { (try? HTTP.get(base + "/healthz").status) == 200 }
         let browser = try BrowserSession()
@@ -48,6 +49,13 @@ struct DashboardBrowserTests {
         print("dashboard: the connect showed on the fleet page \(String(format: "%.2f", Date().timeIntervalSince(connectedAt))) s after CONNACK (browser wait \(fleetSeconds) s)")
         #expect(try browser.script("return window.dashboardMarker;") as? String == "kept")
         try browser.screenshot(try screenshotPath("2-fleet-client-online.png"))
+        // /metrics on the same port gains the presence gauges read from the database.
+        try waitUntil(timeout: 30, "the presence gauges count the client online") {
+            let metrics = try HTTP.get(base + "/metrics").body
+            return metrics.contains("sys_ingester_presence_clients{broker=\"dash-broker\",state=\"online\"} 1")
+                && metrics.contains("sys_ingester_broker_state{broker=\"dash-broker\",state=\"up\"} 1")
+                && metrics.contains("sys_ingester_presence_up 1") && metrics.contains("sys_ingester_broker_up{broker=\"dash-broker\"} 1")
+        }
 
         // Clients page: the hostile id is shown as text, its markup never became an element.
         try browser.get(base + "/clients?prefix=" + PercentEncoding.encodeForTest("dash/"))
@@ -76,6 +84,9 @@ struct DashboardBrowserTests {
         fixture.broker.kill9()
         try browser.waitForText("tr[data-broker='dash-broker'] td.broker-state", "lost", timeout: 60)
         try browser.screenshot(try screenshotPath("5-fleet-broker-lost.png"))
+        try waitUntil(timeout: 30, "the broker state gauge says lost") {
+            try HTTP.get(base + "/metrics").body.contains("sys_ingester_broker_state{broker=\"dash-broker\",state=\"lost\"} 1")
+        }
 
         // Droppers: the dropped connection counts as unclean once the daily fold has run.
         try browser.get(base + "/droppers")
