@@ -29,7 +29,9 @@ if [ "$(sql "$history_dsn" "SELECT count(*) FROM (SELECT 1 FROM client_daily_sta
 fi
 sql "$history_dsn" "UPDATE broker_status SET last_seen = now()"
 
-utc() { echo "to_char($1 AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"; }
+# The pages format times as 'YYYY-MM-DD"T"HH24:MI:SS"Z"'; pgbench would read its :MI and :SS as
+# variables, so the bench formats with letters instead of colons (the same work for to_char).
+utc() { echo "to_char($1 AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24\"h\"MI\"m\"SS\"Z\"')"; }
 history_query dash_fleet "WITH counts AS (
       SELECT broker_id, count(*) FILTER (WHERE state = 'online') AS online,
              count(*) FILTER (WHERE state = 'session_kept') AS session_kept,
