@@ -1,7 +1,7 @@
 # Sourced by scripts/bench-history.sh (BENCH_MODE=history) after its own queries: the dashboard's
 # reads (sys-ingester --ui-listen, docs/dashboard.md) on the same generated history. Adds what the
 # dashboard reads beside client_conn_events: the ingester's schema (010, 015, 020, 030, empty
-# tables) and client_daily_stats folded from the generated history (once per generated database),
+# tables; 040, the dashboard's index, before the droppers queries) and client_daily_stats folded from the generated history (once per generated database),
 # then times each page's statements with history_query. The statements are those of
 # Sources/Dashboard/DashboardStore.swift with every optional relation present (the fleet page's
 # presence_drift, ingest_gaps and broker_metrics joins included); keep the two in step.
@@ -89,13 +89,23 @@ history_query dash_client_daily "SELECT to_char(g.day, 'YYYY-MM-DD'), COALESCE(s
     FROM generate_series((now() AT TIME ZONE 'UTC')::date - 6, (now() AT TIME ZONE 'UTC')::date, interval '1 day') AS g(day)
     LEFT JOIN client_daily_stats s ON s.client_id = 'device-' || lpad(:c::text, 6, '0') AND s.day = g.day::date
     GROUP BY g.day ORDER BY g.day" "$history_dsn"
-droppers_sql="SELECT client_id, sum(unclean_disconnects), sum(disconnects), sum(connects) FROM client_daily_stats
-    WHERE day > (now() AT TIME ZONE 'UTC')::date - DAYS GROUP BY client_id HAVING sum(unclean_disconnects) > 0
-    ORDER BY 2 DESC, 3 DESC, client_id LIMIT 50"
+PGOPTIONS="-c client_min_messages=warning" psql -X -q -v ON_ERROR_STOP=1 "$history_dsn" -f schema/040_dashboard.sql
+sql "$history_dsn" "VACUUM ANALYZE client_daily_stats"
+droppers_sql="WITH top AS (
+      SELECT client_id, sum(unclean_disconnects) AS unclean FROM client_daily_stats
+      WHERE day > (now() AT TIME ZONE 'UTC')::date - DAYS AND unclean_disconnects > 0
+      GROUP BY client_id ORDER BY unclean DESC, client_id LIMIT 50)
+    SELECT t.client_id, t.unclean, s.disconnects, s.connects FROM top t
+    CROSS JOIN LATERAL (SELECT sum(d.disconnects) AS disconnects, sum(d.connects) AS connects FROM client_daily_stats d
+      WHERE d.client_id = t.client_id AND d.day > (now() AT TIME ZONE 'UTC')::date - DAYS) s
+    ORDER BY t.unclean DESC, t.client_id"
 history_query dash_droppers_today "${droppers_sql/DAYS/1}" "$history_dsn"
 history_query dash_droppers_week "${droppers_sql/DAYS/7}" "$history_dsn"
 
-jq -s '.' "$history"/dash_*.json >"$history/dashboard.json"
+for name in dash_fleet dash_fleet_per_minute dash_clients_first_page dash_clients_online_after dash_clients_prefix \
+    dash_client_events dash_client_daily dash_droppers_today dash_droppers_week; do
+    cat "$history/$name.json"
+done | jq -s '.' >"$history/dashboard.json"
 echo "bench: history: dashboard queries (ms):" >&2
 jq -r '.[] | "  \(.query)\tp50 \(.p50_ms)\tp99 \(.p99_ms)\tindexes \(.indexes | join(","))\tseq \(.seq_scans | join(","))"' \
     "$history/dashboard.json" >&2

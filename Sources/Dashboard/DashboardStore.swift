@@ -305,13 +305,24 @@ package struct DashboardStore: Sendable {
         -> (today: [DropperRow], week: [DropperRow])
     {
         guard sources.has("client_daily_stats") else { return ([], []) }
+        // The ranking reads only client-days with an unclean disconnect (the partial index of
+        // schema/040_dashboard.sql, an index-only scan); the other counts are summed for the 50
+        // ranked clients alone.
         let sql = """
-            SELECT client_id, sum(unclean_disconnects), sum(disconnects), sum(connects)
-            FROM client_daily_stats
-            WHERE day > (now() AT TIME ZONE 'UTC')::date - $1::int
-            GROUP BY client_id HAVING sum(unclean_disconnects) > 0
-            ORDER BY 2 DESC, 3 DESC, client_id
-            LIMIT $2
+            WITH top AS (
+              SELECT client_id, sum(unclean_disconnects) AS unclean
+              FROM client_daily_stats
+              WHERE day > (now() AT TIME ZONE 'UTC')::date - $1::int AND unclean_disconnects > 0
+              GROUP BY client_id
+              ORDER BY unclean DESC, client_id
+              LIMIT $2)
+            SELECT t.client_id, t.unclean, s.disconnects, s.connects
+            FROM top t
+            CROSS JOIN LATERAL (
+              SELECT sum(d.disconnects) AS disconnects, sum(d.connects) AS connects
+              FROM client_daily_stats d
+              WHERE d.client_id = t.client_id AND d.day > (now() AT TIME ZONE 'UTC')::date - $1::int) s
+            ORDER BY t.unclean DESC, t.client_id
             """
         let timeout = self.timeout
         return try await database.read { connection throws(PostgresError) in

@@ -16,6 +16,7 @@ package enum SchemaFiles {
         ("schema/015_ingest_gaps.sql", ingestGaps),
         ("schema/020_views.sql", views),
         ("schema/030_retention_rollups.sql", retentionRollups),
+        ("schema/040_dashboard.sql", dashboardIndexes),
     ]
 
     // SwiftPM names each constant after its file, with a leading digit replaced by `_`.
@@ -47,4 +48,8 @@ package enum SchemaFiles {
     /// `schema/030_retention_rollups.sql`: maintenance_runs, broker_metrics_rollup, client_daily_stats
     /// and the chart views over them.
     package static let retentionRollups = String(decoding: PackageResources._30_retention_rollups_sql, as: UTF8.self)
+
+    /// `schema/040_dashboard.sql`: the partial index of client-days with unclean disconnects (the
+    /// dashboard's droppers page); sys-ingester applies it at start.
+    package static let dashboardIndexes = String(decoding: PackageResources._40_dashboard_sql, as: UTF8.self)
 }
