@@ -99,8 +99,8 @@ droppers_sql="WITH top AS (
     CROSS JOIN LATERAL (SELECT sum(d.disconnects) AS disconnects, sum(d.connects) AS connects FROM client_daily_stats d
       WHERE d.client_id = t.client_id AND d.day > (now() AT TIME ZONE 'UTC')::date - DAYS) s
     ORDER BY t.unclean DESC, t.client_id"
-history_query dash_droppers_today "${droppers_sql/DAYS/1}" "$history_dsn"
-history_query dash_droppers_week "${droppers_sql/DAYS/7}" "$history_dsn"
+history_query dash_droppers_today "${droppers_sql//DAYS/1}" "$history_dsn"
+history_query dash_droppers_week "${droppers_sql//DAYS/7}" "$history_dsn"
 
 for name in dash_fleet dash_fleet_per_minute dash_clients_first_page dash_clients_online_after dash_clients_prefix \
     dash_client_events dash_client_daily dash_droppers_today dash_droppers_week; do

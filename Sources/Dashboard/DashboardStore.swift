@@ -65,9 +65,11 @@ package struct DashboardStore: Sendable {
                     uptimeSeconds: row[11].flatMap { Double($0) }, messagesPerSecond: row[12].flatMap { Double($0) },
                     connectsPerMinute: Array(repeating: 0, count: 60), disconnectsPerMinute: Array(repeating: 0, count: 60))
             }
-            // A broker that is not running has no uptime (its last value would only grow stale).
+            // A broker that is not running has no uptime and no message rate (its last values would
+            // only grow stale).
             for position in brokers.indices where brokers[position].state == "lost" || brokers[position].state == "stopped" {
                 brokers[position].uptimeSeconds = nil
+                brokers[position].messagesPerSecond = nil
             }
             guard let perMinuteSQL else { return brokers }
             var index: [String: Int] = [:]

@@ -64,7 +64,7 @@ extension ConfigFile {
         let entries = brokers ?? []
         guard !entries.isEmpty || ui != nil else {
             throw ConfigError(
-                field: "brokers", message: "brokers must list at least one broker (or set ui_listen to serve the dashboard alone).")
+                field: "brokers", message: "brokers must list at least one broker. (With ui_listen set, none is needed: the dashboard alone.)")
         }
         var brokers: [BrokerSettings] = []
         var indexByName: [String: Int] = [:]
