@@ -46,10 +46,11 @@ final class BrowserSession {
     }
 
     /// Waits (without reloading: live updates must bring it) until an element matching `css` shows
-    /// `text`. Returns the seconds it took, as the browser measured them.
+    /// `text` (contains it; equals it with `exact`). Returns the seconds it took, as the browser measured them.
     @discardableResult
-    func waitForText(_ css: String, _ text: String, timeout: Double = 30) throws -> Double {
-        let answer = try send(["op": "wait_text", "css": css, "text": text, "timeout": timeout], timeout: timeout + 30)
+    func waitForText(_ css: String, _ text: String, exact: Bool = false, timeout: Double = 30) throws -> Double {
+        let answer = try send(
+            ["op": "wait_text", "css": css, "text": text, "timeout": timeout, "exact": exact], timeout: timeout + 30)
         return answer["seconds"] as? Double ?? -1
     }
 

@@ -6,8 +6,8 @@ Reads one JSON command per line on stdin and answers one JSON line on stdout, so
 keeps the broker, plugin, ingester and database in its own hands and asks the browser only what a
 person would do or see: load a page, wait until some text shows, read it, take a screenshot.
 
-Commands: {"op": "get", "url"}, {"op": "wait_text", "css", "text", "timeout"} (an element matching
-css whose visible text contains text), {"op": "text", "css"}, {"op": "count", "css"},
+Commands: {"op": "get", "url"}, {"op": "wait_text", "css", "text", "timeout", "exact"} (an element
+matching css whose visible text contains text, or equals it with exact), {"op": "text", "css"}, {"op": "count", "css"},
 {"op": "script", "js"} (returns the value), {"op": "screenshot", "path"}, {"op": "quit"}.
 Answers: {"ok": true, ...} or {"ok": false, "error": "...", "page": <visible text of the body>}.
 """
@@ -55,7 +55,8 @@ def handle(driver, command):
                 found = texts(driver, command["css"])
             except Exception:  # a live update replaced the element while we read it
                 found = []
-            if any(command["text"] in text for text in found):
+            exact = command.get("exact", False)
+            if any(command["text"] == text if exact else command["text"] in text for text in found):
                 return {"ok": True, "seconds": round(time.monotonic() - started, 3), "texts": found}
             if time.monotonic() >= deadline:
                 return {"ok": False, "error": "no element %r shows %r; seen: %r" % (command["css"], command["text"], found),
