@@ -20,6 +20,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.0.0"),
     ],
     targets: [
         // MARK: C boundaries
@@ -67,7 +69,7 @@ let package = Package(
         .executableTarget(
             name: "SysIngester",
             dependencies: [
-                "SysIngest", "IngesterConfig", "IngesterMetrics", "Storage", "Locking", "CMosquitto",
+                "SysIngest", "IngesterConfig", "IngesterMetrics", "Dashboard", "Storage", "Locking", "CMosquitto",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
@@ -83,6 +85,20 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]),
+
+        // The web dashboard and its JSON API (docs/dashboard.md): read-only pages over the presence and
+        // history tables, served by Hummingbird; the queries run on libpq connections of their own,
+        // on a thread pool, never on the event loop or the writer's connection.
+        .target(
+            name: "Dashboard",
+            dependencies: [
+                "Storage", "IngesterConfig", "Locking",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ]),
 
         // MARK: Test and benchmark tooling
@@ -103,14 +119,18 @@ let package = Package(
         .testTarget(name: "MQTTWireTests", dependencies: ["MQTTWire"]),
         .testTarget(name: "IngesterMetricsTests", dependencies: ["IngesterMetrics", "IngesterConfig"]),
         .testTarget(name: "IngesterConfigTests", dependencies: ["IngesterConfig"]),
+        .testTarget(name: "DashboardTests", dependencies: ["Dashboard"]),
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
                 "Storage", "ConnRecorder", "SchemaSQL", "MQTTWire", "Locking", "IngesterMetrics", "IngesterConfig",
+                "Dashboard",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
-            exclude: ["Fixtures"]),
+            // Fixtures: a database dump of an earlier release; Browser: the browser tests' selenium
+            // driver (python), run as a program, not compiled.
+            exclude: ["Fixtures", "Browser"]),
     ]
 )

@@ -82,3 +82,4 @@ jq -n --argjson rows "$events_rows" --argjson requested "$HISTORY_ROWS" --argjso
       queries: [$history[0], $presence[0], $sessions[0], $before[0], $droppers[0]],
       machine: {nproc: $nproc, cpu: $cpu, mem_mb: $mem}}' >"$history/results.json"
 "$PYTHON3" scripts/bench-tools.py history-report "$history/results.json"
+source scripts/bench-history-dashboard.sh

@@ -45,6 +45,8 @@ PACKAGES=(
     prometheus curl
     # `make bench` reads mqtt-load's JSON with jq; scripts/profile-callgrind.sh counts instructions.
     jq valgrind
+    # The dashboard's browser tests: headless chromium driven by selenium (Tests/IntegrationTests/Dashboard*).
+    chromium chromium-driver python3-selenium
 )
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -104,8 +104,10 @@ for _ in $(seq 1 100); do
     sleep 0.1
 done
 
+# The dashboard (docs/dashboard.md) on a free loopback port, or UI_PORT.
+ui_port="${UI_PORT:-$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')}"
 PG_DSN="$dsn" "$SYS_INGESTER" --host 127.0.0.1 --port "$port" --broker-name local \
-    >"$run_dir/sys-ingester.log" 2>&1 &
+    --ui-listen "127.0.0.1:$ui_port" >"$run_dir/sys-ingester.log" 2>&1 &
 pids+=($!)
 
 psql_cmd="psql '$dsn'"
@@ -116,6 +118,7 @@ cat <<INFO 2>/dev/null || true
   MQTT broker (mosquitto 2.1 + conn-plugin):  127.0.0.1:$port
   PostgreSQL:                                 $dsn
   Look at the data:                           $psql_cmd
+  Dashboard:                                  http://127.0.0.1:$ui_port/
       SELECT * FROM client_presence;          -- who is online now, per broker (plugin)
       SELECT * FROM client_conn_events ORDER BY id DESC LIMIT 20;
       SELECT * FROM broker_metrics ORDER BY id DESC LIMIT 20;   -- \$SYS metrics (ingester)

@@ -60,8 +60,11 @@ extension ConfigFile {
         let retention = try validator.retention(
             retentionDays: retentionDays, rollupRetentionDays: rollupRetentionDays,
             maintenanceInterval: maintenanceInterval)
-        guard let entries = brokers, !entries.isEmpty else {
-            throw ConfigError(field: "brokers", message: "brokers must list at least one broker.")
+        let ui = try validator.dashboard(listen: uiListen, tokenFile: uiTokenFile, dsn: uiDSN)
+        let entries = brokers ?? []
+        guard !entries.isEmpty || ui != nil else {
+            throw ConfigError(
+                field: "brokers", message: "brokers must list at least one broker. (With ui_listen set, none is needed: the dashboard alone.)")
         }
         var brokers: [BrokerSettings] = []
         var indexByName: [String: Int] = [:]
@@ -93,7 +96,7 @@ extension ConfigFile {
             brokers: brokers, dsn: dsn, logLevel: logLevel, burstWindowMs: batching.burstWindowMs,
             maxBurst: batching.maxBurst, maxQueue: batching.maxQueue, metricsListen: metricsListen,
             retentionDays: retention.retentionDays, rollupRetentionDays: retention.rollupRetentionDays,
-            maintenanceIntervalSeconds: retention.maintenanceIntervalSeconds, warnings: warnings)
+            maintenanceIntervalSeconds: retention.maintenanceIntervalSeconds, ui: ui, warnings: warnings)
     }
 }
 

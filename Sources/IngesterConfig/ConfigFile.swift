@@ -16,6 +16,12 @@ package struct ConfigFile: Decodable, Equatable, Sendable {
     package var rollupRetentionDays: Int?
     /// Seconds between maintenance runs.
     package var maintenanceInterval: Int?
+    /// `HOST:PORT` of the web dashboard (off when absent).
+    package var uiListen: String?
+    /// A file holding the dashboard's bearer token.
+    package var uiTokenFile: String?
+    /// The database the dashboard reads, when not the ingester's.
+    package var uiDSN: String?
     package var brokers: [BrokerEntry]?
 
     package enum CodingKeys: String, CodingKey, CaseIterable {
@@ -30,6 +36,9 @@ package struct ConfigFile: Decodable, Equatable, Sendable {
         case retentionDays = "retention_days"
         case rollupRetentionDays = "rollup_retention_days"
         case maintenanceInterval = "maintenance_interval"
+        case uiListen = "ui_listen"
+        case uiTokenFile = "ui_token_file"
+        case uiDSN = "ui_dsn"
         case brokers
     }
 
@@ -37,9 +46,12 @@ package struct ConfigFile: Decodable, Equatable, Sendable {
         dsn: String? = nil, dsnEnv: String? = nil, dsnFile: String? = nil, logLevel: String? = nil,
         burstWindowMs: Int? = nil, maxBurst: Int? = nil, maxQueue: Int? = nil,
         metricsListen: String? = nil, retentionDays: Int? = nil, rollupRetentionDays: Int? = nil,
-        maintenanceInterval: Int? = nil,
+        maintenanceInterval: Int? = nil, uiListen: String? = nil, uiTokenFile: String? = nil, uiDSN: String? = nil,
         brokers: [BrokerEntry]? = nil
     ) {
+        self.uiListen = uiListen
+        self.uiTokenFile = uiTokenFile
+        self.uiDSN = uiDSN
         self.retentionDays = retentionDays
         self.rollupRetentionDays = rollupRetentionDays
         self.maintenanceInterval = maintenanceInterval

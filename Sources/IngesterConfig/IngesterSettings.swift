@@ -19,6 +19,9 @@ package struct IngesterSettings: Sendable, Equatable {
     /// broker_metrics_rollup buckets older than this many days are deleted; 0 keeps them.
     package var rollupRetentionDays: Int
     package var maintenanceIntervalSeconds: Int
+    /// The web dashboard and JSON API; nil: not served. With it, `brokers` may be empty (the
+    /// dashboard alone, for an install that runs only the conn-plugin).
+    package var ui: DashboardSettings?
     /// Warnings to log once logging is up (e.g. a password written into the file's `dsn`).
     package var warnings: [String]
 
@@ -42,8 +45,10 @@ package struct IngesterSettings: Sendable, Equatable {
         maxQueue: Int = defaultMaxQueue,
         metricsListen: ListenAddress? = nil, retentionDays: Int = defaultRetentionDays,
         rollupRetentionDays: Int = defaultRollupRetentionDays,
-        maintenanceIntervalSeconds: Int = defaultMaintenanceIntervalSeconds, warnings: [String] = []
+        maintenanceIntervalSeconds: Int = defaultMaintenanceIntervalSeconds, ui: DashboardSettings? = nil,
+        warnings: [String] = []
     ) {
+        self.ui = ui
         self.retentionDays = retentionDays
         self.rollupRetentionDays = rollupRetentionDays
         self.maintenanceIntervalSeconds = maintenanceIntervalSeconds

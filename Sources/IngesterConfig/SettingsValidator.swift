@@ -289,4 +289,41 @@ package struct SettingsValidator: Sendable {
             throw problem("metrics_listen", error.description)
         }
     }
+
+    /// The dashboard's settings: `ui_listen` (`HOST:PORT`), `ui_token_file` (a readable, non-empty
+    /// file; its first line is the token) and `ui_dsn` (a connection string). The other two need
+    /// `ui_listen`.
+    package func dashboard(listen: String?, tokenFile: String?, dsn: String?) throws(ConfigError) -> DashboardSettings? {
+        guard let listen else {
+            if tokenFile != nil {
+                throw problem("ui_token_file", "\(naming("ui_token_file")) needs \(naming("ui_listen")).")
+            }
+            if dsn != nil { throw problem("ui_dsn", "\(naming("ui_dsn")) needs \(naming("ui_listen")).") }
+            return nil
+        }
+        let address: ListenAddress
+        do {
+            address = try ListenAddress.parse(listen, option: naming("ui_listen"))
+        } catch {
+            throw problem("ui_listen", error.description)
+        }
+        var token: String?
+        if let tokenFile {
+            let text = try secretFile(tokenFile, field: naming("ui_token_file"))
+            guard !text.contains(where: { $0.isNewline || $0 == " " || $0 == "\t" }) else {
+                throw problem(
+                    "ui_token_file",
+                    "\(naming("ui_token_file")) \(tokenFile): the token must be one line without spaces (a bearer token).")
+            }
+            token = text
+        }
+        if let dsn {
+            do {
+                try ConnectionString.validate(dsn)
+            } catch {
+                throw problem("ui_dsn", "\(naming("ui_dsn")) is not a valid connection string: \(error.message)")
+            }
+        }
+        return DashboardSettings(listen: address, token: token, tokenFile: tokenFile, dsn: dsn)
+    }
 }

@@ -21,14 +21,18 @@ package struct MetricsEndpoints: Sendable {
 
     private let metrics: IngesterMetrics
     private let readiness: Readiness
+    /// More exposition text appended to `/metrics` (the presence gauges read from the database).
+    private let more: @Sendable () -> String
 
     /// - Parameters:
     ///   - metrics: what `/metrics` serves.
     ///   - readiness: the check behind `/readyz`; nil: `metrics.readiness()` (PostgreSQL and every
     ///     known broker connected).
-    package init(metrics: IngesterMetrics, readiness: Readiness? = nil) {
+    ///   - more: exposition text appended to `/metrics` (whole families, `# TYPE` lines included).
+    package init(metrics: IngesterMetrics, readiness: Readiness? = nil, more: @escaping @Sendable () -> String = { "" }) {
         self.metrics = metrics
         self.readiness = readiness ?? { metrics.readiness() }
+        self.more = more
     }
 
     /// The response to one request.
@@ -45,7 +49,7 @@ package struct MetricsEndpoints: Sendable {
         }
         switch path {
         case "/metrics":
-            return Response(status: 200, contentType: Self.metricsContentType, body: metrics.render())
+            return Response(status: 200, contentType: Self.metricsContentType, body: metrics.render() + more())
         case "/healthz":
             return Response(status: 200, contentType: Self.textContentType, body: "ok\n")
         default:

@@ -17,6 +17,7 @@ package enum SchemaFiles {
         ("schema/020_views.sql", views),
         ("schema/030_retention_rollups.sql", retentionRollups),
         ("schema/031_daily_stats_folds.sql", dailyStatsFolds),
+        ("schema/040_dashboard.sql", dashboardIndexes),
     ]
 
     // SwiftPM names each constant after its file, with a leading digit replaced by `_`.
@@ -51,4 +52,8 @@ package enum SchemaFiles {
 
     /// `schema/031_daily_stats_folds.sql`: how far each broker's history is counted in client_daily_stats.
     package static let dailyStatsFolds = String(decoding: PackageResources._31_daily_stats_folds_sql, as: UTF8.self)
+
+    /// `schema/040_dashboard.sql`: the partial index of client-days with unclean disconnects (the
+    /// dashboard's droppers page); sys-ingester applies it at start.
+    package static let dashboardIndexes = String(decoding: PackageResources._40_dashboard_sql, as: UTF8.self)
 }

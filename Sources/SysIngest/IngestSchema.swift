@@ -10,6 +10,7 @@ package enum IngestSchema {
         ("schema/015_ingest_gaps.sql", SchemaFiles.ingestGaps),
         ("schema/020_views.sql", SchemaFiles.views),
         ("schema/030_retention_rollups.sql", SchemaFiles.retentionRollups),
+        ("schema/040_dashboard.sql", SchemaFiles.dashboardIndexes),
     ]
 
     /// The relations the ingester needs; if any is missing the whole schema is applied.
@@ -18,6 +19,6 @@ package enum IngestSchema {
         "broker_status", "ingest_gaps", "client_broker_presence", "client_session_ends", "client_presence",
         "connected_now", "live_subscriptions", "latest_metrics", "connects_per_minute", "recent_activity",
         "conn_online_now", "conn_frequent_droppers", "presence_drift", "maintenance_runs", "broker_metrics_rollup",
-        "client_daily_stats", "connected_clients_daily", "top_droppers_week",
+        "client_daily_stats", "connected_clients_daily", "top_droppers_week", "client_daily_stats_unclean_day_idx",
     ]
 }

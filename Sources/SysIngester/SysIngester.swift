@@ -1,4 +1,5 @@
 import ArgumentParser
+import Dashboard
 import Foundation
 import IngesterConfig
 import IngesterMetrics
@@ -148,6 +149,26 @@ struct SysIngester: ParsableCommand {
             valueName: "host:port"))
     var metricsListen: String?
 
+    // MARK: Dashboard
+
+    @Option(
+        help: ArgumentHelp(
+            "Serve the web dashboard and its JSON API on HOST:PORT, e.g. 127.0.0.1:9235 (default: off). Without broker options (--host, --port, ...) only the dashboard runs.",
+            valueName: "host:port"))
+    var uiListen: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "A file holding the token every dashboard page and API call must carry (Authorization: Bearer <token>, or the login form's cookie).",
+            valueName: "path"))
+    var uiTokenFile: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "The database the dashboard and the presence gauges read (e.g. a hot standby). Default: the --dsn database.",
+            valueName: "conninfo"))
+    var uiDSN: String?
+
     // MARK: - Validation
 
     private static var environment: [String: String] { ProcessInfo.processInfo.environment }
@@ -177,9 +198,17 @@ struct SysIngester: ParsableCommand {
             ("--burst-window-ms", burstWindowMs != nil),
             ("--max-burst", maxBurst != nil), ("--max-queue", maxQueue != nil),
             ("--retention-days", retentionDays != nil), ("--rollup-retention-days", rollupRetentionDays != nil),
-            ("--maintenance-interval", maintenanceInterval != nil),
+            ("--maintenance-interval", maintenanceInterval != nil), ("--ui-listen", uiListen != nil),
+            ("--ui-token-file", uiTokenFile != nil), ("--ui-dsn", uiDSN != nil),
         ]
         return given.filter(\.1).map(\.0)
+    }
+
+    /// Whether any option names a broker; without one, `--ui-listen` runs the dashboard alone.
+    private var namesABroker: Bool {
+        host != nil || port != nil || username != nil || password != nil || clientID != nil || brokerName != nil
+            || protocolVersion != nil || keepalive != nil || cafile != nil || capath != nil || cert != nil
+            || key != nil || tlsInsecure
     }
 
     /// The command line as a one-broker configuration, checked by the same rules as a file.
@@ -198,6 +227,7 @@ struct SysIngester: ParsableCommand {
             defaultHost: "127.0.0.1", defaultName: "\(host ?? "127.0.0.1"):\(port ?? 1883)",
             database: try validator.database(inline: dsn, variable: nil, file: nil))
         let dsn = try validator.database(inline: dsn, variable: nil, file: nil)
+        let ui = try validator.dashboard(listen: uiListen, tokenFile: uiTokenFile, dsn: uiDSN)
         let level = try validator.logLevel(logLevel)
         let batching = try validator.batching(
             burstWindowMs: burstWindowMs, maxBurst: maxBurst, maxQueue: maxQueue)
@@ -205,11 +235,11 @@ struct SysIngester: ParsableCommand {
             retentionDays: retentionDays, rollupRetentionDays: rollupRetentionDays,
             maintenanceInterval: maintenanceInterval)
         return IngesterSettings(
-            brokers: [broker], dsn: dsn, logLevel: level, burstWindowMs: batching.burstWindowMs,
+            brokers: ui != nil && !namesABroker ? [] : [broker], dsn: dsn, logLevel: level, burstWindowMs: batching.burstWindowMs,
             maxBurst: batching.maxBurst, maxQueue: batching.maxQueue,
             metricsListen: try validator.listenAddress(metricsListen), retentionDays: retention.retentionDays,
             rollupRetentionDays: retention.rollupRetentionDays,
-            maintenanceIntervalSeconds: retention.maintenanceIntervalSeconds)
+            maintenanceIntervalSeconds: retention.maintenanceIntervalSeconds, ui: ui)
     }
 
     func validate() throws {
@@ -278,7 +308,13 @@ struct SysIngester: ParsableCommand {
             logger.critical("Cannot set up the stop signal.", metadata: ["pg.error": "\(error)"])
             throw ExitCode.failure
         }
-        let signals = Self.installSignalHandlers(queue: queue, interrupt: interrupt, logger: logger)
+        // Signalled at SIGINT/SIGTERM; only the dashboard-alone mode waits on it (the ingest loop
+        // learns of the stop through the queue). The handlers are installed once: installing them
+        // again would reset the signal disposition libdispatch set and lose the signal.
+        let stopRequested = DispatchSemaphore(value: 0)
+        let signals = Self.installSignalHandlers(queue: queue, interrupt: interrupt, logger: logger) {
+            stopRequested.signal()
+        }
         defer { signals.forEach { $0.cancel() } }
 
         logger.info(
@@ -293,10 +329,35 @@ struct SysIngester: ParsableCommand {
             guard let address = ListenAddress(text) else { throw ValidationError("--metrics-listen '\(text)' is not HOST:PORT.") }
             return address
         } ?? settings.metricsListen
-        var server: MetricsServer?
-        if let listen {
+        // With only the dashboard there is no writer whose connection /readyz could report.
+        // The dashboard and the presence gauges of /metrics read through connections of their own
+        // (read-only, --ui-dsn when given), never the writer's.
+        let readDSN = settings.ui?.dsn ?? settings.dsn
+        var reads: ReadOnlyDatabase?
+        if settings.ui != nil || listen != nil {
+            var uiLogger = logger
+            uiLogger[metadataKey: "ui"] = "dashboard"
             do {
-                server = try MetricsServer.start(at: listen, endpoints: MetricsEndpoints(metrics: metrics))
+                reads = try ReadOnlyDatabase(dsn: readDSN, logger: uiLogger)
+            } catch {
+                logger.critical("Cannot start the dashboard's database threads.", metadata: ["ui.error": "\(error)"])
+                throw ExitCode.failure
+            }
+        }
+        defer { reads?.stop() }
+        let gauges = listen == nil ? nil : reads.map { PresenceGauges(store: DashboardStore(database: $0)) }
+        gauges?.start(logger: logger)
+        defer { gauges?.stop() }
+        let alwaysReady: MetricsEndpoints.Readiness = { (ready: true, reason: "ready") }
+        let endpoints = MetricsEndpoints(
+            metrics: metrics, readiness: settings.brokers.isEmpty ? alwaysReady : nil,
+            more: { gauges?.exposition() ?? "" })
+        // The dashboard may share the metrics port: then its server answers /metrics, /healthz, /readyz too.
+        let sharesPort = listen != nil && settings.ui?.listen == listen
+        var server: MetricsServer?
+        if let listen, !sharesPort {
+            do {
+                server = try MetricsServer.start(at: listen, endpoints: endpoints)
                 logger.info("Serving /metrics, /healthz and /readyz.", metadata: ["http.listen": "\(listen)"])
             } catch {
                 logger.critical("Cannot serve metrics.", metadata: ["http.listen": "\(listen)", "http.error": "\(error)"])
@@ -304,6 +365,19 @@ struct SysIngester: ParsableCommand {
             }
         }
         defer { server?.stop() }
+        var dashboard: DashboardServer?
+        if let ui = settings.ui, let reads {
+            dashboard = try Self.startDashboard(
+                ui, store: DashboardStore(database: reads), dsn: readDSN, endpoints: sharesPort ? endpoints : nil,
+                logger: logger)
+        }
+        defer { dashboard?.stop() }
+        guard !settings.brokers.isEmpty else {
+            // The dashboard alone: serve until SIGINT or SIGTERM.
+            stopRequested.wait()
+            logger.info("Stopped.")
+            return
+        }
         var clients: [MosquittoClient] = []
         for (index, broker) in settings.brokers.enumerated() {
             do {
@@ -338,18 +412,49 @@ struct SysIngester: ParsableCommand {
         logger.info("Stopped.")
     }
 
+    /// Starts the dashboard's server or ends the process with status 1.
+    private static func startDashboard(
+        _ ui: DashboardSettings, store: DashboardStore, dsn: String, endpoints: MetricsEndpoints?, logger: Logger
+    ) throws -> DashboardServer {
+        var uiLogger = logger
+        uiLogger[metadataKey: "ui"] = "dashboard"
+        var shared: DashboardServer.SharedEndpoints?
+        if let endpoints {
+            shared = { (path: String) -> (status: Int, contentType: String, body: String)? in
+                let answer = endpoints.respond(method: "GET", uri: path)
+                return answer.status == 404 ? nil : (status: answer.status, contentType: answer.contentType, body: answer.body)
+            }
+        }
+        do {
+            let server = try DashboardServer.start(at: ui.listen, store: store, token: ui.token, shared: shared, logger: uiLogger)
+            logger.info(
+                "Serving the dashboard.",
+                metadata: [
+                    "http.listen": "\(server.address)", "ui.url": "http://\(server.address)/",
+                    "ui.token": "\(ui.tokenFile.map { "required (\($0))" } ?? "none")",
+                    "ui.metrics": "\(endpoints == nil ? "no" : "shared")",
+                    "pg.target": "\(ConnectionString.redacted(dsn))",
+                ])
+            return server
+        } catch {
+            logger.critical("Cannot serve the dashboard.", metadata: ["http.listen": "\(ui.listen)", "http.error": "\(error)"])
+            throw ExitCode.failure
+        }
+    }
+
     /// SIGINT and SIGTERM ask the loop to stop; the default action (killing the process
     /// mid-transaction) is disabled. PostgreSQL gets `IngestLoop.stopFlushLimit` to finish;
     /// then any wait for it is abandoned, so a silent database cannot hold the stop.
-    private static func installSignalHandlers(queue: IngestQueue, interrupt: PostgresInterrupt, logger: Logger)
-        -> [any DispatchSourceSignal]
-    {
+    private static func installSignalHandlers(
+        queue: IngestQueue, interrupt: PostgresInterrupt, logger: Logger, onStop: @escaping @Sendable () -> Void = {}
+    ) -> [any DispatchSourceSignal] {
         [SIGINT, SIGTERM].map { number in
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
             source.setEventHandler {
                 logger.info("Stop requested; finishing the current transaction.", metadata: ["signal": "\(number)"])
                 queue.requestStop()
+                onStop()
                 DispatchQueue.global().asyncAfter(deadline: .now() + IngestLoop.stopFlushLimit) { interrupt.trigger() }
             }
             source.resume()
