@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Instruction counts per connect+disconnect cycle of a mosquitto 2.1 broker, without the plugin and
-# with it (async), under `valgrind --tool=callgrind --separate-threads=yes`: the same from run to run
+# with it (async and sync), under `valgrind --tool=callgrind --separate-threads=yes`: the same from run to run
 # whatever else the machine does, unlike seconds. Used for docs/performance.md's profile.
 #
 #   scripts/profile-callgrind.sh [CYCLES]      default 2000, after 200 warm-up cycles
@@ -67,8 +67,9 @@ profile() {  # profile MODE: one broker under callgrind; callgrind.out.MODE.* in
 
 profile none
 profile async
+profile sync
 echo "instructions per connect+disconnect cycle ($CYCLES cycles after 200 warm-up; callgrind, Ir):"
-for mode in none async; do
+for mode in none async sync; do
     for file in "$dir"/callgrind.out."$mode"*; do
         # The dump after --zero is the one with "cmd:" and a "part: 1" header; skip the final dump.
         grep -q '^part: 1' "$file" || continue

@@ -38,7 +38,9 @@ end_history AS (
     INSERT INTO client_session_ends (ts, client_id, broker_id, cause, event_key, extra)
     SELECT ts, client_id, extra->>'broker_id', extra->>'cause', extra->>'event_key', extra
     FROM input WHERE event_type = 'session_end' ORDER BY ord
-    ON CONFLICT (event_key) DO NOTHING
+    -- No conflict target (event_key is its only unique key besides id), so a distributed table
+    -- whose unique keys must hold client_id can take another key without a change here.
+    ON CONFLICT DO NOTHING
     RETURNING 1
 ),
 ended AS (
