@@ -53,13 +53,12 @@ done
 [ -x "$SYS_INGESTER" ] || die "sys-ingester not found at $SYS_INGESTER (run make build-ingester)"
 # The scratch PostgreSQL: where it lives (bench.sh's choice, one variable) and how it runs. fsync
 # on, as in production (pg-scratch.sh's PG_FSYNC; restarted below in case it ran without).
-fs_pg_dir="$tmp/pg"
+fs_pg_dir="$pg_dir"
 export PG_FSYNC="${PG_FSYNC:-on}"
 
 fs="$tmp/fleet-scale"
 mkdir -p "$fs"
-ticks_per_s="$(getconf CLK_TCK)"
-cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
+# ticks_per_s and cpu_ticks: scripts/bench.sh.
 log() { echo "bench: fleet-scale: $*" >&2; }
 total=$((FS_BROKERS * FS_CLIENTS))
 # One source address per 10,000 connections of the whole fleet (every mqtt-load binds round robin

@@ -5,6 +5,9 @@
 #   pg-scratch.sh start DIR [PORT]   initdb (if needed) and start; prints the DSN
 #   pg-scratch.sh stop DIR           fast shutdown; the data stays for the next start
 #   pg-scratch.sh remove DIR         stop, then delete DIR
+#   pg-scratch.sh replica DIR PRIMARY_PORT
+#                                    DIR (made by `new`) becomes a hot standby streaming from the
+#                                    scratch server on PRIMARY_PORT (pg_basebackup -R); then `start`
 # Listens on 127.0.0.1 only, trust authentication, database "mqtt".
 #
 # Where: under PG_SCRATCH_BASE (default /tmp), never inside the clone. As root the server runs
@@ -24,7 +27,7 @@ set -euo pipefail
 
 PG_BIN="${PG_BIN:-/usr/lib/postgresql/15/bin}"
 PG_SCRATCH_BASE="${PG_SCRATCH_BASE:-/tmp}"
-usage="usage: $0 new LABEL | start DIR [PORT] | stop DIR | remove DIR"
+usage="usage: $0 new LABEL | start DIR [PORT] | stop DIR | remove DIR | replica DIR PRIMARY_PORT"
 cmd="${1:-}"; dir="${2:-}"
 [ -n "$cmd" ] && [ -n "$dir" ] || { echo "$usage" >&2; exit 2; }
 # In every directory `new` made; `start` and `remove` act only where it is.
@@ -120,6 +123,17 @@ start)
         as_pg env PGSSLMODE=disable psql -X -q -h 127.0.0.1 -p "$port" -U postgres -d postgres -c "CREATE DATABASE mqtt" >/dev/null
     fi
     echo "host=127.0.0.1 port=$port dbname=mqtt user=postgres sslmode=disable"
+    ;;
+replica)
+    require_made_here "$dir"
+    primary_port="${3:-}"
+    [[ "$primary_port" =~ ^[0-9]+$ ]] || { echo "$usage" >&2; exit 2; }
+    [ ! -e "$dir/data" ] || { echo "pg-scratch: $dir already holds a server" >&2; exit 2; }
+    # -R writes standby.signal and primary_conninfo: `start` then runs it as a hot standby (a
+    # standby needs max_connections at least the primary's; `start` uses 200 for both).
+    as_pg "$PG_BIN/pg_basebackup" -h 127.0.0.1 -p "$primary_port" -U postgres -D "$dir/data" -R -X stream \
+        --checkpoint=fast >"$dir/basebackup.log" 2>&1 \
+        || { echo "pg-scratch: pg_basebackup failed, see $dir/basebackup.log" >&2; exit 1; }
     ;;
 stop)
     [ -f "$dir/data/PG_VERSION" ] || exit 0

@@ -9,7 +9,6 @@ import Testing
 /// lag, and the dashboard's sessions are on the standby, not on the primary.
 @Suite("DashboardStandby", .enabled(if: TestEnvironment.shouldRun))
 struct DashboardStandbyTests {
-    private static let pgBin = "/usr/lib/postgresql/15/bin"
     private static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .appendingPathComponent("../..").standardized.path
 
@@ -23,26 +22,18 @@ struct DashboardStandbyTests {
 
     @Test("the dashboard on --ui-dsn reads a streaming replica: a connect shows within the replica's lag")
     func standby() throws {
-        let directory = try shell("d=$(mktemp -d /tmp/mqtt-conn-truth-standby.XXXXXX); chmod 0755 \"$d\"; echo \"$d\"")
-        defer { _ = try? shell("rm -rf '\(directory)'") }
-        let primaryDSN = try shell("bash '\(Self.root)/scripts/pg-scratch.sh' start '\(directory)/primary'")
-        defer { _ = try? shell("bash '\(Self.root)/scripts/pg-scratch.sh' stop '\(directory)/primary'") }
+        let script = "bash '\(Self.root)/scripts/pg-scratch.sh'"
+        let primary = try shell("\(script) new ui-primary")
+        defer { _ = try? shell("\(script) remove '\(primary)'") }
+        let primaryDSN = try shell("\(script) start '\(primary)'")
         let primaryPort = try #require(try ConnectionString.parse(primaryDSN)["port"])
-        let standbyPort = try LocalPorts.free()
-        // pg_basebackup -R writes standby.signal and primary_conninfo: the copy starts as a hot
-        // standby streaming from the primary. A standby needs max_connections at least the
-        // primary's (pg-scratch.sh starts it with 200).
-        _ = try shell(
-            """
-            install -d -o postgres -m 0700 '\(directory)/standby'
-            cd / && runuser -u postgres -- \(Self.pgBin)/pg_basebackup -h 127.0.0.1 -p \(primaryPort) -U postgres \
-                -D '\(directory)/standby/data' -R -X stream --checkpoint=fast
-            cd / && runuser -u postgres -- \(Self.pgBin)/pg_ctl -D '\(directory)/standby/data' -l '\(directory)/standby/postgres.log' \
-                -w -t 60 -o "-p \(standbyPort) -k \(directory)/standby -c listen_addresses=127.0.0.1 -c max_connections=200" start
-            """)
-        defer {
-            _ = try? shell("cd / && runuser -u postgres -- \(Self.pgBin)/pg_ctl -D '\(directory)/standby/data' -m fast -w stop")
-        }
+        // pg-scratch.sh replica: pg_basebackup -R, so the copy starts as a hot standby streaming
+        // from the primary.
+        let standbyDirectory = try shell("\(script) new ui-standby")
+        defer { _ = try? shell("\(script) remove '\(standbyDirectory)'") }
+        _ = try shell("\(script) replica '\(standbyDirectory)' \(primaryPort)")
+        let standbyServerDSN = try shell("\(script) start '\(standbyDirectory)'")
+        let standbyPort = try #require(try ConnectionString.parse(standbyServerDSN)["port"])
         let database = try ScratchDatabase.create(label: "ui_standby", onServer: primaryDSN)
         let standbyDSN = "host=127.0.0.1 port=\(standbyPort) dbname=\(database.name) user=postgres sslmode=disable"
         let fixture = try ConnPluginFixture(
