@@ -1,5 +1,5 @@
 /// client_daily_stats computed from the raw rows of client_conn_events, written independently of
-/// sql/write_daily_stats.sql (in Swift, over the whole history at once) so that the tests compare
+/// sql/fold_daily_stats.sql (in Swift, over the whole history at once) so that the tests compare
 /// the incremental statement against a second reading of the definition in
 /// schema/030_retention_rollups.sql.
 enum DailyStatsOracle {
