@@ -77,10 +77,25 @@ def report(results_file):
           f"   (presence on the path: {fmt(presence_ratio, 2)} of seed's)")
     print(f"  the plugin's write, {pg['batch']['events_per_write']} events per statement (replay's limit): "
           f"{fmt(batch_events):>9} events/s")
+    seed_batch = pg.get("seed_batch")
+    if seed_batch:
+        print(f"  seed 000's write, {seed_batch['events_per_write']} events per statement:"
+              f"{'':>17}{fmt(seed_batch['events_per_s']):>9} events/s")
+    print("  PostgreSQL CPU per event (the whole server), us: "
+          + ", ".join(f"{name} {fmt(pg[name].get('postgres_us_per_event'), 1)}"
+                      for name in ("seed", "events", "batch", "seed_batch") if pg.get(name)))
     print()
     print(f"replay: {fmt(replay['events'])} events spooled during an outage, replayed at {fmt(replay.get('events_per_s'))} "
           f"events/s with {replay['live_threads']} live load thread(s) going on; lost {replay['lost']}, "
           f"extra {replay['extra']}, order inversions {replay['order_inversions']}")
+    rcpu = replay.get("cpu")
+    if rcpu:
+        share = rcpu["cpu_s_per_s"]
+        print(f"  during the catch-up the machine's {rcpu['cpus_busy_of']} CPUs were busy {fmt(rcpu['cpus_busy'], 2)} CPU-s/s: "
+              f"broker thread {fmt(share['broker_thread'], 2)}, plugin writer {fmt(share['writer'], 2)}, "
+              f"PostgreSQL {fmt(share['postgres'], 2)}, live load {fmt(share['live_load'], 2)}")
+        print(f"  rows written {fmt(rcpu['rows']['replayed'])} replayed + {fmt(rcpu['rows']['live'])} live; CPU per row: "
+              f"writer {fmt(rcpu['us_per_row_written']['writer'], 1)} us, PostgreSQL {fmt(rcpu['us_per_row_written']['postgres'], 1)} us")
     print()
     print(f"sync events/s / pgbench seed events/s      = {fmt(sync_ratio, 2)}   (target >= 0.80)")
     print(f"async cycles/s / no-plugin cycles/s        = {fmt(async_ratio, 2)}   (target >= 0.95)")
@@ -99,13 +114,16 @@ def report(results_file):
         "async_p99_us": async_["p99_us"],
         "pgbench_seed_events_per_s": seed_events, "pgbench_plugin_events_per_s": plugin_events,
         "pgbench_batch_events_per_s": batch_events, "pgbench_batch_events": pg["batch"]["events_per_write"],
+        "pgbench_seed_batch_events_per_s": pg["seed_batch"]["events_per_s"] if pg.get("seed_batch") else None,
+        "pgbench_postgres_us_per_event": {name: pg[name].get("postgres_us_per_event")
+                                          for name in ("seed", "events", "batch", "seed_batch") if pg.get(name)},
         "presence_vs_seed": round(presence_ratio, 3) if presence_ratio is not None else None,
         "sync_vs_pgbench": round(sync_ratio, 3) if sync_ratio is not None else None,
         "async_vs_none": round(async_ratio, 3) if async_ratio is not None else None,
         "replay_events": replay["events"], "replay_events_per_s": replay.get("events_per_s"),
         "replay_vs_limit": round(replay_ratio, 3) if replay_ratio is not None else None,
         "replay_lost": replay["lost"], "replay_extra": replay["extra"],
-        "replay_order_inversions": replay["order_inversions"],
+        "replay_order_inversions": replay["order_inversions"], "replay_cpu": replay.get("cpu"),
         "sync_rows_expected": sync["rows_expected"], "sync_rows_found": sync["rows_found"],
         "async_rows_expected": async_["rows_expected"], "async_rows_found": async_["rows_found"],
         "lost": lost, "sync_drain_s": sync["drain_s"], "async_drain_s": async_["drain_s"],

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Instruction counts per connect+disconnect cycle of a mosquitto 2.1 broker, without the plugin and
-# with it (async and sync), under `valgrind --tool=callgrind --separate-threads=yes`: the same from run to run
+# with it (async and sync), and of the plugin's spool replay, under `valgrind --tool=callgrind --separate-threads=yes`: the same from run to run
 # whatever else the machine does, unlike seconds. Used for docs/performance.md's profile.
 #
 #   scripts/profile-callgrind.sh [CYCLES]      default 2000, after 200 warm-up cycles
+#   PROFILE_MODES="replay" scripts/profile-callgrind.sh 5000    one mode (none, async, sync, replay)
 #
 # Prints, per mode and thread, the instructions per cycle, and the top functions of the broker's
 # thread with the plugin (callgrind_annotate). Keeps its files in .bench-tmp/callgrind/
@@ -65,11 +66,58 @@ profile() {  # profile MODE: one broker under callgrind; callgrind.out.MODE.* in
     broker_pid=""
 }
 
-profile none
-profile async
-profile sync
-echo "instructions per connect+disconnect cycle ($CYCLES cycles after 200 warm-up; callgrind, Ir):"
-for mode in none async sync; do
+# replay_profile: the plugin's catch-up under callgrind. CYCLES load cycles while PostgreSQL is
+# stopped go to the spool; the counters are zeroed; PostgreSQL starts; the dump is taken once every
+# spooled event is stored. The writer thread's instructions per replayed event, and its top functions.
+replay_profile() {
+    local port conf="$dir/replay.conf" expected count
+    port="$(free_port)"
+    mkdir -p "$dir/spool-replay"
+    {
+        echo "listener $port 127.0.0.1"
+        echo "allow_anonymous true"
+        echo "log_dest file $dir/replay.log"
+        echo "log_type error"
+        echo "log_type warning"
+        if [ "$(id -u)" -eq 0 ]; then echo "user root"; fi
+        echo "plugin $CONN_PLUGIN"
+        echo "plugin_opt_conn_pg_dsn $dsn"
+        echo "plugin_opt_conn_mode async"
+        echo "plugin_opt_conn_spool_dir $dir/spool-replay"
+    } >"$conf"
+    psql -X -q -At "$dsn" -c "TRUNCATE client_conn_events" 2>/dev/null || true
+    valgrind --tool=callgrind --separate-threads=yes --callgrind-out-file="$dir/callgrind.out.replay" \
+        "$MOSQUITTO_21" -c "$conf" >"$dir/replay.valgrind" 2>&1 &
+    broker_pid=$!
+    for _ in $(seq 600); do
+        ss -Hltn "sport = :$port" | grep -q . && break
+        sleep 0.1
+    done
+    sleep 2
+    bash scripts/pg-scratch.sh stop "$pg_dir"
+    "$MQTT_LOAD" --port "$port" --threads 1 --cycles "$CYCLES" --prefix "cg-replay" >"$dir/replay.load"
+    expected=$((CYCLES * 2))
+    sleep 3  # the writer moves what memory holds to the spool
+    callgrind_control --zero "$broker_pid" >/dev/null
+    bash scripts/pg-scratch.sh start "$pg_dir" >/dev/null
+    for _ in $(seq 1200); do
+        count="$(psql -X -q -At "$dsn" -c "SELECT count(*) FROM client_conn_events WHERE client_id LIKE 'cg-replay-%'" 2>/dev/null || echo 0)"
+        [ "${count:-0}" -ge "$expected" ] && break
+        sleep 0.5
+    done
+    echo "replay: $count of $expected spooled events stored" >&2
+    callgrind_control --dump "$broker_pid" >/dev/null
+    kill -TERM "$broker_pid"
+    wait "$broker_pid" 2>/dev/null || true
+    broker_pid=""
+}
+
+for mode in ${PROFILE_MODES:-none async sync replay}; do
+    if [ "$mode" = replay ]; then replay_profile; else profile "$mode"; fi
+done
+echo "instructions per connect+disconnect cycle ($CYCLES cycles after 200 warm-up; callgrind, Ir;"
+echo "replay: per cycle replayed, i.e. two events, from the spool of $CYCLES cycles):"
+for mode in ${PROFILE_MODES:-none async sync replay}; do
     for file in "$dir"/callgrind.out."$mode"*; do
         # The dump after --zero is the one with "cmd:" and a "part: 1" header; skip the final dump.
         grep -q '^part: 1' "$file" || continue
@@ -78,7 +126,18 @@ for mode in none async sync; do
         echo "  $mode thread $thread: $((total / CYCLES)) ($total in all) [$file]"
     done
 done
-main_async="$(grep -l '^thread: 1$' "$dir"/callgrind.out.async* | xargs grep -l '^part: 1' | head -n1)"
-echo
-echo "top functions of the broker's thread with the plugin (inclusive of nothing; self cost):"
-callgrind_annotate --threshold=90 "$main_async" 2>/dev/null | sed -n '1,60p' | grep -E '^ *[0-9,]+ ' | head -40
+main_async="$(grep -l '^thread: 1$' "$dir"/callgrind.out.async* 2>/dev/null | xargs -r grep -l '^part: 1' | head -n1)"
+if [ -n "$main_async" ]; then
+    echo
+    echo "top functions of the broker's thread with the plugin (inclusive of nothing; self cost):"
+    { callgrind_annotate --threshold=90 "$main_async" 2>/dev/null || true; } | sed -n '1,60p' | grep -E '^ *[0-9,]+ ' | head -40 || true
+fi
+# The replay's busiest thread other than the broker's: the plugin's writer.
+writer_replay="$(for file in "$dir"/callgrind.out.replay*; do
+    grep -q '^part: 1' "$file" && ! grep -q '^thread: 1$' "$file" && echo "$(sed -n 's/^summary: \([0-9]*\).*/\1/p' "$file") $file"
+done 2>/dev/null | sort -rn | head -n1 | cut -d' ' -f2)"
+if [ -n "$writer_replay" ]; then
+    echo
+    echo "where the plugin's writer spends its instructions during the replay (inclusive cost):"
+    { callgrind_annotate --inclusive=yes "$writer_replay" 2>/dev/null || true; } | grep -E '^ *[0-9,]+ ' | head -30 || true
+fi
