@@ -161,10 +161,16 @@ package final class EventSpool {
         }
         replaySegment = oldest
         let content = Self.readFile(directory + "/" + oldest)
-        // Only whole lines count: a crash can leave a partial last line.
+        // Only whole lines count: a crash can leave a partial last line, without its newline.
         var events: [ConnEvent] = []
-        for line in content.split(separator: "\n", omittingEmptySubsequences: true) {
-            if let event = SpoolRecord.decode(line) { events.append(event) }
+        content.withUnsafeBufferPointer { bytes in
+            var lineStart = 0
+            while let newline = bytes[lineStart...].firstIndex(of: UInt8(ascii: "\n")) {
+                if newline > lineStart, let event = SpoolRecord.decode(utf8: UnsafeBufferPointer(rebasing: bytes[lineStart..<newline])) {
+                    events.append(event)
+                }
+                lineStart = newline + 1
+            }
         }
         replayBuffer = events
         replayStart = 0
@@ -188,9 +194,9 @@ package final class EventSpool {
         return names.sorted()
     }
 
-    private static func readFile(_ path: String) -> String {
+    private static func readFile(_ path: String) -> [UInt8] {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { return "" }
+        guard descriptor >= 0 else { return [] }
         defer { Glibc.close(descriptor) }
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 65536)
@@ -200,7 +206,7 @@ package final class EventSpool {
             if count <= 0 { break }
             bytes.append(contentsOf: chunk[0..<count])
         }
-        return String(decoding: bytes, as: UTF8.self)
+        return bytes
     }
 
     private static func fileSize(_ path: String) -> Int {

@@ -38,6 +38,52 @@ import Testing
         #expect(SpoolRecord.decode("") == nil)
     }
 
+    @Test func malformedEscapesAndBadBytesNeverCrashTheDecoder() throws {
+        let line = String(SpoolRecord.encode(event("a", sequence: 1)).dropLast())
+        // An escape the encoder never writes, and a backslash that ends a field.
+        #expect(SpoolRecord.decode(line.replacing("\ta\t", with: "\ta\\x\t", maxReplacements: 1)) == nil)
+        #expect(SpoolRecord.decode(line.replacing("\ta\t", with: "\ta\\\t", maxReplacements: 1)) == nil)
+        // Bytes that are not UTF-8 in a client id: decoded with replacement characters.
+        var bytes = Array(line.utf8)
+        let at = try #require(bytes.firstIndex(of: UInt8(ascii: "a")))
+        bytes[at] = 0xFF
+        let decoded = try #require(bytes.withUnsafeBufferPointer { SpoolRecord.decode(utf8: $0) })
+        #expect(decoded.clientID == "\u{FFFD}")
+        // Twenty fields: a future format, not this one.
+        #expect(SpoolRecord.decode(line + "\textra") == nil)
+    }
+
+    @Test func aTornLastLineIsNotReplayedAndTheWholeLinesAre() throws {
+        let directory = temporaryDirectory()
+        let events = (0..<3).map { event("client-\($0)", sequence: Int64($0)) }
+        do {
+            let spool = try EventSpool(directory: directory, maxBytes: 1_000_000)
+            #expect(try spool.append(events) == 0)
+        }
+        // A crash in the middle of the next append: half a record, no newline.
+        let segment = try #require(Self.files(in: directory).first { $0.hasSuffix(".spool") })
+        let torn = Array(SpoolRecord.encode(event("torn", sequence: 9)).utf8.prefix(40))
+        let descriptor = open(directory + "/" + segment, O_WRONLY | O_APPEND)
+        #expect(descriptor >= 0)
+        #expect(torn.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) } == torn.count)
+        close(descriptor)
+
+        let reopened = try EventSpool(directory: directory, maxBytes: 1_000_000)
+        #expect(reopened.peek(limit: 10).map(\.clientID) == ["client-0", "client-1", "client-2"])
+    }
+
+    private static func files(in directory: String) -> [String] {
+        guard let handle = opendir(directory) else { return [] }
+        defer { closedir(handle) }
+        var names: [String] = []
+        while let entry = readdir(handle) {
+            // d_name in place, up to its NUL (the record is d_reclen long, not sizeof(dirent)).
+            let name = UnsafeRawPointer(entry) + MemoryLayout<dirent>.offset(of: \.d_name)!
+            names.append(String(cString: name.assumingMemoryBound(to: CChar.self)))
+        }
+        return names
+    }
+
     private func temporaryDirectory() -> String {
         var template = Array("/tmp/conn-spool-test-XXXXXX".utf8CString)
         return template.withUnsafeMutableBufferPointer { String(cString: mkdtemp($0.baseAddress!)!) }
@@ -86,3 +132,4 @@ import Testing
         _ = try EventSpool(directory: directory, maxBytes: 1000)
     }
 }
+
