@@ -29,74 +29,63 @@ pg_dir="$(bash scripts/pg-scratch.sh new callgrind)"
 dsn="$(bash scripts/pg-scratch.sh start "$pg_dir")"
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
-profile() {  # profile MODE: one broker under callgrind; callgrind.out.MODE.* in $dir
-    local mode="$1" port conf="$dir/$1.conf"
+# start_broker NAME MODE: a broker under callgrind (config NAME.conf, callgrind.out.NAME.* in $dir),
+# with the plugin in MODE (none: without it); sets broker_pid and port once it listens.
+start_broker() {
+    local name="$1" mode="$2" conf="$dir/$1.conf"
     port="$(free_port)"
     {
         echo "listener $port 127.0.0.1"
         echo "allow_anonymous true"
-        echo "log_dest file $dir/$mode.log"
+        echo "log_dest file $dir/$name.log"
         echo "log_type error"
         echo "log_type warning"
         if [ "$(id -u)" -eq 0 ]; then echo "user root"; fi
         if [ "$mode" != none ]; then
-            mkdir -p "$dir/spool-$mode"
+            mkdir -p "$dir/spool-$name"
             echo "plugin $CONN_PLUGIN"
             echo "plugin_opt_conn_pg_dsn $dsn"
             echo "plugin_opt_conn_mode $mode"
-            echo "plugin_opt_conn_spool_dir $dir/spool-$mode"
+            echo "plugin_opt_conn_spool_dir $dir/spool-$name"
         fi
     } >"$conf"
-    valgrind --tool=callgrind --separate-threads=yes --callgrind-out-file="$dir/callgrind.out.$mode" \
-        "$MOSQUITTO_21" -c "$conf" >"$dir/$mode.valgrind" 2>&1 &
+    valgrind --tool=callgrind --separate-threads=yes --callgrind-out-file="$dir/callgrind.out.$name" \
+        "$MOSQUITTO_21" -c "$conf" >"$dir/$name.valgrind" 2>&1 &
     broker_pid=$!
     for _ in $(seq 600); do
         ss -Hltn "sport = :$port" | grep -q . && break
         sleep 0.1
     done
     sleep 2
-    "$MQTT_LOAD" --port "$port" --threads 1 --cycles 200 --prefix "warm-$mode" >/dev/null
-    sleep 1
-    callgrind_control --zero "$broker_pid" >/dev/null
-    "$MQTT_LOAD" --port "$port" --threads 1 --cycles "$CYCLES" --prefix "cg-$mode" >"$dir/$mode.load"
-    sleep 2  # the writer's last batch
+}
+
+stop_broker() {
     callgrind_control --dump "$broker_pid" >/dev/null
     kill -TERM "$broker_pid"
     wait "$broker_pid" 2>/dev/null || true
     broker_pid=""
 }
 
+profile() {  # profile MODE: one broker under callgrind; callgrind.out.MODE.* in $dir
+    local mode="$1" port
+    start_broker "$mode" "$mode"
+    "$MQTT_LOAD" --port "$port" --threads 1 --cycles 200 --prefix "warm-$mode" >/dev/null
+    sleep 1
+    callgrind_control --zero "$broker_pid" >/dev/null
+    "$MQTT_LOAD" --port "$port" --threads 1 --cycles "$CYCLES" --prefix "cg-$mode" >"$dir/$mode.load"
+    sleep 2  # the writer's last batch
+    stop_broker
+}
+
 # replay_profile: the plugin's catch-up under callgrind. CYCLES load cycles while PostgreSQL is
 # stopped go to the spool; the counters are zeroed; PostgreSQL starts; the dump is taken once every
 # spooled event is stored. The writer thread's instructions per replayed event, and its top functions.
 replay_profile() {
-    local port conf="$dir/replay.conf" expected count
-    port="$(free_port)"
-    mkdir -p "$dir/spool-replay"
-    {
-        echo "listener $port 127.0.0.1"
-        echo "allow_anonymous true"
-        echo "log_dest file $dir/replay.log"
-        echo "log_type error"
-        echo "log_type warning"
-        if [ "$(id -u)" -eq 0 ]; then echo "user root"; fi
-        echo "plugin $CONN_PLUGIN"
-        echo "plugin_opt_conn_pg_dsn $dsn"
-        echo "plugin_opt_conn_mode async"
-        echo "plugin_opt_conn_spool_dir $dir/spool-replay"
-    } >"$conf"
+    local port expected=$((CYCLES * 2)) count=0
     psql -X -q -At "$dsn" -c "TRUNCATE client_conn_events" 2>/dev/null || true
-    valgrind --tool=callgrind --separate-threads=yes --callgrind-out-file="$dir/callgrind.out.replay" \
-        "$MOSQUITTO_21" -c "$conf" >"$dir/replay.valgrind" 2>&1 &
-    broker_pid=$!
-    for _ in $(seq 600); do
-        ss -Hltn "sport = :$port" | grep -q . && break
-        sleep 0.1
-    done
-    sleep 2
+    start_broker replay async
     bash scripts/pg-scratch.sh stop "$pg_dir"
     "$MQTT_LOAD" --port "$port" --threads 1 --cycles "$CYCLES" --prefix "cg-replay" >"$dir/replay.load"
-    expected=$((CYCLES * 2))
     sleep 3  # the writer moves what memory holds to the spool
     callgrind_control --zero "$broker_pid" >/dev/null
     bash scripts/pg-scratch.sh start "$pg_dir" >/dev/null
@@ -106,10 +95,7 @@ replay_profile() {
         sleep 0.5
     done
     echo "replay: $count of $expected spooled events stored" >&2
-    callgrind_control --dump "$broker_pid" >/dev/null
-    kill -TERM "$broker_pid"
-    wait "$broker_pid" 2>/dev/null || true
-    broker_pid=""
+    stop_broker
 }
 
 for mode in ${PROFILE_MODES:-none async sync replay}; do
@@ -126,7 +112,7 @@ for mode in ${PROFILE_MODES:-none async sync replay}; do
         echo "  $mode thread $thread: $((total / CYCLES)) ($total in all) [$file]"
     done
 done
-main_async="$(grep -l '^thread: 1$' "$dir"/callgrind.out.async* 2>/dev/null | xargs -r grep -l '^part: 1' | head -n1)"
+main_async="$(grep -l '^thread: 1$' "$dir"/callgrind.out.async* 2>/dev/null | xargs -r grep -l '^part: 1' | head -n1 || true)"
 if [ -n "$main_async" ]; then
     echo
     echo "top functions of the broker's thread with the plugin (inclusive of nothing; self cost):"
@@ -134,8 +120,8 @@ if [ -n "$main_async" ]; then
 fi
 # The replay's busiest thread other than the broker's: the plugin's writer.
 writer_replay="$(for file in "$dir"/callgrind.out.replay*; do
-    grep -q '^part: 1' "$file" && ! grep -q '^thread: 1$' "$file" && echo "$(sed -n 's/^summary: \([0-9]*\).*/\1/p' "$file") $file"
-done 2>/dev/null | sort -rn | head -n1 | cut -d' ' -f2)"
+    if grep -q '^part: 1' "$file" && ! grep -q '^thread: 1$' "$file"; then echo "$(sed -n 's/^summary: \([0-9]*\).*/\1/p' "$file") $file"; fi
+done 2>/dev/null | sort -rn | head -n1 | cut -d' ' -f2 || true)"
 if [ -n "$writer_replay" ]; then
     echo
     echo "where the plugin's writer spends its instructions during the replay (inclusive cost):"
