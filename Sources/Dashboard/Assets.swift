@@ -15,6 +15,7 @@ enum Assets {
         .error{background:#fde2e1;border:1px solid #b3261e;padding:6px 10px;margin:8px 0}
         form{margin:8px 0}input,select{font:inherit}
         svg.chart{background:#fff;border:1px solid #d6dbe1}svg.chart .axis{stroke:#8a94a0}
+        figure.chart{display:inline-block;margin:0 12px 0 0}figure.chart figcaption{font-size:.85em;color:#5b6470}
         svg.chart .scale{font-size:9px;fill:#5b6470}svg.chart .end{text-anchor:end}
         .series-a{fill:#2a6f97}.series-b{fill:#c8553d}.legend-a{color:#2a6f97}.legend-b{color:#c8553d}
         .mono{font-family:ui-monospace,monospace;white-space:pre-wrap;word-break:break-all}

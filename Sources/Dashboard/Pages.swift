@@ -171,10 +171,15 @@ package enum Pages {
             body: """
                 <h1>Client <span class="mono" id="client-id">\(e(clientID))</span></h1><p>Range: \(ranges)</p>
                 <div id="live" data-refresh="\(refreshMilliseconds)">\(notices(sources))\(presenceTable)
-                <h2>Per day (UTC)</h2><p>\(drops.svg(title: "unclean disconnects per day")) \(online.svg(title: "hours online per day"))</p>
+                <h2>Per day (UTC)</h2><p>\(captioned(drops, "unclean disconnects per day")) \(captioned(online, "hours online per day"))</p>
                 <h2>Timeline, newest first</h2>\(timeline)\(older)</div>
                 """,
             live: true)
+    }
+
+    /// A chart with its caption shown above it (the SVG's own title is only a tooltip).
+    private static func captioned(_ chart: BarChart, _ caption: String) -> String {
+        "<figure class=\"chart\"><figcaption>\(HTML.escape(caption))</figcaption>\(chart.svg(title: caption))</figure>"
     }
 
     // MARK: Droppers
