@@ -22,7 +22,7 @@ DOCDIR ?= $(PREFIX)/share/doc/mqtt-conn-truth
 SYSCONFDIR ?= /etc
 # systemd reads /usr/local/lib/systemd/system (administrator's units) and /usr/lib/systemd/system.
 SYSTEMDUNITDIR ?= $(LIBDIR)/systemd/system
-DOCS := README.md docs/events.md docs/sys-ingester.md docs/metrics.md docs/performance.md docs/dashboard.md mosquitto.conf.example
+DOCS := README.md docs/architecture.md docs/events.md docs/sys-ingester.md docs/metrics.md docs/performance.md docs/dashboard.md mosquitto.conf.example
 SUBSTITUTE = sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@PLUGINDIR@|$(PLUGINDIR)|g' \
 	-e 's|@DOCDIR@|$(DOCDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g'
 

@@ -32,6 +32,7 @@ struct InstallTests {
         ("\(prefix)/share/mqtt-conn-truth/schema/031_daily_stats_folds.sql", 0o644),
         ("\(prefix)/share/mqtt-conn-truth/schema/040_dashboard.sql", 0o644),
         ("\(prefix)/share/doc/mqtt-conn-truth/README.md", 0o644),
+        ("\(prefix)/share/doc/mqtt-conn-truth/architecture.md", 0o644),
         ("\(prefix)/share/doc/mqtt-conn-truth/events.md", 0o644),
         ("\(prefix)/share/doc/mqtt-conn-truth/sys-ingester.md", 0o644),
         ("\(prefix)/share/doc/mqtt-conn-truth/dashboard.md", 0o644),
