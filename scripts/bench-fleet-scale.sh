@@ -37,7 +37,7 @@
 # Open files: a broker and its mqtt-load each hold one descriptor per client; this machine's hard
 # limit is 20,000 per process, hence 17,000 per broker.
 #
-# Uses bench.sh's $tmp, $dsn, sql, now, elapsed, free_port, rss_kb, fresh_database, db_dsn,
+# Uses bench.sh's $tmp, $dsn, sql, now, elapsed, free_port, rss_kb, fresh_database, paced_load, db_dsn,
 # start_broker, die, extra_pids, PGBENCH, CONN_SQL, BENCH_REPLAY_BATCH.
 
 FS_BROKERS="${BENCH_FLEET_SCALE_BROKERS:-3}"
@@ -461,17 +461,7 @@ log "6. PostgreSQL stops for ${FS_OUTAGE_S} s; $FS_CHURN cycles/s of churn on ea
 touch "$fs/churn.run"
 churn_pids=()
 for index in $(seq 0 $((FS_BROKERS - 1))); do
-    (
-        round=0
-        while [ -f "$fs/churn.run" ]; do
-            round=$((round + 1))
-            began="$(date +%s%N)"
-            "$MQTT_LOAD" --port "${bport[fleet$index]}" --threads 1 --cycles "$FS_CHURN" --prefix "c$index-$round" \
-                >>"$fs/churn-$index.jsonl" 2>>"$fs/churn-$index.err" || true
-            left=$(((1000000000 - ($(date +%s%N) - began)) / 1000000))
-            if [ "$left" -gt 0 ]; then sleep "0.$(printf '%03d' "$left")"; fi
-        done
-    ) &
+    paced_load "$fs/churn.run" "${bport[fleet$index]}" "$FS_CHURN" "c$index" "$fs/churn-$index.jsonl" "$fs/churn-$index.err" &
     churn_pids+=($!)
     extra_pids+=($!)
 done

@@ -26,7 +26,7 @@
 # Needs an open-file limit above the largest size for the broker and mqtt-load: raised here with
 # `ulimit -n` (as root, the hard limit too), and mosquitto gets `max_connections -1`.
 #
-# Uses bench.sh's $tmp, $pg_dir, $dsn, sql, now, elapsed, free_port, rss_kb, fresh_database, start_broker,
+# Uses bench.sh's $tmp, $pg_dir, $dsn, sql, now, elapsed, free_port, rss_kb, fresh_database, paced_load, start_broker,
 # stop_broker, run_load, die, extra_pids.
 
 SCALE_CLIENTS="${BENCH_SCALE_CLIENTS:-50000}"
@@ -131,17 +131,7 @@ outage_cycles="$(jq -r .cycles <<<"$outage")"
 outage_events=$((outage_cycles * 2))
 # Live load from now on: one short mqtt-load run a second; the runs' lines go to live.jsonl.
 touch "$scale/live.run"
-(
-    round=0
-    while [ -f "$scale/live.run" ]; do
-        round=$((round + 1))
-        started="$(date +%s%N)"
-        "$MQTT_LOAD" --port "$broker_port" --threads 1 --cycles "$LIVE_RATE" --prefix "live-$round" \
-            >>"$scale/live.jsonl" 2>>"$scale/live.err" || true
-        left=$(((1000000000 - ($(date +%s%N) - started)) / 1000000))
-        if [ "$left" -gt 0 ]; then sleep "0.$(printf '%03d' "$left")"; fi
-    done
-) &
+paced_load "$scale/live.run" "$broker_port" "$LIVE_RATE" live "$scale/live.jsonl" "$scale/live.err" &
 live_pid=$!
 extra_pids+=("$live_pid")
 sleep 2

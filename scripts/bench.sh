@@ -177,6 +177,20 @@ count_new_rows() {
     fi
 }
 
+# paced_load FLAG PORT CYCLES PREFIX OUT ERR: while the file FLAG exists, one mqtt-load run of
+# CYCLES cycles a second (client ids PREFIX-<round>-...), each run's JSON line appended to OUT.
+# Live load or churn beside a phase; run it in the background and remove FLAG to end it.
+paced_load() {
+    local flag="$1" port="$2" cycles="$3" prefix="$4" out="$5" err="$6" round=0 began left
+    while [ -f "$flag" ]; do
+        round=$((round + 1))
+        began="$(date +%s%N)"
+        "$MQTT_LOAD" --port "$port" --threads 1 --cycles "$cycles" --prefix "$prefix-$round" >>"$out" 2>>"$err" || true
+        left=$(((1000000000 - ($(date +%s%N) - began)) / 1000000))
+        if [ "$left" -gt 0 ]; then sleep "$((left / 1000)).$(printf '%03d' $((left % 1000)))"; fi
+    done
+}
+
 fresh_database() {
     sql "$server_dsn" "DROP DATABASE IF EXISTS $1 WITH (FORCE)"
     sql "$server_dsn" "CREATE DATABASE $1"
