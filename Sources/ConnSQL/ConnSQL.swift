@@ -16,20 +16,17 @@ struct PgbenchScriptCommand: ParsableCommand {
         abstract: "Print a pgbench script that runs the plugin's write statement with the plugin's own parameter encoding.")
 
     @Option(help: "seed: write_batch.sql (seed 000's INSERT + UPSERT); events: with per-broker presence, as the plugin writes where schema/003_presence.sql is applied.")
-    var write: String = "seed"
+    var write: PgbenchScript.Write = .seed
 
     @Option(help: "Events per statement: 1 (a connect and a disconnect, one statement each) or a batch size.")
     var events: Int = 1
 
     func validate() throws {
-        guard PgbenchScript.Write(rawValue: write) != nil else {
-            throw ValidationError("--write '\(write)' must be one of: \(PgbenchScript.Write.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
         guard (1...100_000).contains(events) else { throw ValidationError("--events \(events) must be 1-100000") }
     }
 
     func run() {
-        print(PgbenchScript(write: PgbenchScript.Write(rawValue: write) ?? .seed, eventsPerWrite: events).render(), terminator: "")
+        print(PgbenchScript(write: write, eventsPerWrite: events).render(), terminator: "")
     }
 }
 
@@ -38,15 +35,12 @@ struct ShowStatement: ParsableCommand {
         commandName: "show", abstract: "Print a write statement's SQL as the plugin prepares it.")
 
     @Option(help: "seed or events (see pgbench-script).")
-    var write: String = "events"
-
-    func validate() throws {
-        guard PgbenchScript.Write(rawValue: write) != nil else {
-            throw ValidationError("--write '\(write)' must be seed or events")
-        }
-    }
+    var write: PgbenchScript.Write = .events
 
     func run() {
-        print(PgbenchScript(write: PgbenchScript.Write(rawValue: write) ?? .events, eventsPerWrite: 1).statement.sql)
+        print(PgbenchScript(write: write, eventsPerWrite: 1).statement.sql)
     }
 }
+
+/// `--write seed|events`: swift-argument-parser checks the value and names the choices.
+extension PgbenchScript.Write: ExpressibleByArgument {}

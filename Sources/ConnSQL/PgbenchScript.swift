@@ -71,7 +71,7 @@ struct PgbenchScript {
     static func substitute(_ sql: String, _ values: [PostgresValue?]) -> String {
         var text = sql
         for (index, value) in values.enumerated().reversed() {
-            text = text.replacingAll("$\(index + 1)", with: literal(value))
+            text = text.replacing("$\(index + 1)", with: literal(value))
         }
         return text
     }
@@ -82,7 +82,7 @@ struct PgbenchScript {
     static func literal(_ value: PostgresValue?) -> String {
         guard let value else { return "NULL" }
         let text = value.textRepresentation
-        var expression = "'" + text.replacingAll("'", with: "''").replacingAll(":", with: colonMarker) + "'"
+        var expression = "'" + text.replacing("'", with: "''").replacing(":", with: colonMarker) + "'"
         if text.contains(":") { expression = "replace(\(expression), '\(colonMarker)', chr(58))" }
         if text.contains(marker) { expression = "replace(\(expression), '\(marker)', :k::text)" }
         return expression
@@ -106,26 +106,5 @@ struct PgbenchScript {
 extension StringProtocol {
     fileprivate func trimmingSpaces() -> String {
         String(drop { $0 == " " })
-    }
-}
-
-extension String {
-    /// Every occurrence of `target` replaced (byte-wise; Foundation stays out of the tools too).
-    fileprivate func replacingAll(_ target: String, with replacement: String) -> String {
-        let bytes = Array(utf8), needle = Array(target.utf8)
-        guard !needle.isEmpty, bytes.count >= needle.count else { return self }
-        var result: [UInt8] = []
-        result.reserveCapacity(bytes.count)
-        var index = 0
-        while index < bytes.count {
-            if index + needle.count <= bytes.count && bytes[index..<index + needle.count].elementsEqual(needle) {
-                result.append(contentsOf: replacement.utf8)
-                index += needle.count
-            } else {
-                result.append(bytes[index])
-                index += 1
-            }
-        }
-        return String(decoding: result, as: UTF8.self)
     }
 }
