@@ -12,6 +12,7 @@ struct DailyStatsFoldPlan: Equatable {
     let settleNanoseconds: Int64
     /// Ids read, oldest first, with the monotonic time they were read.
     private(set) var readings: [Reading] = []
+    static let capacity = 64
 
     struct Reading: Equatable {
         var id: Int64
@@ -25,9 +26,15 @@ struct DailyStatsFoldPlan: Equatable {
     /// Notes the newest id of the table as read at `now`.
     mutating func noteNewest(_ id: Int64, atNanoseconds now: Int64) {
         if let last = readings.last, last.id >= id { return }
-        readings.append(Reading(id: id, readAtNanoseconds: now))
-        // Enough readings to fold every few seconds; the oldest are the ones that settle first.
-        if readings.count > 64 { readings.removeFirst(readings.count - 64) }
+        // At most 64 readings, and the oldest are kept: they settle first. Dropping them instead
+        // meant that under steady load (a reading a second) with a settle time over ~64 s
+        // (conn_timeout_ms over ~31 s) no kept reading ever settled and nothing was folded. When
+        // full, the newest reading moves forward to this id and time (later, so still safe).
+        if readings.count >= Self.capacity {
+            readings[readings.count - 1] = Reading(id: id, readAtNanoseconds: now)
+        } else {
+            readings.append(Reading(id: id, readAtNanoseconds: now))
+        }
     }
 
     /// The highest id read that has settled by `now` and lies beyond `foldedThrough`, if any.

@@ -40,6 +40,20 @@ struct DailyStatsFoldPlanTests {
         #expect(plan.readings == [.init(id: 7, readAtNanoseconds: 0)])
     }
 
+    /// conn_timeout_ms 60000 settles after 121 s; rows arrive every second for 200 s. The fold
+    /// must still move: the readings kept are the oldest, which settle first.
+    @Test func steadyLoadWithALongSettleTimeStillFolds() {
+        var plan = DailyStatsFoldPlan(settleNanoseconds: 121 * Self.second)
+        for second in 0..<200 { plan.noteNewest(Int64(second + 1) * 10, atNanoseconds: Int64(second) * Self.second) }
+        #expect(plan.readings.count == DailyStatsFoldPlan.capacity)
+        let settled = plan.settledThrough(foldedThrough: 0, atNanoseconds: 200 * Self.second)
+        #expect(settled == 630)  // the reading of second 62 (id 630) is the newest 121 s old
+        plan.folded(through: 630)
+        plan.noteNewest(2010, atNanoseconds: 200 * Self.second)
+        #expect(plan.readings.last?.id == 2010)
+        #expect(plan.settledThrough(foldedThrough: 630, atNanoseconds: 322 * Self.second) == 2010)
+    }
+
     @Test func theSettleTimeCoversTwoStatementTimeoutsAndASecond() {
         #expect(WriterLoop.dailyStatsSettleNanoseconds(timeout: .milliseconds(1000)) == 3 * Self.second)
         #expect(WriterLoop.dailyStatsSettleNanoseconds(timeout: .seconds(5)) == 11 * Self.second)
