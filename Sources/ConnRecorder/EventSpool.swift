@@ -19,7 +19,6 @@ package final class EventSpool {
     private var appendSegment: String?
     private var appendSegmentBytes = 0
     private var nextSegmentNumber: Int64
-    /// Events read from the oldest segment and not yet acknowledged.
     /// The oldest segment's events not yet acknowledged: `replayBuffer[replayStart...]` (an index,
     /// not `removeFirst`, which would move the rest of a ~30,000-event segment at every batch).
     private var replayBuffer: [ConnEvent] = []

@@ -51,7 +51,7 @@ extension WriterLoop {
         }
         var index = 0
         while index < events.count {
-            let batch = Array(events[index..<min(events.count, index + min(options.batchSize, batchSizer.limit))])
+            let batch = Array(events[index..<min(events.count, index + batchLimit(depth: 0))])
             switch write(batch, on: connection) {
             case .failed: return nil
             case .retrySmaller: continue

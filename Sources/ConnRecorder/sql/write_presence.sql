@@ -3,13 +3,14 @@
 -- out), so history, client_sessions and presence are written by one statement, one round trip,
 -- one transaction, and never disagree after a failure. It reads write_batch.sql's CTEs `input`
 -- (every event of the batch, session_end included), `latest` (each client's latest connect or
--- disconnect) and `connects`.
+-- disconnect) and `last_end` (each client's latest session_end).
 -- Per client and broker, the latest event sets the state (connect: connected; disconnect: kept
 -- when the session outlives the connection, else ended; session_end: ended), never overwritten by
 -- an older event; `since` moves only when the state changes. session_end events are kept as history
 -- in client_session_ends and mark client_sessions.extra (session_state ended, session_ended_at)
 -- when that row's latest event is this broker's disconnect: write_batch.sql's upsert marks the
--- clients it writes (`ends_after`), `ended` the others (one statement may not change a row twice).
+-- clients it writes (its join with `last_end`), `ended` the others (one statement may not change a
+-- row twice).
 per_broker_latest AS (
     SELECT DISTINCT ON (client_id, extra->>'broker_id') *
     FROM input ORDER BY client_id, extra->>'broker_id', ts DESC, ord DESC
