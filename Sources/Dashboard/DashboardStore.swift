@@ -49,10 +49,12 @@ package struct DashboardStore: Sendable {
 
     /// One row per broker of broker_status, with its state, presence counts, drift, the last hour's
     /// connects and disconnects per minute, messages per second and uptime.
-    package func brokers(_ sources: DataSources) async throws(ReadOnlyDatabase.ReadError) -> [BrokerSummary] {
+    /// - Parameter perMinute: whether to read the last hour's connects and disconnects per minute
+    ///   (the fleet page's chart); the presence gauges, read every 5 s, do not show them.
+    package func brokers(_ sources: DataSources, perMinute: Bool = true) async throws(ReadOnlyDatabase.ReadError) -> [BrokerSummary] {
         guard sources.has("broker_status") else { return [] }
         let sql = Self.fleetSQL(sources)
-        let perMinuteSQL = Self.perMinuteSQL(sources)
+        let perMinuteSQL = perMinute ? Self.perMinuteSQL(sources) : nil
         let timeout = self.timeout
         return try await database.read { connection throws(PostgresError) in
             var brokers = try connection.execute(sql, [], timeout: timeout).values.map { row in

@@ -30,7 +30,7 @@ package final class PresenceGauges: Sendable {
             while !reading.withLock({ $0.stopped }) {
                 do {
                     let sources = try await store.sources()
-                    let text = Self.render(try await store.brokers(sources))
+                    let text = Self.render(try await store.brokers(sources, perMinute: false))
                     reading.withLock {
                         $0.text = text
                         $0.up = true
