@@ -54,10 +54,10 @@ extension SysIngester {
         // The dashboard and the presence gauges of /metrics read through connections of their own
         // (read-only, --ui-dsn when given), never the writer's.
         let readDSN = settings.ui?.dsn ?? settings.dsn
+        var uiLogger = logger
+        uiLogger[metadataKey: "ui"] = "dashboard"
         var reads: ReadOnlyDatabase?
         if settings.ui != nil || listen != nil {
-            var uiLogger = logger
-            uiLogger[metadataKey: "ui"] = "dashboard"
             do {
                 reads = try ReadOnlyDatabase(dsn: readDSN, logger: uiLogger)
             } catch {
@@ -90,7 +90,7 @@ extension SysIngester {
         if let ui = settings.ui, let reads {
             dashboard = try Self.startDashboard(
                 ui, store: DashboardStore(database: reads), dsn: readDSN, endpoints: sharesPort ? endpoints : nil,
-                logger: logger)
+                logger: logger, uiLogger: uiLogger)
         }
         defer { dashboard?.stop() }
         guard !settings.brokers.isEmpty else {
@@ -135,10 +135,9 @@ extension SysIngester {
 
     /// Starts the dashboard's server or ends the process with status 1.
     private static func startDashboard(
-        _ ui: DashboardSettings, store: DashboardStore, dsn: String, endpoints: MetricsEndpoints?, logger: Logger
+        _ ui: DashboardSettings, store: DashboardStore, dsn: String, endpoints: MetricsEndpoints?, logger: Logger,
+        uiLogger: Logger
     ) throws -> DashboardServer {
-        var uiLogger = logger
-        uiLogger[metadataKey: "ui"] = "dashboard"
         var shared: DashboardServer.SharedEndpoints?
         if let endpoints {
             shared = { (path: String) -> (status: Int, contentType: String, body: String)? in
