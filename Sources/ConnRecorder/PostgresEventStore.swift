@@ -35,7 +35,8 @@ package struct PostgresEventStore: ConnEventStore {
         let connection = try connect()
         let found = try inspectSchema(on: connection)
         let schema = SchemaInUse(keyIndex: found.index, presence: found.presence, retention: found.retention)
-        try connection.prepareIfNeeded(schema.writeStatement, timeout: timeout)
+        // The statement of a batch of connects and disconnects: what the broker's thread sends.
+        try connection.prepareIfNeeded(schema.writeStatement(for: [ConnEvent]()), timeout: timeout)
         return Connection(connection: connection, schema: schema, timeout: timeout)
     }
 
@@ -49,8 +50,10 @@ package struct PostgresEventStore: ConnEventStore {
         /// folds client_daily_stats, and maintenance runs are recorded in maintenance_runs.
         var retention: Bool
 
-        var writeStatement: PreparedStatement {
-            presence ? ConnStatements.writeEvents(idempotent: keyIndex) : ConnStatements.writeBatch(idempotent: keyIndex)
+        func writeStatement(for events: some Collection<ConnEvent>) -> PreparedStatement {
+            presence
+                ? ConnStatements.writeEvents(for: events, idempotent: keyIndex)
+                : ConnStatements.writeBatch(idempotent: keyIndex)
         }
     }
 
@@ -81,7 +84,8 @@ package struct PostgresEventStore: ConnEventStore {
         /// trip and one transaction, and the two never disagree after a failure. Nothing derived
         /// rides here: client_daily_stats is folded in later (`foldDailyStats`).
         func write(_ events: [ConnEvent]) throws(PostgresError) {
-            try connection.execute(schema.writeStatement, ConnStatements.batchParameters(events), timeout: timeout)
+            try connection.execute(
+                schema.writeStatement(for: events), ConnStatements.batchParameters(events), timeout: timeout)
         }
 
         func startDailyStatsFold(brokerID: String) throws(PostgresError) -> Int64? {

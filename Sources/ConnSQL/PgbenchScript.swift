@@ -12,8 +12,8 @@ struct PgbenchScript {
     enum Write: String, CaseIterable {
         /// write_batch.sql: seed 000's history INSERT and client_sessions UPSERT, one statement.
         case seed
-        /// What the plugin sends where schema/003_presence.sql is applied: the same statement with
-        /// per-broker presence (ConnStatements.writeEvents).
+        /// What the plugin sends for connects and disconnects where schema/003_presence.sql is
+        /// applied: the same statement with per-broker presence (ConnStatements.writeEvents).
         case events
     }
 
@@ -28,7 +28,7 @@ struct PgbenchScript {
     var statement: PreparedStatement {
         switch write {
         case .seed: ConnStatements.writeBatch(idempotent: true)
-        case .events: ConnStatements.writeEvents(idempotent: true)
+        case .events: ConnStatements.writeEvents(idempotent: true, sessionEnds: false)
         }
     }
 

@@ -46,26 +46,51 @@ import Testing
     }
 
     /// The batch's one statement with presence is write_batch.sql up to its SELECT, then the CTEs
-    /// and SELECT of write_presence.sql: one statement, so one round trip and one transaction.
+    /// of write_presence.sql and, only for a batch with session_end events, those of
+    /// write_session_ends.sql: one statement, so one round trip and one transaction.
     @Test func writeEventsIsWriteBatchWithThePresencePartInOneStatement() {
         for keyed in [true, false] {
             let batch = ConnStatements.writeBatch(idempotent: keyed).sql
-            let events = ConnStatements.writeEvents(idempotent: keyed).sql
             var batchLines = batch.split(separator: "\n", omittingEmptySubsequences: false)
             while batchLines.last?.isEmpty == true { batchLines.removeLast() }
             #expect(batchLines.last?.hasPrefix("SELECT ") == true)
             let head = batchLines.dropLast().joined(separator: "\n")
-            #expect(events.hasPrefix(head + ",\n"))
-            #expect(events.contains("INSERT INTO client_broker_presence"))
-            #expect(events.contains("INSERT INTO client_session_ends"))
-            // The history insert skips stored keys only where the event-key index exists; the
-            // session-end insert skips its duplicates in both (client_session_ends' own unique key).
-            #expect(events.ranges(of: "ON CONFLICT DO NOTHING").count == (keyed ? 2 : 1))
-            // One statement: no statement separator outside comments, and one closing SELECT (the last line).
-            let code = events.split(separator: "\n").filter { !$0.drop { $0 == " " }.hasPrefix("--") }
-            #expect(!code.contains { $0.contains(";") })
-            #expect(events.split(separator: "\n").last?.hasPrefix("       (SELECT count(*) FROM per_broker)") == true)
+            for sessionEnds in [true, false] {
+                let events = ConnStatements.writeEvents(idempotent: keyed, sessionEnds: sessionEnds).sql
+                #expect(events.hasPrefix(head + ",\n"))
+                #expect(events.contains("INSERT INTO client_broker_presence"))
+                #expect(events.contains("INSERT INTO client_session_ends") == sessionEnds)
+                #expect(events.contains("UPDATE client_sessions") == sessionEnds)
+                // The history insert skips stored keys only where the event-key index exists; the
+                // session-end insert skips its duplicates in both (client_session_ends' own unique key).
+                #expect(events.ranges(of: "ON CONFLICT DO NOTHING").count == (keyed ? 1 : 0) + (sessionEnds ? 1 : 0))
+                // One statement: no statement separator outside comments, and one closing SELECT
+                // (its first line the only line that starts with SELECT).
+                let code = events.split(separator: "\n").filter { !$0.drop { $0 == " " }.hasPrefix("--") }
+                #expect(!code.contains { $0.contains(";") })
+                #expect(code.filter { $0.hasPrefix("SELECT ") }.count == 1)
+                #expect(code.last?.contains(sessionEnds ? "FROM ended" : "FROM per_broker") == true)
+            }
         }
+    }
+
+    /// The plugin sends the session-end part only with the batches that need it.
+    @Test func theWriteForABatchHasTheSessionEndPartOnlyWhenItHoldsASessionEnd() {
+        func event(_ kind: ConnEvent.Kind) -> ConnEvent {
+            ConnEvent(
+                kind: kind, timestampMicros: 1, clientID: "c", username: nil, peer: nil, protocol: nil, reasonCode: nil,
+                cause: nil,
+                connection: ConnectionDetails(connectionSequence: 1, listenerPort: nil, keepAliveSeconds: nil, cleanStart: nil),
+                origin: EventOrigin(brokerID: "b", bootID: "r", sequence: 1))
+        }
+        let plain = ConnStatements.writeEvents(for: [event(.connect), event(.disconnect)], idempotent: true)
+        let withEnd = ConnStatements.writeEvents(for: [event(.disconnect), event(.sessionEnd)], idempotent: true)
+        #expect(plain.name == ConnStatements.writeEvents(idempotent: true, sessionEnds: false).name)
+        #expect(withEnd.name == ConnStatements.writeEvents(idempotent: true, sessionEnds: true).name)
+        #expect(plain.name != withEnd.name)
+        #expect(Set([true, false].flatMap { keyed in
+            [true, false].map { ConnStatements.writeEvents(idempotent: keyed, sessionEnds: $0).name }
+        }).count == 4)
     }
 
     @Test func extraCarriesIdentityAndKey() {
