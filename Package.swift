@@ -2,7 +2,9 @@
 import PackageDescription
 
 // One target per responsibility; the C libraries are reached through exactly one
-// system-library target each, and only the boundary files import them.
+// system-library target each, and only the boundary files import them. Sources/ groups the
+// targets by program: Plugin/ (conn-plugin), Ingester/ (sys-ingester), Shared/ (what both use)
+// and Tools/ (benchmark and test tooling, never shipped). docs/architecture.md maps them.
 let package = Package(
     name: "mqtt-conn-truth",
     products: [
@@ -25,7 +27,8 @@ let package = Package(
     ],
     targets: [
         // MARK: C boundaries
-        .systemLibrary(name: "CLibpq", path: "include/CLibpq", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
+        .systemLibrary(name: "CLibpq",
+            path: "include/CLibpq", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
         .systemLibrary(
             name: "CMosquittoBroker", path: "include/CMosquittoBroker", providers: [.apt(["mosquitto-dev"])]),
         .systemLibrary(
@@ -33,15 +36,18 @@ let package = Package(
             providers: [.apt(["libmosquitto-dev"])]),
 
         // MARK: Shared storage and SQL
-        // schema/*.sql compiled in as byte arrays (Sources/SchemaSQL/schema links to schema/).
-        .target(name: "SchemaSQL", resources: [.embedInCode("schema")]),
-        .target(name: "Storage", dependencies: ["CLibpq", .product(name: "Logging", package: "swift-log")]),
+        // schema/*.sql compiled in as byte arrays (Sources/Shared/SchemaSQL/schema links to schema/).
+        .target(name: "SchemaSQL", path: "Sources/Shared/SchemaSQL", resources: [.embedInCode("schema")]),
+        .target(
+            name: "Storage",
+            dependencies: ["CLibpq", .product(name: "Logging", package: "swift-log")],
+            path: "Sources/Shared/Storage"),
         // A lock that owns the state it guards, and monotonic clocks; Glibc only (no Foundation), so
         // the plugin can use it too.
-        .target(name: "Locking"),
+        .target(name: "Locking", path: "Sources/Shared/Locking"),
 
         // MARK: conn-plugin
-        // The plugin's statements are the files of Sources/ConnRecorder/sql/, compiled in as byte arrays.
+        // The plugin's statements are the files of Sources/Plugin/ConnRecorder/sql/, compiled in as byte arrays.
         // No run-time exclusivity checks in the code on the broker's thread: callgrind counted about
         // 1,000 instructions per connect+disconnect in swift_beginAccess/endAccess for the
         // recorder's own stored properties (docs/performance.md, "Profile"); the accesses are
@@ -49,6 +55,7 @@ let package = Package(
         .target(
             name: "ConnRecorder",
             dependencies: ["Storage", "SchemaSQL", "Locking", .product(name: "Logging", package: "swift-log")],
+            path: "Sources/Plugin/ConnRecorder",
             resources: [.embedInCode("sql")],
             swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"])]),
         .target(
@@ -56,36 +63,43 @@ let package = Package(
             dependencies: [
                 "ConnRecorder", "Storage", "Locking", "CMosquittoBroker", .product(name: "Logging", package: "swift-log"),
             ],
+            path: "Sources/Plugin/ConnPlugin",
             swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"])]),
 
         // MARK: sys-ingester
-        // The ingester's statements are the files of Sources/SysIngest/sql/, compiled in as byte arrays.
+        // The ingester's statements are the files of Sources/Ingester/IngestCore/sql/, compiled in as byte arrays.
         .target(
-            name: "SysIngest",
+            name: "IngestCore",
             dependencies: ["Storage", "SchemaSQL", .product(name: "Logging", package: "swift-log")],
+            path: "Sources/Ingester/IngestCore",
             resources: [.embedInCode("sql")]),
         // The --config file (YAML) and every check of the ingester's settings, CLI or file.
-        .target(name: "IngesterConfig", dependencies: ["Storage", .product(name: "Yams", package: "Yams")]),
+        .target(
+            name: "IngesterConfig",
+            dependencies: ["Storage", .product(name: "Yams", package: "Yams")],
+            path: "Sources/Ingester/IngesterConfig"),
         .executableTarget(
             name: "SysIngester",
             dependencies: [
-                "SysIngest", "IngesterConfig", "IngesterMetrics", "Dashboard", "Storage", "Locking", "CMosquitto",
+                "IngestCore", "IngesterConfig", "IngesterMetrics", "Dashboard", "Storage", "Locking", "CMosquitto",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
-            ]),
+            ],
+            path: "Sources/Ingester/SysIngester"),
 
         // The ingester's Prometheus and health endpoints: metrics declared through swift-metrics,
         // kept in a swift-prometheus registry of their own, served by a small swift-nio HTTP server.
         .target(
             name: "IngesterMetrics",
             dependencies: [
-                "SysIngest", "IngesterConfig",
+                "IngestCore", "IngesterConfig",
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
-            ]),
+            ],
+            path: "Sources/Ingester/IngesterMetrics"),
 
         // The web dashboard and its JSON API (docs/dashboard.md): read-only pages over the presence and
         // history tables, served by Hummingbird; the queries run on libpq connections of their own,
@@ -99,23 +113,28 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
-            ]),
+            ],
+            path: "Sources/Ingester/Dashboard"),
 
         // MARK: Test and benchmark tooling
-        .target(name: "MQTTWire"),
-        .executableTarget(name: "MQTTLoad", dependencies: ["MQTTWire", "Locking"]),
+        .target(name: "MQTTWire", path: "Sources/Tools/MQTTWire"),
+        .executableTarget(
+            name: "MQTTLoad",
+            dependencies: ["MQTTWire", "Locking"],
+            path: "Sources/Tools/MQTTLoad"),
         // The plugin's statements as pgbench scripts, for make bench's baselines (no second copy
         // of a statement or of its parameter encoding in the scripts).
         .executableTarget(
             name: "ConnSQL",
             dependencies: [
                 "ConnRecorder", "Storage", .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]),
+            ],
+            path: "Sources/Tools/ConnSQL"),
 
         // MARK: Tests
         .testTarget(name: "StorageTests", dependencies: ["Storage"]),
         .testTarget(name: "ConnRecorderTests", dependencies: ["ConnRecorder", "Storage", "SchemaSQL", "Locking"]),
-        .testTarget(name: "SysIngestTests", dependencies: ["SysIngest", "SchemaSQL"], exclude: ["Fixtures"]),
+        .testTarget(name: "IngestCoreTests", dependencies: ["IngestCore", "SchemaSQL"], exclude: ["Fixtures"]),
         .testTarget(name: "MQTTWireTests", dependencies: ["MQTTWire"]),
         .testTarget(name: "IngesterMetricsTests", dependencies: ["IngesterMetrics", "IngesterConfig"]),
         .testTarget(name: "IngesterConfigTests", dependencies: ["IngesterConfig"]),

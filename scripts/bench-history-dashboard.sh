@@ -3,7 +3,7 @@
 # dashboard reads beside client_conn_events: the ingester's schema (010, 015, 020, 030, empty
 # tables; 040, the dashboard's index, before the droppers queries) and client_daily_stats folded from the generated history (once per generated database),
 # then times each page's statements with history_query. The statements are those of
-# Sources/Dashboard/DashboardStore.swift with every optional relation present (the fleet page's
+# Sources/Ingester/Dashboard/DashboardStore.swift with every optional relation present (the fleet page's
 # presence_drift, ingest_gaps and broker_metrics joins included); keep the two in step.
 # Writes $history/dashboard.json: [{name, p50_ms, p99_ms, max_ms, indexes, seq_scans}, ...].
 

@@ -13,7 +13,7 @@
   bench-tools.py scale-report RESULTS_JSON   the same for BENCH_MODE=scale (scripts/bench-scale.sh)
 
 The pgbench scripts of the baselines are made by the product's own `bin/conn-sql pgbench-script`
-(Sources/ConnSQL) from the statements and the parameter encoding the plugin runs: no copy here.
+(Sources/Tools/ConnSQL) from the statements and the parameter encoding the plugin runs: no copy here.
 """
 import json
 import os

@@ -7,7 +7,7 @@ ROOT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 CONN_PLUGIN="$ROOT_DIR/plugins/conn-plugin"
 SYS_INGESTER="$ROOT_DIR/bin/sys-ingester"
 MQTT_LOAD="$ROOT_DIR/bin/mqtt-load"
-# The plugin's statements as pgbench scripts (Sources/ConnSQL), for the benchmarks' baselines.
+# The plugin's statements as pgbench scripts (Sources/Tools/ConnSQL), for the benchmarks' baselines.
 CONN_SQL="$ROOT_DIR/bin/conn-sql"
 # Debian's interpreter, which sees python3-prometheus-client (a pyenv or venv python3 in PATH does not).
 PYTHON3="${PYTHON3:-/usr/bin/python3}"

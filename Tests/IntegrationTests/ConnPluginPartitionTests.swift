@@ -68,7 +68,7 @@ struct ConnPluginPartitionTests {
             FROM client_conn_events WHERE client_id = 'after-conversion' AND event_type = 'connect'
             """).first)
         let writeBatch = try String(
-            contentsOfFile: Self.rootDirectory + "/Sources/ConnRecorder/sql/write_batch.sql", encoding: .utf8)
+            contentsOfFile: Self.rootDirectory + "/Sources/Plugin/ConnRecorder/sql/write_batch.sql", encoding: .utf8)
         let written = try database.query(writeBatch, stored)
         #expect(written.first?.first == "0", "the replayed event was stored again")
         // ... and a plain INSERT of it is rejected by the unique index.

@@ -1,0 +1,69 @@
+internal import CMosquitto
+import Foundation
+import Logging
+import IngestCore
+
+// What a broker connection watches besides its messages: the metric rounds a resumed session
+// replays (loop thread), and the wake-ups and silence of its broker (the waker thread).
+extension MosquittoClient {
+    // MARK: - Replayed rounds (on the loop thread)
+
+    /// The replay rule (`ReplayFilter`), with one debug line when a replay ends.
+    func keeps(topic: String, retained: Bool) -> Bool {
+        if replays.keeps(topic: topic, retained: retained) {
+            if retained && replaysDropped > 0 {
+                logger.debug("Dropped the metric rounds queued while we were away.", metadata: ["sys.dropped": "\(replaysDropped)"])
+                replaysDropped = 0
+            }
+            return true
+        }
+        replaysDropped += 1
+        return false
+    }
+
+
+    // MARK: - Wake-ups and silence (on the ingester's waker thread)
+
+    /// Called twice a second: wakes the broker's loop and watches for a broker gone silent.
+    ///
+    /// mosquitto 2.1 refreshes `$SYS` only when its loop happens to run in a second where
+    /// `now % sys_interval == 0`, and an idle broker's loop sleeps past those seconds (src/sys_tree.c):
+    /// without traffic it publishes `$SYS` once and then no more. A QoS 0 PUBLISH of nothing to
+    /// `wakeTopic`, which no one subscribes to, is traffic enough; twice a second, every second of
+    /// the broker's clock gets one even when the two clocks disagree. Denied by an ACL, it still
+    /// wakes the loop.
+    func wakeAndWatch(now: Double) {
+        let (ready, silentSince, expected, lostAt) = shared.withLock { shared -> (Bool, Double?, Double, Double?) in
+            guard shared.ready else {
+                defer { shared.lostAt = nil }
+                return (false, nil, 0, shared.lostAt)
+            }
+            return (true, shared.silence.becameSilent(at: now), shared.silence.expectedInterval, nil)
+        }
+        if let lostAt, !isStopping, BrokerProbe.refusesConnections(host: settings.host, port: settings.port) {
+            logger.info(
+                "The broker refuses connections: its process is gone, and its clients' connections ended with ours.",
+                metadata: ["mqtt.broker": "\(settings.host):\(settings.port)"])
+            _ = queue.push(BrokerInput(broker: index, .brokerStopped(at: lostAt)))
+        }
+        guard ready else { return }
+        _ = mosquitto_publish(handle, nil, Self.wakeTopic, 0, nil, 0, false)
+        if let silentSince {
+            logger.warning(
+                "The broker publishes no $SYS: its metrics in the database are not current; recorded in ingest_gaps.",
+                metadata: [
+                    "sys.silent_since": "\(silentSince)", "sys.expected_every_s": "\(expected)",
+                ])
+            _ = queue.push(BrokerInput(broker: index, .brokerSilent(since: silentSince, expectedEvery: expected)))
+        }
+    }
+
+    /// Where the wake-ups go: under `$SYS`, so that no `#` subscriber sees them, and outside
+    /// `$SYS/broker/`, so that `$SYS/broker/#` subscribers (the ingester too) do not.
+    static let wakeTopic = "$SYS/sys-ingester/wake"
+
+    func publishingAgain(at ts: Double) {
+        logger.info("The broker publishes $SYS again.")
+        _ = queue.push(BrokerInput(broker: index, .brokerPublishing(at: ts)))
+    }
+}

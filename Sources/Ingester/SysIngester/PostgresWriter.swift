@@ -1,0 +1,186 @@
+import Logging
+import Storage
+import IngestCore
+
+/// Writes burst plans to PostgreSQL, one transaction per burst (with the plans of every broker
+/// the burst holds); owns the one connection all brokers share.
+///
+/// Lives on the writer thread only (PostgresConnection is not thread-safe).
+final class PostgresWriter {
+    private let dsn: String
+    private let logger: Logger
+    private let timeout: Duration
+    private let interrupt: PostgresInterrupt?
+    private var connection: PostgresConnection?
+
+    /// - Parameters:
+    ///   - dsn: libpq connection string (never logged).
+    ///   - timeout: the longest one connect or one statement may take.
+    ///   - interrupt: ends any wait for PostgreSQL at once when triggered (at stop).
+    init(
+        dsn: String, logger: Logger, timeout: Duration = .seconds(15),
+        interrupt: PostgresInterrupt? = nil
+    ) {
+        self.dsn = dsn
+        self.logger = logger
+        self.timeout = timeout
+        self.interrupt = interrupt
+    }
+
+    var isConnected: Bool { connection?.isOpen ?? false }
+
+    /// Connects and applies the schema when one of its relations is missing.
+    func connect() throws(PostgresError) {
+        connection?.close()
+        connection = nil
+        let fresh = try PostgresConnection(conninfo: dsn, timeout: timeout, interrupt: interrupt)
+        try ensureSchema(fresh)
+        connection = fresh
+    }
+
+    func close() {
+        connection?.close()
+        connection = nil
+    }
+
+    private func ensureSchema(_ connection: PostgresConnection) throws(PostgresError) {
+        let missing = try connection.execute(MissingRelations(IngestSchema.requiredRelations), timeout: timeout)
+        guard !missing.values.isEmpty else { return }
+        logger.info(
+            "Creating the schema.", metadata: ["pg.missing": "\(missing.values.compactMap { $0.first ?? nil })"])
+        do {
+            try connection.execute("BEGIN", timeout: timeout)
+            try connection.execute(SchemaLock(), timeout: timeout)
+            for (_, sql) in IngestSchema.all { try connection.execute(sql, timeout: timeout) }
+            try connection.execute("COMMIT", timeout: timeout)
+        } catch {
+            rollback(connection)
+            throw error
+        }
+    }
+
+    /// The planner of `broker` as the database left it: its open sessions, its last uptime and
+    /// when an ingester last heard it.
+    /// - Parameter ownClientID: the ingester's client id at that broker (it gets no session).
+    func loadPlanner(broker: String, ownClientID: String) throws(PostgresError) -> BurstPlanner {
+        let tracker = try loadTracker(broker: broker)
+        let heard = try open().execute(LastHeard(broker: broker), timeout: timeout)
+        return BurstPlanner(
+            tracker: tracker, lastHeard: heard.values.first?.first?.flatMap(Double.init), ownClientID: ownClientID)
+    }
+
+    /// The tracker's starting knowledge: open sessions and the last uptime of `broker`.
+    func loadTracker(broker: String) throws(PostgresError) -> SessionTracker {
+        let connection = try open()
+        let clients = try connection.execute(OpenClients(broker: broker), timeout: timeout)
+        let uptime = try connection.execute(LastUptime(broker: broker), timeout: timeout)
+        var last: (value: Double, ts: Double)?
+        if let row = uptime.values.first, row.count == 2, let value = row[0].flatMap(Double.init),
+            let ts = row[1].flatMap(Double.init)
+        {
+            last = (value, ts)
+        }
+        let open = clients.values.compactMap { $0.first ?? nil }
+        logger.debug(
+            "Loaded broker state.",
+            metadata: ["sys.broker": "\(broker)", "sys.open_sessions": "\(open.count)"])
+        return SessionTracker(openClients: open, lastUptime: last)
+    }
+
+    /// Writes the plans of one burst, one per broker, in one transaction.
+    /// - Throws: `PostgresError`; the transaction is rolled back and nothing of the burst is kept.
+    func write(_ plans: [(broker: String, plan: BurstPlan)]) throws(PostgresError) {
+        guard plans.contains(where: { !$0.plan.isEmpty }) else { return }
+        let connection = try open()
+        // One pipeline: every statement of the burst in one round trip and one implicit
+        // transaction (a failing statement aborts the rest, and nothing of the burst commits).
+        var batch: [any PostgresStatement] = []
+        var closeAllIndexes: [(index: Int, broker: String)] = []
+        for (broker, plan) in plans where !plan.isEmpty {
+            batch += plan.clients.map { touch -> any PostgresStatement in
+                touch.createIfMissing
+                    ? UpsertClient(touch) : TouchClient(client: touch.client, lastSeen: touch.lastSeen)
+            }
+            if !plan.events.isEmpty { batch.append(InsertEvents(broker: broker, events: plan.events)) }
+            if !plan.metrics.isEmpty {
+                let samples = InsertMetrics(broker: broker, metrics: plan.metrics)
+                batch.append(samples)
+                // The rollups move with the samples, in the same transaction.
+                batch.append(UpsertMetricRollup(samples))
+            }
+            for step in plan.steps {
+                if case .closeAll = step { closeAllIndexes.append((batch.count, broker)) }
+                batch += statements(for: step, broker: broker)
+            }
+            for gap in plan.gaps {
+                if gap.kind == .brokerSilent, let end = gap.endedAt {
+                    batch.append(EndSilentGap(broker: broker, at: end))
+                } else {
+                    batch.append(InsertGap(broker: broker, gap: gap))
+                }
+            }
+            let newest = max(plan.metrics.map(\.ts).max() ?? 0, plan.events.map(\.timestamp).max() ?? 0)
+            if newest > 0 { batch.append(TouchBrokerStatus(broker: broker, seenAt: newest)) }
+        }
+        let results = try connection.executePipeline(batch, timeout: timeout)
+        for (broker, plan) in plans {
+            for gap in plan.gaps where gap.kind != .brokerSilent {
+                logger.warning(
+                    "The broker's log lines of a gap may be missing; recorded in ingest_gaps.",
+                    metadata: [
+                        "sys.broker": "\(broker)", "sys.gap": "\(gap.kind.rawValue)",
+                        "sys.gap_s": "\(Int(((gap.endedAt ?? gap.startedAt) - gap.startedAt).rounded()))",
+                        "sys.closed_sessions": "\(gap.sessionsClosed)",
+                    ])
+            }
+        }
+        for (index, broker) in closeAllIndexes where index < results.count {
+            logger.info(
+                "Closed the sessions the broker no longer holds (its restart or shutdown) or that a gap in its log made unknowable.",
+                metadata: [
+                    "sys.broker": "\(broker)", "sys.closed_sessions": "\(results[index].affectedRows)",
+                ])
+        }
+    }
+
+    /// Marks `brokers` as heard at `ts` (a clean stop: the next process measures its gap from here).
+    func touch(brokers: [String], at ts: Double) throws(PostgresError) {
+        guard !brokers.isEmpty else { return }
+        _ = try open().executePipeline(brokers.map { TouchBrokerStatus(broker: $0, seenAt: ts) }, timeout: timeout)
+    }
+
+    // MARK: - Statements
+
+    /// The statements of one session step at `broker`, in order.
+    private func statements(for step: SessionStep, broker: String) -> [any PostgresStatement] {
+        switch step {
+        case .open(let client, let username, let at):
+            return [
+                CloseSession(broker: broker, client: client, at: at),
+                OpenSession(broker: broker, client: client, username: username, at: at),
+            ]
+        case .close(let client, let at):
+            return [CloseSession(broker: broker, client: client, at: at)]
+        case .subscribe(let client, let topic, let qos, let at):
+            return [Subscribe(broker: broker, client: client, topic: topic, qos: qos, at: at)]
+        case .unsubscribe(let client, let topic, let at):
+            return [Unsubscribe(broker: broker, client: client, topic: topic, at: at)]
+        case .closeAll(let keep, let at):
+            return [CloseAllSessions(broker: broker, keep: keep, at: at)]
+        }
+    }
+
+    // MARK: - Connection
+
+    private func open() throws(PostgresError) -> PostgresConnection {
+        guard let connection, connection.isOpen else {
+            throw PostgresError(kind: .connection, message: "not connected")
+        }
+        return connection
+    }
+
+    private func rollback(_ connection: PostgresConnection) {
+        guard connection.isOpen else { return }
+        _ = try? connection.execute("ROLLBACK", timeout: timeout)
+    }
+}

@@ -1,0 +1,188 @@
+import Storage
+
+/// The plugin's SQL, in the files of `Sources/Plugin/ConnRecorder/sql/` (compiled in by SwiftPM's
+/// `.embedInCode`; `make bench` runs write_batch.sql too). Values always travel as parameters; a
+/// batch of events is a handful of array parameters expanded by `unnest`, so one statement (one
+/// round trip, one implicit transaction) writes the history rows and the presence upserts of up
+/// to `batchSize` events.
+package enum ConnStatements {
+    /// Writes a batch (`sql/write_batch.sql`): INSERT into client_conn_events and UPSERT of
+    /// client_sessions with each client's latest event, under the presence rules of seed 000
+    /// section 4 as raised by issue "never a ghost" (the file's header lists them).
+    ///
+    /// - Parameter idempotent: whether the event-key index exists; then events already stored are
+    ///   skipped. Without the index, the statement runs without the file's `ON CONFLICT` line
+    ///   (which PostgreSQL would reject for lack of a unique index to arbitrate on).
+    package static func writeBatch(idempotent: Bool) -> PreparedStatement {
+        idempotent ? writeBatchKeyed : writeBatchUnkeyed
+    }
+
+    private static let writeBatchKeyed = PreparedStatement(
+        name: "conn_write_batch_keyed", sql: String(decoding: PackageResources.write_batch_sql, as: UTF8.self))
+
+    /// The line of write_batch.sql that needs the event-key index.
+    private static let skipStoredKeys = "ON CONFLICT DO NOTHING"
+
+    private static let writeBatchUnkeyed = PreparedStatement(
+        name: "conn_write_batch",
+        sql: writeBatchKeyed.sql.split(separator: "\n", omittingEmptySubsequences: false)
+            .filter { $0.drop { $0 == " " } != skipStoredKeys }
+            .joined(separator: "\n"))
+
+    /// The parameters of `writeBatch` for `events`, in order.
+    package static func batchParameters<Events: Collection<ConnEvent>>(_ events: Events) -> [PostgresValue?] {
+        var timestamps = PostgresArrayLiteral()
+        var kinds = PostgresArrayLiteral()
+        var clientIDs = PostgresArrayLiteral()
+        var usernames = PostgresArrayLiteral()
+        var peers = PostgresArrayLiteral()
+        var protocols = PostgresArrayLiteral()
+        var reasons = PostgresArrayLiteral()
+        var extras = PostgresArrayLiteral()
+        for event in events {
+            timestamps.append(event.timestampMicros)
+            kinds.append(event.kind.rawValue)
+            clientIDs.append(event.clientID)
+            usernames.append(event.username)
+            peers.append(event.peer)
+            protocols.append(event.protocol)
+            reasons.append(event.reasonCode.map(Int64.init))
+            extras.append(event.extraJSON)
+        }
+        return [
+            timestamps.value, kinds.value, clientIDs.value, usernames.value, peers.value, protocols.value,
+            reasons.value, extras.value,
+        ]
+    }
+
+    /// Sets up a session (`sql/configure_session.sql`): its statement_timeout ($1, e.g. `1000ms`), so
+    /// the server itself abandons a statement the plugin stopped waiting for, and generic plans, so
+    /// the write statement is not planned again at every execution.
+    package static let configureSession = String(decoding: PackageResources.configure_session_sql, as: UTF8.self)
+
+    /// A batch's whole write where schema/003_presence.sql is applied: write_batch.sql without its
+    /// last line (its SELECT), then the presence part (`sql/write_presence.sql`) and, for a batch
+    /// that holds session_end events, the session-end part (`sql/write_session_ends.sql`), as one
+    /// statement: one round trip, one transaction. Same parameters as `writeBatch`.
+    ///
+    /// - Parameter sessionEnds: whether the batch holds session_end events. Without them the
+    ///   session-end part would write nothing, yet PostgreSQL would still run it: in pgbench it
+    ///   cost 8 to 15 % of the server's CPU for a one-event write.
+    package static func writeEvents(idempotent: Bool, sessionEnds: Bool) -> PreparedStatement {
+        switch (idempotent, sessionEnds) {
+        case (true, true): writeEventsKeyed
+        case (true, false): writePresenceKeyed
+        case (false, true): writeEventsUnkeyed
+        case (false, false): writePresenceUnkeyed
+        }
+    }
+
+    /// The write statement for `events` where schema/003_presence.sql is applied.
+    package static func writeEvents(for events: some Collection<ConnEvent>, idempotent: Bool) -> PreparedStatement {
+        writeEvents(idempotent: idempotent, sessionEnds: events.contains { $0.kind == .sessionEnd })
+    }
+
+    private static let presencePart = String(decoding: PackageResources.write_presence_sql, as: UTF8.self)
+    private static let sessionEndsPart = String(decoding: PackageResources.write_session_ends_sql, as: UTF8.self)
+
+    private static let writePresenceKeyed = PreparedStatement(
+        name: "conn_write_presence_keyed", sql: joined(writeBatchKeyed.sql, presencePart))
+    private static let writePresenceUnkeyed = PreparedStatement(
+        name: "conn_write_presence", sql: joined(writeBatchUnkeyed.sql, presencePart))
+    private static let writeEventsKeyed = PreparedStatement(
+        name: "conn_write_events_keyed", sql: joined(writeBatchKeyed.sql, presencePart, sessionEndsPart))
+    private static let writeEventsUnkeyed = PreparedStatement(
+        name: "conn_write_events", sql: joined(writeBatchUnkeyed.sql, presencePart, sessionEndsPart))
+
+    /// One statement from parts that each end with their closing SELECT: every part but the last
+    /// without it (its CTEs continue the WITH), then the last whole.
+    private static func joined(_ parts: String...) -> String {
+        var text = ""
+        for (index, part) in parts.enumerated() {
+            guard index < parts.count - 1 else { return text + part }
+            var lines = part.split(separator: "\n", omittingEmptySubsequences: false)
+            while let last = lines.last, last.allSatisfy({ $0 == " " }) { lines.removeLast() }
+            // A SELECT may continue on indented lines (write_session_ends.sql's does).
+            while let last = lines.last, last.hasPrefix(" ") { lines.removeLast() }
+            precondition(lines.last?.hasPrefix("SELECT ") == true, "each part of a write must end with its SELECT")
+            lines.removeLast()
+            text += lines.joined(separator: "\n") + ",\n"
+        }
+        return text
+    }
+
+    /// The broker's heartbeat in broker_status (`sql/broker_heartbeat.sql`).
+    package static let brokerHeartbeat = PreparedStatement(
+        name: "conn_broker_heartbeat", sql: String(decoding: PackageResources.broker_heartbeat_sql, as: UTF8.self))
+
+    /// Clients whose session broker `$1` held when last heard of (`sql/kept_sessions.sql`).
+    package static let keptSessions = String(decoding: PackageResources.kept_sessions_sql, as: UTF8.self)
+
+    /// Which of the plugin's objects exist: `(tables, eventKeyIndex, presenceTables)`.
+    package static let inspectSchema = String(decoding: PackageResources.inspect_schema_sql, as: UTF8.self)
+
+    /// Runs (boot ids) other than `$2` that still show clients connected through broker `$1`.
+    package static let staleRuns = String(decoding: PackageResources.stale_runs_sql, as: UTF8.self)
+
+    /// Clients still shown connected through broker `$1` by run `$2`, with the latest time that run
+    /// is known to have been alive (its newest event in the presence table).
+    package static let staleSessions = String(decoding: PackageResources.stale_sessions_sql, as: UTF8.self)
+
+    /// Every run holds a session-level advisory lock on its writer connection, keyed by its boot
+    /// id. Taking another run's lock succeeds only when that run's connection is gone: it crashed
+    /// or was killed. So a second broker that shares the broker id (two brokers on one host with
+    /// the default id) never closes the sessions of one that is still running.
+    package static let tryLockRun = String(decoding: PackageResources.try_lock_run_sql, as: UTF8.self)
+    /// Releases the lock `tryLockRun` took ($1: the run's lock key).
+    package static let unlockRun = String(decoding: PackageResources.unlock_run_sql, as: UTF8.self)
+
+    /// The advisory-lock key of a run: its 64-bit random boot id, or a hash of other text.
+    package static func runLockKey(_ bootID: String) -> Int64 {
+        if bootID.utf8.count == 16, let value = UInt64(bootID, radix: 16) { return Int64(bitPattern: value) }
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325  // FNV-1a
+        for byte in bootID.utf8 {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x100_0000_01b3
+        }
+        return Int64(bitPattern: hash)
+    }
+
+    // MARK: Daily statistics, folded off the write path
+
+    /// Where broker `$1`'s fold stands, created at the newest event id the first time
+    /// (`sql/start_daily_stats_fold.sql`).
+    package static let startDailyStatsFold = PreparedStatement(
+        name: "conn_start_daily_stats_fold",
+        sql: String(decoding: PackageResources.start_daily_stats_fold_sql, as: UTF8.self))
+
+    /// The newest client_conn_events id (`sql/newest_event_id.sql`).
+    package static let newestEventID = PreparedStatement(
+        name: "conn_newest_event_id", sql: String(decoding: PackageResources.newest_event_id_sql, as: UTF8.self))
+
+    /// Counts broker `$1`'s rows with `$2 < id <= $3` into client_daily_stats and moves its fold from
+    /// `$2` to `$3`, in one statement (`sql/fold_daily_stats.sql`).
+    package static let foldDailyStats = PreparedStatement(
+        name: "conn_fold_daily_stats", sql: String(decoding: PackageResources.fold_daily_stats_sql, as: UTF8.self))
+
+    // MARK: Retention
+
+    /// One bounded retention step (`sql/prune_conn_events.sql`): $1 retention days, $2 most rows.
+    package static let pruneConnEvents = PreparedStatement(
+        name: "conn_prune_events", sql: String(decoding: PackageResources.prune_conn_events_sql, as: UTF8.self))
+
+    /// Takes a maintenance job's advisory lock if free ($1: the job's key).
+    package static let tryLockMaintenance = String(decoding: PackageResources.try_lock_maintenance_sql, as: UTF8.self)
+    /// Releases it.
+    package static let unlockMaintenance = String(decoding: PackageResources.unlock_maintenance_sql, as: UTF8.self)
+    /// A maintenance_runs row for a run that starts ($1 job, $2 run_by); returns its id.
+    package static let startMaintenanceRun = String(decoding: PackageResources.start_maintenance_run_sql, as: UTF8.self)
+    /// How the run ended ($1 id, $2 rows deleted, $3 outcome, $4 detail).
+    package static let finishMaintenanceRun = String(decoding: PackageResources.finish_maintenance_run_sql, as: UTF8.self)
+
+    /// The advisory-lock key of the plugin's retention job (`conn_retention`), the same in every
+    /// plugin: of all brokers sharing a database, one prunes client_conn_events at a time.
+    /// Documented in docs/events.md ("Retention"); sys-ingester's job has its own key.
+    package static let retentionLockKey: Int64 = 7_231_403_360_217_470
+    /// The job name in maintenance_runs.
+    package static let retentionJob = "conn_retention"
+}

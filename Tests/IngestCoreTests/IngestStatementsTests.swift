@@ -1,0 +1,63 @@
+import Storage
+import Testing
+
+@testable import IngestCore
+
+@Suite("IngestStatements")
+struct IngestStatementsTests {
+    private static let touch = ClientTouch(
+        client: "c", firstSeen: 1, lastSeen: 2, setsUsername: true, username: nil, createIfMissing: true)
+
+    /// One value of every statement the ingester runs.
+    private static let all: [any PostgresStatement] = [
+        MissingRelations(["a", "b"]), SchemaLock(), OpenClients(broker: "b"), LastUptime(broker: "b"),
+        InsertMetrics(broker: "b", metrics: [("uptime", 5, 1.5)]),
+        InsertEvents(
+            broker: "b",
+            events: [
+                BrokerLogEvent(action: .connected, client: "c", raw: "line", timestamp: 1, timestampFromLine: true)
+            ]),
+        UpsertClient(touch), TouchClient(client: "c", lastSeen: 2), CloseSession(broker: "b", client: "c", at: 3),
+        OpenSession(broker: "b", client: "c", username: nil, at: 3), CloseAllSessions(broker: "b", keep: ["c"], at: 4),
+        Subscribe(broker: "b", client: "c", topic: "t/#", qos: 1, at: 5),
+        Unsubscribe(broker: "b", client: "c", topic: "t/#", at: 6),
+    ]
+
+    /// The highest `$n` of `sql`.
+    private static func parameterCount(_ sql: String) -> Int {
+        var highest = 0
+        var digits: Int?
+        for byte in sql.utf8 + [0] {
+            if let value = digits, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) {
+                digits = value * 10 + Int(byte - UInt8(ascii: "0"))
+            } else {
+                highest = max(highest, digits ?? 0)
+                digits = byte == UInt8(ascii: "$") ? 0 : nil
+            }
+        }
+        return highest
+    }
+
+    @Test("each statement binds exactly the parameters its SQL file takes")
+    func bindingsMatchSQL() {
+        for statement in Self.all {
+            let type = type(of: statement)
+            #expect(Self.parameterCount(type.sql) == statement.bindings.count, "\(type.name)")
+            #expect(type.sql.hasPrefix("-- sys-ingester: "), "\(type.name): the file's header says what it does")
+        }
+        #expect(Set(Self.all.map { type(of: $0).name }).count == Self.all.count, "names are unique")
+    }
+
+    @Test("a burst's rows travel as arrays in their order")
+    func arrays() {
+        let metrics = InsertMetrics(broker: "b", metrics: [("m1", 1.5, 10), ("m2", -2, 11)]).bindings
+        #expect(
+            metrics == [
+                .text("b"), .arrayLiteral("{\"m1\",\"m2\"}"), .arrayLiteral("{\"1.5\",\"-2.0\"}"),
+                .arrayLiteral("{\"10.0\",\"11.0\"}"),
+            ])
+        #expect(
+            CloseAllSessions(broker: "b", keep: [], at: 4).bindings == [.text("b"), .arrayLiteral("{}"), .double(4)])
+        #expect(UpsertClient(Self.touch).bindings == [.text("c"), nil, .double(1), .double(2), .bool(true)])
+    }
+}
