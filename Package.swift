@@ -45,6 +45,13 @@ let package = Package(
         // A lock that owns the state it guards, and monotonic clocks; Glibc only (no Foundation), so
         // the plugin can use it too.
         .target(name: "Locking", path: "Sources/Shared/Locking"),
+        // What both programs do around a maintenance job (retention): its advisory lock and run
+        // record (the files of Sources/Shared/Maintenance/sql/, one statement type each) and its schedule.
+        .target(
+            name: "Maintenance",
+            dependencies: ["Storage"],
+            path: "Sources/Shared/Maintenance",
+            resources: [.embedInCode("sql")]),
 
         // MARK: conn-plugin
         // The plugin's statements are the files of Sources/Plugin/ConnRecorder/sql/, compiled in as byte arrays.
@@ -54,7 +61,9 @@ let package = Package(
         // still checked at compile time, and a trap there would take the broker down anyway.
         .target(
             name: "ConnRecorder",
-            dependencies: ["Storage", "SchemaSQL", "Locking", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "Storage", "SchemaSQL", "Locking", "Maintenance", .product(name: "Logging", package: "swift-log"),
+            ],
             path: "Sources/Plugin/ConnRecorder",
             resources: [.embedInCode("sql")],
             swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"])]),
@@ -81,7 +90,8 @@ let package = Package(
         .executableTarget(
             name: "SysIngester",
             dependencies: [
-                "IngestCore", "IngesterConfig", "IngesterMetrics", "Dashboard", "Storage", "Locking", "CMosquitto",
+                "IngestCore", "IngesterConfig", "IngesterMetrics", "Dashboard", "Storage", "Locking", "Maintenance",
+                "CMosquitto",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -133,7 +143,8 @@ let package = Package(
 
         // MARK: Tests
         .testTarget(name: "StorageTests", dependencies: ["Storage"]),
-        .testTarget(name: "ConnRecorderTests", dependencies: ["ConnRecorder", "Storage", "SchemaSQL", "Locking"]),
+        .testTarget(
+            name: "ConnRecorderTests", dependencies: ["ConnRecorder", "Storage", "SchemaSQL", "Locking", "Maintenance"]),
         .testTarget(name: "IngestCoreTests", dependencies: ["IngestCore", "SchemaSQL"], exclude: ["Fixtures"]),
         .testTarget(name: "MQTTWireTests", dependencies: ["MQTTWire"]),
         .testTarget(name: "IngesterMetricsTests", dependencies: ["IngesterMetrics", "IngesterConfig"]),

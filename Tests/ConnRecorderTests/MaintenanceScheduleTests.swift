@@ -1,4 +1,5 @@
 import Locking
+import Maintenance
 import Testing
 
 /// When maintenance (retention) runs: at start, then one interval after each run started.

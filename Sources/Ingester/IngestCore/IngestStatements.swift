@@ -374,17 +374,11 @@ package struct PruneStep: Sendable {
     package var bindings: [PostgresValue?] { [.int(Int64(days)), .int(Int64(limit))] }
 }
 
-/// Takes or releases the advisory lock of the ingester's retention job
-/// (sql/try_lock_maintenance.sql, sql/unlock_maintenance.sql).
+/// The ingester's retention job as the shared maintenance statements know it (the Maintenance
+/// target's `TryLockMaintenance`, `StartMaintenanceRun`, ...).
 package enum MaintenanceLock {
     /// The key of the ingester's retention job (`ingester_retention`), the same in every ingester:
     /// of all ingesters sharing a database, one prunes at a time. Documented in docs/sys-ingester.md.
     package static let retentionKey: Int64 = 7_231_403_360_217_471
     package static let retentionJob = "ingester_retention"
-    package static let tryLockSQL = String(decoding: PackageResources.try_lock_maintenance_sql, as: UTF8.self)
-    package static let unlockSQL = String(decoding: PackageResources.unlock_maintenance_sql, as: UTF8.self)
-    /// maintenance_runs: $1 job, $2 run_by; returns the id.
-    package static let startRunSQL = String(decoding: PackageResources.start_maintenance_run_sql, as: UTF8.self)
-    /// maintenance_runs: $1 id, $2 rows deleted, $3 outcome, $4 detail.
-    package static let finishRunSQL = String(decoding: PackageResources.finish_maintenance_run_sql, as: UTF8.self)
 }

@@ -1,7 +1,7 @@
 import Foundation
+import IngestCore
 import Logging
 import Storage
-import IngestCore
 
 /// The writer side, one for all brokers: takes bursts from the queue, plans each broker's part
 /// with that broker's planner (its sessions, uptime and dialect are its own) and writes the burst

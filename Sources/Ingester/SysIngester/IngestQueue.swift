@@ -1,6 +1,6 @@
 import Foundation
-import Locking
 import IngestCore
+import Locking
 
 /// The hand-over point between the brokers' network threads (one libmosquitto thread per broker,
 /// the producers) and the one writer (the consumer): a bounded FIFO (`IngestBuffer`) of inputs

@@ -1,6 +1,6 @@
 import Foundation
-import IngesterMetrics
 import IngestCore
+import IngesterMetrics
 
 /// Feeds what the ingester does into its Prometheus series (`IngesterMetrics`, served on
 /// `--metrics-listen`): per broker its connection, reconnects, messages and every numeric `$SYS`

@@ -1,7 +1,7 @@
 internal import CMosquitto
 import Foundation
-import Logging
 import IngestCore
+import Logging
 
 // What libmosquitto's callbacks do, on the broker connection's loop thread: a CONNACK (subscribe,
 // or the refusal's reason), the SUBACK (ready, or refused), the end of a connection, and each

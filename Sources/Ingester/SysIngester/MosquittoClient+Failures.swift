@@ -1,7 +1,7 @@
 internal import CMosquitto
 import Foundation
-import Logging
 import IngestCore
+import Logging
 
 // How a broker connection reports what went wrong: libmosquitto's return code with its errno,
 // the library's own recent error lines, and a hint for TLS failures that come without a reason.

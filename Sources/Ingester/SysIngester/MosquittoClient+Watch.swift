@@ -1,7 +1,7 @@
 internal import CMosquitto
 import Foundation
-import Logging
 import IngestCore
+import Logging
 
 // What a broker connection watches besides its messages: the metric rounds a resumed session
 // replays (loop thread), and the wake-ups and silence of its broker (the waker thread).

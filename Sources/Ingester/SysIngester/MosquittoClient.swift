@@ -1,9 +1,9 @@
 internal import CMosquitto
 import Foundation
+import IngestCore
 import IngesterConfig
 import Logging
 import Synchronization
-import IngestCore
 
 /// One broker's MQTT connection: the only user of libmosquitto. The ingester makes one per
 /// broker, each with its own handle, thread, reconnect backoff and state, so one broker that is

@@ -1,6 +1,6 @@
+import IngestCore
 import Logging
 import Storage
-import IngestCore
 
 /// Writes burst plans to PostgreSQL, one transaction per burst (with the plans of every broker
 /// the burst holds); owns the one connection all brokers share.

@@ -1,9 +1,10 @@
 import Foundation
+import IngestCore
 import IngesterConfig
 import Locking
 import Logging
+import Maintenance
 import Storage
-import IngestCore
 
 /// Retention of the ingester's tables (--retention-days, --rollup-retention-days): at start, then
 /// every --maintenance-interval, deletes what is older in bounded steps. A thread and a
@@ -117,16 +118,16 @@ final class RetentionMaintainer: @unchecked Sendable {
         }
         schedule.runStarted(atNanoseconds: Clocks.monotonicNanoseconds())
         let key = MaintenanceLock.retentionKey
-        guard try connection.execute(MaintenanceLock.tryLockSQL, [.int(key)], timeout: timeout).scalar == "t" else {
+        guard TryLockMaintenance.decode(try connection.execute(TryLockMaintenance(key: key), timeout: timeout)) else {
             logger.info(
                 "Retention: another ingester on this database holds the maintenance lock and prunes; this run is skipped.",
                 metadata: ["pg.lock_key": "\(key)"])
             return
         }
-        defer { _ = try? connection.execute(MaintenanceLock.unlockSQL, [.int(key)], timeout: timeout) }
-        let recordID = try? connection.execute(
-            MaintenanceLock.startRunSQL, [.text(MaintenanceLock.retentionJob), .text(runBy)], timeout: timeout
-        ).scalar.flatMap { Int64($0) }
+        defer { _ = try? connection.execute(UnlockMaintenance(key: key), timeout: timeout) }
+        let recordID = (try? connection.execute(
+            StartMaintenanceRun(job: MaintenanceLock.retentionJob, runBy: runBy), timeout: timeout
+        )).flatMap(StartMaintenanceRun.decode)
         var deleted: [String: Int] = [:]
         var refused: [String] = []
         var failure: PostgresError?
@@ -155,7 +156,7 @@ final class RetentionMaintainer: @unchecked Sendable {
         if let failure { detail += "; \(failure)" }
         if let recordID {
             _ = try? connection.execute(
-                MaintenanceLock.finishRunSQL, [.int(recordID), .int(Int64(total)), .text(outcome), .text(detail)],
+                FinishMaintenanceRun(id: recordID, rowsDeleted: Int64(total), outcome: outcome, detail: detail),
                 timeout: timeout)
         }
         logger.info(

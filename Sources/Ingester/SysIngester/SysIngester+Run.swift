@@ -1,11 +1,11 @@
 import ArgumentParser
 import Dashboard
 import Foundation
+import IngestCore
 import IngesterConfig
 import IngesterMetrics
 import Logging
 import Storage
-import IngestCore
 
 // The run: logging, the HTTP side (metrics, dashboard), the broker connections, retention and the
 // ingest loop, and a graceful stop on SIGINT or SIGTERM.

@@ -1,11 +1,11 @@
 import ArgumentParser
 import Dashboard
 import Foundation
+import IngestCore
 import IngesterConfig
 import IngesterMetrics
 import Logging
 import Storage
-import IngestCore
 
 /// `sys-ingester`: subscribes to mosquitto brokers' `$SYS/broker/#` and writes their metrics and
 /// log lines into the WatchMQTT tables (seed 001): one broker from the command line, or many from

@@ -170,14 +170,8 @@ package enum ConnStatements {
     package static let pruneConnEvents = PreparedStatement(
         name: "conn_prune_events", sql: String(decoding: PackageResources.prune_conn_events_sql, as: UTF8.self))
 
-    /// Takes a maintenance job's advisory lock if free ($1: the job's key).
-    package static let tryLockMaintenance = String(decoding: PackageResources.try_lock_maintenance_sql, as: UTF8.self)
-    /// Releases it.
-    package static let unlockMaintenance = String(decoding: PackageResources.unlock_maintenance_sql, as: UTF8.self)
-    /// A maintenance_runs row for a run that starts ($1 job, $2 run_by); returns its id.
-    package static let startMaintenanceRun = String(decoding: PackageResources.start_maintenance_run_sql, as: UTF8.self)
-    /// How the run ended ($1 id, $2 rows deleted, $3 outcome, $4 detail).
-    package static let finishMaintenanceRun = String(decoding: PackageResources.finish_maintenance_run_sql, as: UTF8.self)
+    // The maintenance lock and run record are the Maintenance target's (`TryLockMaintenance`, ...),
+    // shared with the ingester.
 
     /// The advisory-lock key of the plugin's retention job (`conn_retention`), the same in every
     /// plugin: of all brokers sharing a database, one prunes client_conn_events at a time.

@@ -1,4 +1,5 @@
 import Logging
+import Maintenance
 import Storage
 
 /// The writer's database: PostgreSQL through libpq, every wait bounded by `timeout`.
@@ -107,23 +108,22 @@ package struct PostgresEventStore: ConnEventStore {
         }
 
         func tryLockMaintenance(key: Int64) throws(PostgresError) -> Bool {
-            try connection.execute(ConnStatements.tryLockMaintenance, [.int(key)], timeout: timeout).scalar == "t"
+            TryLockMaintenance.decode(try connection.execute(TryLockMaintenance(key: key), timeout: timeout))
         }
 
         func unlockMaintenance(key: Int64) {
-            _ = try? connection.execute(ConnStatements.unlockMaintenance, [.int(key)], timeout: timeout)
+            _ = try? connection.execute(UnlockMaintenance(key: key), timeout: timeout)
         }
 
         func startMaintenanceRun(job: String, runBy: String) throws(PostgresError) -> Int64? {
             guard schema.retention else { return nil }
-            return try connection.execute(ConnStatements.startMaintenanceRun, [.text(job), .text(runBy)], timeout: timeout)
-                .scalar.flatMap { Int64($0) }
+            return StartMaintenanceRun.decode(
+                try connection.execute(StartMaintenanceRun(job: job, runBy: runBy), timeout: timeout))
         }
 
         func finishMaintenanceRun(id: Int64, rowsDeleted: Int64, outcome: String, detail: String?) throws(PostgresError) {
             try connection.execute(
-                ConnStatements.finishMaintenanceRun,
-                [.int(id), .int(rowsDeleted), .text(outcome), detail.map(PostgresValue.text)], timeout: timeout)
+                FinishMaintenanceRun(id: id, rowsDeleted: rowsDeleted, outcome: outcome, detail: detail), timeout: timeout)
         }
 
         func pruneConnEvents(retentionDays: Int, limit: Int) throws(PostgresError) -> Int {

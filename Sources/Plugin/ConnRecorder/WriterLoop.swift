@@ -1,6 +1,7 @@
-import Logging
-import Storage
 import Locking
+import Logging
+import Maintenance
+import Storage
 
 /// The writer thread: owns the database connection and the disk spool, and drains the shared
 /// FIFO into PostgreSQL. Its jobs live in one file each: connecting and backing off
