@@ -63,6 +63,10 @@ def report(results_file):
               f"{drain(p) if plugin else '-':>7} "
               f"{str(p.get('rss_before_kb', '-')) + ' kB' if plugin else '-':>10} "
               f"{str(p.get('rss_after_kb', '-')) + ' kB' if plugin else '-':>10}")
+    if base.get("runs_cycles_per_s"):
+        before, after = base["runs_cycles_per_s"]
+        print(f"(no plugin: the mean of {fmt(before)} cycles/s before the plugin's phases and {fmt(after)} after async; "
+              f"its latencies and CPU are the first run's)")
     print()
     print("CPU per connect+disconnect cycle, µs (load + drain; the broker's process includes the plugin's writer):")
     for name, p in (("no plugin", base), ("sync", sync), ("async", async_)):
@@ -71,8 +75,10 @@ def report(results_file):
         print(f"  {name:<10} broker {fmt(c.get('broker'), 1):>7}  postgres {fmt(c.get('postgres'), 1):>7}  "
               f"load {fmt(c.get('load'), 1):>7}  total {fmt(total, 1):>7}")
     print()
-    print(f"pgbench (-c1 -j1, {pg['seed']['seconds']} s each, the plugin's statements and encoding via bin/conn-sql):")
-    print(f"  seed 000's write (write_batch.sql), 1 event per statement:      {fmt(seed_events):>9} events/s")
+    print(f"pgbench (-c1 -j1, {pg['events']['seconds']} s each, the plugin's statements and encoding via bin/conn-sql):")
+    print(f"  seed 000's write (write_batch.sql), 1 event per statement:      {fmt(seed_events):>9} events/s"
+          + (f"   (mean of {' and '.join(fmt(x) for x in pg['seed']['runs_events_per_s'])}: before and after sync)"
+             if pg["seed"].get("runs_events_per_s") else ""))
     print(f"  the plugin's write (+ per-broker presence), 1 event/statement:  {fmt(plugin_events):>9} events/s"
           f"   (presence on the path: {fmt(presence_ratio, 2)} of seed's)")
     print(f"  the plugin's write, {pg['batch']['events_per_write']} events per statement (replay's limit): "
@@ -108,11 +114,13 @@ def report(results_file):
         "bench": "conn-plugin",
         "threads": r["threads"], "seconds_per_phase": r["seconds"], "plugin_opts": r.get("plugin_opts", ""),
         "nproc": r["machine"]["nproc"], "fsync": r["fsync"], "commit": r.get("commit", ""),
-        "none_cycles_per_s": base["cycles_per_s"], "none_p50_us": base["p50_us"], "none_p99_us": base["p99_us"],
+        "none_cycles_per_s": base["cycles_per_s"], "none_runs_cycles_per_s": base.get("runs_cycles_per_s"),
+        "none_p50_us": base["p50_us"], "none_p99_us": base["p99_us"],
         "sync_cycles_per_s": sync["cycles_per_s"], "sync_p50_us": sync["p50_us"], "sync_p99_us": sync["p99_us"],
         "async_cycles_per_s": async_["cycles_per_s"], "async_p50_us": async_["p50_us"],
         "async_p99_us": async_["p99_us"],
-        "pgbench_seed_events_per_s": seed_events, "pgbench_plugin_events_per_s": plugin_events,
+        "pgbench_seed_events_per_s": seed_events, "pgbench_seed_runs_events_per_s": pg["seed"].get("runs_events_per_s"),
+        "pgbench_plugin_events_per_s": plugin_events,
         "pgbench_batch_events_per_s": batch_events, "pgbench_batch_events": pg["batch"]["events_per_write"],
         "pgbench_seed_batch_events_per_s": pg["seed_batch"]["events_per_s"] if pg.get("seed_batch") else None,
         "pgbench_postgres_us_per_event": {name: pg[name].get("postgres_us_per_event")

@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # `make bench`: what the conn-plugin costs a mosquitto 2.1 broker, measured in one run.
 #
-#   1. no plugin:  a bare broker under mqtt-load (short connections: connect, CONNACK, DISCONNECT)
+#   1. no plugin:  a bare broker under mqtt-load (short connections: connect, CONNACK, DISCONNECT),
+#                  before the plugin's phases and again right after async mode (the ratio takes the mean)
 #   2. sync mode:  the same load, the plugin waiting for each event's commit (fresh database)
 #   3. async mode: the same load, the plugin enqueueing and a writer thread committing batches
 #   4. replay:     events spooled while PostgreSQL is stopped, replayed when it returns while live
 #                  load goes on: events/s of the catch-up, exactly once and in order
 #   5. pgbench:    one connection, the plugin's own statements and parameter encoding (bin/conn-sql
 #                  pgbench-script): seed 000's write one event per statement (the limit of any design
-#                  that waits for each event's commit), the plugin's write with per-broker presence one
+#                  that waits for each event's commit; right before and right after sync mode, the
+#                  ratio takes the mean), the plugin's write with per-broker presence one
 #                  event per statement (what presence costs on the path), the plugin's write in
 #                  batches of BENCH_REPLAY_BATCH events (the replay's limit), and seed 000's write in
 #                  such batches (the least PostgreSQL CPU per event for the seed's rows); each with
@@ -399,15 +401,37 @@ pgbench_run() {
           events_per_write: (if $per_run == 2 then 1 else $per_run end),
           postgres_us_per_event: ($pg_us / ([$tps * $per_run * $seconds, 1] | max) * 10 | round / 10)}'
 }
+# pgbench_mean RUN RUN: one baseline from two runs of the same script (pgbench_run's JSON): the mean
+# of their rates and CPU per event, and both rates.
+pgbench_mean() {
+    jq -nc --argjson a "$1" --argjson b "$2" \
+        '$a + {events_per_s: (($a.events_per_s + $b.events_per_s) / 2),
+               postgres_us_per_event: (($a.postgres_us_per_event + $b.postgres_us_per_event) / 2 * 10 | round / 10),
+               runs_events_per_s: [$a.events_per_s, $b.events_per_s], seconds: ($a.seconds + $b.seconds)}'
+}
 "$CONN_SQL" pgbench-script --write seed >"$tmp/pgbench-seed.sql"
 "$CONN_SQL" pgbench-script --write events >"$tmp/pgbench-events.sql"
 "$CONN_SQL" pgbench-script --write events --events "$BENCH_REPLAY_BATCH" >"$tmp/pgbench-batch.sql"
 "$CONN_SQL" pgbench-script --write seed --events "$BENCH_REPLAY_BATCH" >"$tmp/pgbench-seed-batch.sql"
-# 2, 3. The plugin in both modes; seed 000's limit (and presence's A/B) right after sync mode.
+# 2, 3. The plugin in both modes. Each ratio's baseline brackets its phase: seed 000's limit runs
+# right before and right after sync mode, the broker without the plugin once before the plugin's
+# phases and once right after async mode, and each ratio takes the mean of its two runs. This
+# machine drifts over minutes, so a baseline measured on one side only moved a ratio by up to a
+# third. Presence's A/B runs right after sync mode.
+pgbench_seed_before="$(pgbench_run seed-before "$tmp/pgbench-seed.sql" 2)"
 plugin_phase sync
-pgbench_seed="$(pgbench_run seed "$tmp/pgbench-seed.sql" 2)"
+pgbench_seed="$(pgbench_mean "$pgbench_seed_before" "$(pgbench_run seed "$tmp/pgbench-seed.sql" 2)")"
 pgbench_events="$(pgbench_run events "$tmp/pgbench-events.sql" 2)"
 plugin_phase async
+# What async mode left for PostgreSQL to write back goes to disk now, not during the baseline.
+sql "$server_dsn" "CHECKPOINT"
+start_broker none-after none
+echo "bench: none: ${BENCH_SECONDS} s of load against the broker without the plugin, again" >&2
+none_after="$(run_load none-after)"
+stop_broker
+none="$(jq -c --argjson after "$none_after" \
+    '. + {cycles_per_s: ((.cycles_per_s + $after.cycles_per_s) / 2 * 10 | round / 10),
+          runs_cycles_per_s: [.cycles_per_s, $after.cycles_per_s], errors: (.errors + $after.errors)}' <<<"$none")"
 sync_result="$(cat "$tmp/sync/result.json")"
 async_result="$(cat "$tmp/async/result.json")"
 
