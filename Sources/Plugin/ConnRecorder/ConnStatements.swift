@@ -111,30 +111,7 @@ package enum ConnStatements {
         return text
     }
 
-    /// The broker's heartbeat in broker_status (`sql/broker_heartbeat.sql`).
-    package static let brokerHeartbeat = PreparedStatement(
-        name: "conn_broker_heartbeat", sql: String(decoding: PackageResources.broker_heartbeat_sql, as: UTF8.self))
-
-    /// Clients whose session broker `$1` held when last heard of (`sql/kept_sessions.sql`).
-    package static let keptSessions = String(decoding: PackageResources.kept_sessions_sql, as: UTF8.self)
-
-    /// Which of the plugin's objects exist: `(tables, eventKeyIndex, presenceTables)`.
-    package static let inspectSchema = String(decoding: PackageResources.inspect_schema_sql, as: UTF8.self)
-
-    /// Runs (boot ids) other than `$2` that still show clients connected through broker `$1`.
-    package static let staleRuns = String(decoding: PackageResources.stale_runs_sql, as: UTF8.self)
-
-    /// Clients still shown connected through broker `$1` by run `$2`, with the latest time that run
-    /// is known to have been alive (its newest event in the presence table).
-    package static let staleSessions = String(decoding: PackageResources.stale_sessions_sql, as: UTF8.self)
-
-    /// Every run holds a session-level advisory lock on its writer connection, keyed by its boot
-    /// id. Taking another run's lock succeeds only when that run's connection is gone: it crashed
-    /// or was killed. So a second broker that shares the broker id (two brokers on one host with
-    /// the default id) never closes the sessions of one that is still running.
-    package static let tryLockRun = String(decoding: PackageResources.try_lock_run_sql, as: UTF8.self)
-    /// Releases the lock `tryLockRun` took ($1: the run's lock key).
-    package static let unlockRun = String(decoding: PackageResources.unlock_run_sql, as: UTF8.self)
+    // The plugin's other statements are the types of `ConnQuery` (ConnQuery.swift).
 
     /// The advisory-lock key of a run: its 64-bit random boot id, or a hash of other text.
     package static func runLockKey(_ bootID: String) -> Int64 {
@@ -147,28 +124,7 @@ package enum ConnStatements {
         return Int64(bitPattern: hash)
     }
 
-    // MARK: Daily statistics, folded off the write path
-
-    /// Where broker `$1`'s fold stands, created at the newest event id the first time
-    /// (`sql/start_daily_stats_fold.sql`).
-    package static let startDailyStatsFold = PreparedStatement(
-        name: "conn_start_daily_stats_fold",
-        sql: String(decoding: PackageResources.start_daily_stats_fold_sql, as: UTF8.self))
-
-    /// The newest client_conn_events id (`sql/newest_event_id.sql`).
-    package static let newestEventID = PreparedStatement(
-        name: "conn_newest_event_id", sql: String(decoding: PackageResources.newest_event_id_sql, as: UTF8.self))
-
-    /// Counts broker `$1`'s rows with `$2 < id <= $3` into client_daily_stats and moves its fold from
-    /// `$2` to `$3`, in one statement (`sql/fold_daily_stats.sql`).
-    package static let foldDailyStats = PreparedStatement(
-        name: "conn_fold_daily_stats", sql: String(decoding: PackageResources.fold_daily_stats_sql, as: UTF8.self))
-
     // MARK: Retention
-
-    /// One bounded retention step (`sql/prune_conn_events.sql`): $1 retention days, $2 most rows.
-    package static let pruneConnEvents = PreparedStatement(
-        name: "conn_prune_events", sql: String(decoding: PackageResources.prune_conn_events_sql, as: UTF8.self))
 
     // The maintenance lock and run record are the Maintenance target's (`TryLockMaintenance`, ...),
     // shared with the ingester.

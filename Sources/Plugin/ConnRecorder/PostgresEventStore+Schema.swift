@@ -7,8 +7,7 @@ extension PostgresEventStore {
     func inspectSchema(on connection: PostgresConnection) throws(PostgresError)
         -> (tables: Bool, index: Bool, presence: Bool, retention: Bool)
     {
-        let row = try connection.execute(ConnStatements.inspectSchema, timeout: timeout).values.first
-        return (row?[0] == "t", row?[1] == "t", row?[2] == "t", row?[3] == "t")
+        ConnQuery.InspectSchema.decode(try connection.execute(ConnQuery.InspectSchema(), timeout: timeout))
     }
 
     /// Creates the tables, the event-key index and the presence tables when missing; returns what

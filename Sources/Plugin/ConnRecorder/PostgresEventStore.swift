@@ -25,7 +25,7 @@ package struct PostgresEventStore: ConnEventStore {
         let connection = try connect()
         let schema = try prepareSchema(on: connection)
         // Marks this run as alive for other brokers' stale-session checks (see ConnStatements).
-        try connection.execute(ConnStatements.tryLockRun, [.int(ConnStatements.runLockKey(bootID))], timeout: timeout)
+        try connection.execute(ConnQuery.TryLockRun(bootID: bootID), timeout: timeout)
         // The writer thread waits a little longer than the server's statement_timeout, so a statement
         // that runs out of time is ended (and rolled back) by the server, on a connection that stays
         // usable, rather than by the writer dropping the connection with the outcome unknown.
@@ -91,20 +91,18 @@ package struct PostgresEventStore: ConnEventStore {
 
         func startDailyStatsFold(brokerID: String) throws(PostgresError) -> Int64? {
             guard schema.retention else { return nil }
-            return try connection.execute(ConnStatements.startDailyStatsFold, [.text(brokerID)], timeout: timeout)
-                .scalar.flatMap { Int64($0) }
+            return ConnQuery.StartDailyStatsFold.decode(
+                try connection.execute(ConnQuery.StartDailyStatsFold(brokerID: brokerID), timeout: timeout))
         }
 
         func newestEventID() throws(PostgresError) -> Int64 {
-            try connection.execute(ConnStatements.newestEventID, [], timeout: timeout).scalar.flatMap { Int64($0) } ?? 0
+            ConnQuery.NewestEventID.decode(try connection.execute(ConnQuery.NewestEventID(), timeout: timeout))
         }
 
         func foldDailyStats(brokerID: String, after: Int64, through: Int64) throws(PostgresError) -> DailyStatsFold {
-            let row = try connection.execute(
-                ConnStatements.foldDailyStats, [.text(brokerID), .int(after), .int(through)], timeout: timeout
-            ).values.first
-            return DailyStatsFold(
-                advanced: row?[0].flatMap { Int64($0) } == 1, rowsCounted: row?[1].flatMap { Int($0) } ?? 0)
+            ConnQuery.FoldDailyStats.decode(
+                try connection.execute(
+                    ConnQuery.FoldDailyStats(brokerID: brokerID, after: after, through: through), timeout: timeout))
         }
 
         func tryLockMaintenance(key: Int64) throws(PostgresError) -> Bool {
@@ -128,49 +126,37 @@ package struct PostgresEventStore: ConnEventStore {
 
         func pruneConnEvents(retentionDays: Int, limit: Int) throws(PostgresError) -> Int {
             try connection.execute(
-                ConnStatements.pruneConnEvents, [.int(Int64(retentionDays)), .int(Int64(limit))], timeout: timeout
+                ConnQuery.PruneConnEvents(retentionDays: retentionDays, limit: limit), timeout: timeout
             ).affectedRows
         }
 
         func recordHeartbeat(_ heartbeat: BrokerHeartbeat) throws(PostgresError) {
             guard schema.presence else { return }
-            try connection.execute(
-                ConnStatements.brokerHeartbeat,
-                [
-                    .text(heartbeat.brokerID), .text(heartbeat.bootID), .int(heartbeat.startedAtMicros),
-                    .int(Int64(heartbeat.intervalSeconds)), .text(heartbeat.stopping ? "true" : "false"),
-                    .text(heartbeat.pluginVersion),
-                ], timeout: timeout)
+            try connection.execute(ConnQuery.RecordHeartbeat(heartbeat), timeout: timeout)
         }
 
         func keptSessions(brokerID: String) throws(PostgresError) -> [String] {
             guard schema.presence else { return [] }
-            return try connection.execute(ConnStatements.keptSessions, [.text(brokerID)], timeout: timeout)
-                .values.compactMap { $0.first ?? nil }
+            return ConnQuery.KeptSessions.decode(
+                try connection.execute(ConnQuery.KeptSessions(brokerID: brokerID), timeout: timeout))
         }
 
         func runsWithOpenSessions(brokerID: String, excluding bootID: String) throws(PostgresError) -> [String] {
-            try connection.execute(ConnStatements.staleRuns, [.text(brokerID), .text(bootID)], timeout: timeout)
-                .values.compactMap { $0.first ?? nil }
+            ConnQuery.StaleRuns.decode(
+                try connection.execute(ConnQuery.StaleRuns(brokerID: brokerID, excluding: bootID), timeout: timeout))
         }
 
         func lockRun(_ run: String) throws(PostgresError) -> Bool {
-            try connection.execute(ConnStatements.tryLockRun, [.int(ConnStatements.runLockKey(run))], timeout: timeout)
-                .scalar == "t"
+            ConnQuery.TryLockRun.decode(try connection.execute(ConnQuery.TryLockRun(bootID: run), timeout: timeout))
         }
 
         func unlockRun(_ run: String) {
-            _ = try? connection.execute(ConnStatements.unlockRun, [.int(ConnStatements.runLockKey(run))], timeout: timeout)
+            _ = try? connection.execute(ConnQuery.UnlockRun(bootID: run), timeout: timeout)
         }
 
         func sessionsLeftOpen(brokerID: String, run: String) throws(PostgresError) -> [SessionLeftOpen] {
-            let rows = try connection.execute(ConnStatements.staleSessions, [.text(brokerID), .text(run)], timeout: timeout)
-            return rows.values.compactMap { row in
-                guard let clientID = row[0], let lastAlive = row[4].flatMap({ Int64($0) }) else { return nil }
-                return SessionLeftOpen(
-                    clientID: clientID, username: row[1], peer: row[2], protocol: row[3], lastAliveMicros: lastAlive,
-                    connectionSequence: row[5].flatMap { Int64($0) } ?? 0)
-            }
+            ConnQuery.StaleSessions.decode(
+                try connection.execute(ConnQuery.StaleSessions(brokerID: brokerID, run: run), timeout: timeout))
         }
 
         func close() { connection.close() }

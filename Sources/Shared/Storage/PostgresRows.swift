@@ -7,6 +7,13 @@ package struct PostgresRows: Sendable {
 
     /// The first column of the first row, if any.
     package var scalar: String? { values.first?.first ?? nil }
+
+    /// Rows as a statement returned them (and as a unit test of a statement's decoding builds them).
+    package init(columns: [String] = [], values: [[String?]], affectedRows: Int = 0) {
+        self.columns = columns
+        self.values = values
+        self.affectedRows = affectedRows
+    }
 }
 
 /// A named statement prepared once per connection.
