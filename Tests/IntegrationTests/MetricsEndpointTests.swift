@@ -162,16 +162,18 @@ private enum HTTPExchange {
                     }
                 }
                 .connect(host: "127.0.0.1", port: port).get()
-            // A guard against a server that never closes, not a timing check. It was 10 s. In one full
-            // `make test` run on two CPUs, both tests of this suite failed with it at the same instant,
-            // 243 s after they started; their servers are separate, and only the client's shared event
-            // loop group is common to both. When a loop has been held up, the overdue timer can run
-            // before the close that is queued behind it. The hold-up was not found.
+            // The request is written before the guard is armed, with no suspension point between
+            // the two. Both tests of this suite once failed with "no close within 10 s", at the same
+            // instant, 243 s after they started. The async tests here take about 250 s even in a green
+            // run, because the blocking integration tests hold Swift's cooperative threads. An async
+            // write (a hop onto those threads) between arming the guard and sending could let that
+            // wait run the clock out. The guard is only for a server that never closes; it is not a
+            // timing check.
+            channel.writeAndFlush(ByteBuffer(string: request)).whenFailure { done.fail($0) }
             let timeout = channel.eventLoop.scheduleTask(in: .seconds(120)) {
                 done.fail(Failure(description: "no close within 120 s"))
                 channel.close(promise: nil)
             }
-            try await channel.writeAndFlush(ByteBuffer(string: request))
             bytes = try await done.futureResult.get()
             timeout.cancel()
         } catch {
