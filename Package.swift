@@ -45,11 +45,12 @@ let package = Package(
         // A lock that owns the state it guards, and monotonic clocks; Glibc only (no Foundation), so
         // the plugin can use it too.
         .target(name: "Locking", path: "Sources/Shared/Locking"),
-        // What both programs do around a maintenance job (retention): its advisory lock and run
-        // record (the files of Sources/Shared/Maintenance/sql/, one statement type each) and its schedule.
+        // What both programs do around a maintenance job (retention): the advisory locks and the run
+        // record (the files of Sources/Shared/Maintenance/sql/, one statement type each), the
+        // schedule, and `RetentionJob`, which both programs drive one bounded step at a time.
         .target(
             name: "Maintenance",
-            dependencies: ["Storage"],
+            dependencies: ["Storage", .product(name: "Logging", package: "swift-log")],
             path: "Sources/Shared/Maintenance",
             resources: [.embedInCode("sql")]),
 
@@ -143,6 +144,7 @@ let package = Package(
 
         // MARK: Tests
         .testTarget(name: "StorageTests", dependencies: ["Storage"]),
+        .testTarget(name: "MaintenanceTests", dependencies: ["Maintenance", "Storage"]),
         .testTarget(
             name: "ConnRecorderTests", dependencies: ["ConnRecorder", "Storage", "SchemaSQL", "Locking", "Maintenance"]),
         .testTarget(name: "IngestCoreTests", dependencies: ["IngestCore", "SchemaSQL"], exclude: ["Fixtures"]),

@@ -9,7 +9,6 @@ import Testing
     @Test func eachTypeCarriesItsOwnFileAndAUniqueName() {
         let statements: [(name: String, sql: String)] = [
             (ConnQuery.InspectSchema.name, ConnQuery.InspectSchema.sql),
-            (ConnQuery.TryLockRun.name, ConnQuery.TryLockRun.sql), (ConnQuery.UnlockRun.name, ConnQuery.UnlockRun.sql),
             (ConnQuery.RecordHeartbeat.name, ConnQuery.RecordHeartbeat.sql),
             (ConnQuery.KeptSessions.name, ConnQuery.KeptSessions.sql),
             (ConnQuery.StaleRuns.name, ConnQuery.StaleRuns.sql),
@@ -37,10 +36,10 @@ import Testing
         #expect(fold.bindings == [.text("b"), .int(10), .int(20)])
         #expect(ConnQuery.PruneConnEvents(retentionDays: 30, limit: 5000).bindings == [.int(30), .int(5000)])
         #expect(ConnQuery.StaleRuns(brokerID: "b", excluding: "run").bindings == [.text("b"), .text("run")])
-        // A run's lock key is its boot id read as 64 bits, the same in TryLockRun and UnlockRun.
-        let key = Int64(bitPattern: 0x0123_4567_89ab_cdef)
-        #expect(ConnQuery.TryLockRun(bootID: "0123456789abcdef").bindings == [.int(key)])
-        #expect(ConnQuery.UnlockRun(bootID: "0123456789abcdef").bindings == [.int(key)])
+        // A run's lock key is its boot id read as 64 bits; other text is hashed, never 0 for a name.
+        #expect(ConnStatements.runLockKey("0123456789abcdef") == Int64(bitPattern: 0x0123_4567_89ab_cdef))
+        #expect(ConnStatements.runLockKey("edge-1") == ConnStatements.runLockKey("edge-1"))
+        #expect(ConnStatements.runLockKey("edge-1") != ConnStatements.runLockKey("edge-2"))
     }
 
     @Test func rowsAreReadByWhatTheyMean() {
@@ -60,8 +59,6 @@ import Testing
         #expect(ConnQuery.NewestEventID.decode(PostgresRows(values: [])) == 0)
         #expect(ConnQuery.StartDailyStatsFold.decode(PostgresRows(values: [["7"]])) == 7)
         #expect(ConnQuery.StartDailyStatsFold.decode(PostgresRows(values: [])) == nil)
-        #expect(ConnQuery.TryLockRun.decode(PostgresRows(values: [["t"]])))
-        #expect(!ConnQuery.TryLockRun.decode(PostgresRows(values: [["f"]])))
         #expect(ConnQuery.KeptSessions.decode(PostgresRows(values: [["a"], [nil], ["b"]])) == ["a", "b"])
 
         let sessions = ConnQuery.StaleSessions.decode(

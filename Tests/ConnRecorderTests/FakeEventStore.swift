@@ -1,5 +1,6 @@
 @testable import ConnRecorder
 import Glibc
+import Maintenance
 import Storage
 import Locking
 
@@ -95,11 +96,11 @@ final class FakeEventStore: ConnEventStore {
             store.database.withLock { $0.kept }
         }
         // Retention is tested against PostgreSQL (IntegrationTests/RetentionTests): here, nothing to prune.
-        func tryLockMaintenance(key: Int64) throws(PostgresError) -> Bool { true }
-        func unlockMaintenance(key: Int64) {}
+        func tryAdvisoryLock(key: Int64) throws(PostgresError) -> Bool { true }
+        func advisoryUnlock(key: Int64) {}
         func startMaintenanceRun(job: String, runBy: String) throws(PostgresError) -> Int64? { nil }
         func finishMaintenanceRun(id: Int64, rowsDeleted: Int64, outcome: String, detail: String?) throws(PostgresError) {}
-        func pruneConnEvents(retentionDays: Int, limit: Int) throws(PostgresError) -> Int { 0 }
+        func prune(_ target: RetentionTarget, limit: Int) throws(PostgresError) -> Int { 0 }
         // Daily statistics are tested against PostgreSQL (IntegrationTests/ConnPluginRetentionTests).
         func startDailyStatsFold(brokerID: String) throws(PostgresError) -> Int64? { nil }
         func newestEventID() throws(PostgresError) -> Int64 { 0 }

@@ -120,7 +120,7 @@ struct SysIngesterRetentionTests {
         #expect(try database.intScalar("SELECT count(*) FROM events WHERE raw = 'old line'") == 6)
         #expect(try database.intScalar("SELECT count(*) FROM broker_metrics WHERE broker = 'old'") == 4)
         #expect(try database.scalar("SELECT detail FROM maintenance_runs WHERE outcome = 'no_privilege' LIMIT 1")?
-            .contains("no DELETE right on events") == true)
+            .contains("lacks the DELETE right on table events") == true)
         _ = ingester.stop()
         broker.stop()
     }

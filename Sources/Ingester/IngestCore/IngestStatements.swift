@@ -374,8 +374,7 @@ package struct PruneStep: Sendable {
     package var bindings: [PostgresValue?] { [.int(Int64(days)), .int(Int64(limit))] }
 }
 
-/// The ingester's retention job as the shared maintenance statements know it (the Maintenance
-/// target's `TryLockMaintenance`, `StartMaintenanceRun`, ...).
+/// The ingester's retention job as the Maintenance target's `RetentionJob` knows it.
 package enum MaintenanceLock {
     /// The key of the ingester's retention job (`ingester_retention`), the same in every ingester:
     /// of all ingesters sharing a database, one prunes at a time. Documented in docs/sys-ingester.md.

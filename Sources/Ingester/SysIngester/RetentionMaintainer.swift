@@ -7,16 +7,13 @@ import Maintenance
 import Storage
 
 /// Retention of the ingester's tables (--retention-days, --rollup-retention-days): at start, then
-/// every --maintenance-interval, deletes what is older in bounded steps. A thread and a
-/// PostgreSQL connection of its own, so bursts keep being written by the writer meanwhile; one
-/// maintainer at a time among every ingester sharing the database (advisory lock
-/// `MaintenanceLock.retentionKey`); a table the role may not delete from gets one warning and is
-/// skipped, the rest goes on.
+/// every --maintenance-interval, the Maintenance target's `RetentionJob` deletes what is older in
+/// bounded steps. A thread and a PostgreSQL connection of its own, so bursts keep being written by
+/// the writer meanwhile; one maintainer at a time among every ingester sharing the database
+/// (advisory lock `MaintenanceLock.retentionKey`); a table the role may not delete from gets one
+/// warning and is skipped, the rest goes on.
 // @unchecked Sendable: `thread` is used only by start() and stop() (one thread), the other vars only by the maintainer's.
 final class RetentionMaintainer: @unchecked Sendable {
-    /// Rows one DELETE removes at most, so no step holds many row locks for long.
-    static let stepRows = 5000
-
     private let settings: IngesterSettings
     private let interrupt: PostgresInterrupt
     private let logger: Logger
@@ -25,33 +22,39 @@ final class RetentionMaintainer: @unchecked Sendable {
     private let control = ConditionLocked((stopping: false, finished: false))
     private var thread: Thread?
     /// Touched by the maintainer's thread only.
-    private var connection: PostgresConnection?
-    private var schedule: MaintenanceSchedule
-    private var privilegeWarned: Set<String> = []
-    private let runBy = "sys-ingester@\(ProcessInfo.processInfo.hostName)[\(getpid())]"
+    private var connection: RetentionConnection?
+    private var job: RetentionJob
 
     init(settings: IngesterSettings, interrupt: PostgresInterrupt, logger: Logger) {
         self.settings = settings
         self.interrupt = interrupt
         self.logger = logger
-        self.schedule = MaintenanceSchedule(intervalSeconds: settings.maintenanceIntervalSeconds)
+        self.job = RetentionJob(
+            targets: Self.targets(settings),
+            identity: RetentionJob.Identity(
+                job: MaintenanceLock.retentionJob, lockKey: MaintenanceLock.retentionKey,
+                runBy: "sys-ingester@\(ProcessInfo.processInfo.hostName)[\(getpid())]", peer: "ingester",
+                role: "the ingester's role"),
+            intervalSeconds: settings.maintenanceIntervalSeconds, logger: logger)
     }
 
     /// What a run prunes: each table with its retention (rollups have their own).
-    private var jobs: [(table: PruneStep.Table, days: Int)] {
-        var jobs: [(table: PruneStep.Table, days: Int)] = []
+    static func targets(_ settings: IngesterSettings) -> [RetentionTarget] {
+        var targets: [RetentionTarget] = []
         if settings.retentionDays > 0 {
             for table in [PruneStep.Table.brokerMetrics, .events, .sessions, .subscriptions] {
-                jobs.append((table: table, days: settings.retentionDays))
+                targets.append(RetentionTarget(table: table.rawValue, days: settings.retentionDays))
             }
         }
-        if settings.rollupRetentionDays > 0 { jobs.append((table: .brokerMetricsRollup, days: settings.rollupRetentionDays)) }
-        return jobs
+        if settings.rollupRetentionDays > 0 {
+            targets.append(RetentionTarget(table: PruneStep.Table.brokerMetricsRollup.rawValue, days: settings.rollupRetentionDays))
+        }
+        return targets
     }
 
     /// Starts the thread, unless no retention is configured.
     func start() {
-        guard !jobs.isEmpty else { return }
+        guard !job.targets.isEmpty else { return }
         let thread = Thread { [self] in
             run()
             control.withLock { $0.finished = true }
@@ -80,100 +83,77 @@ final class RetentionMaintainer: @unchecked Sendable {
     private func run() {
         while !stopping {
             let now = Clocks.monotonicNanoseconds()
-            guard schedule.isDue(atNanoseconds: now) else {
-                sleep(untilNanoseconds: now + schedule.nanosecondsUntilDue(atNanoseconds: now))
+            guard job.isDue(atNanoseconds: now) else {
+                sleep(untilNanoseconds: now + job.nanosecondsUntilDue(atNanoseconds: now))
                 continue
             }
             do {
-                try runOnce()
+                let connection = try connected()
+                // Waits (without counting a run) until the writer created the schema.
+                if !job.isRunning, try !connection.hasTables(job.targets.map(\.table) + ["maintenance_runs"]) {
+                    sleep(untilNanoseconds: Clocks.monotonicDeadline(afterSeconds: 1))
+                    continue
+                }
+                try job.step(on: connection, atNanoseconds: now)
             } catch {
                 if error.kind == .interrupted || stopping { break }
                 logger.warning(
                     "Retention: PostgreSQL failed; the run is retried in a minute.", metadata: ["pg.error": "\(error)"])
                 connection?.close()
                 connection = nil
+                job.connectionLost()
                 sleep(untilNanoseconds: Clocks.monotonicDeadline(afterSeconds: 60))
             }
         }
+        job.interrupt(on: connection.flatMap { $0.isOpen ? $0 : nil }, reason: "the ingester stopped")
         connection?.close()
         connection = nil
     }
 
-    private func connected() throws(PostgresError) -> PostgresConnection {
+    private func connected() throws(PostgresError) -> RetentionConnection {
         if let connection, connection.isOpen { return connection }
-        let fresh = try PostgresConnection(conninfo: settings.dsn, timeout: timeout, interrupt: interrupt)
+        let fresh = RetentionConnection(
+            connection: try PostgresConnection(conninfo: settings.dsn, timeout: timeout, interrupt: interrupt),
+            timeout: timeout)
         connection = fresh
         return fresh
     }
+}
 
-    /// One run: waits (without counting it) until the writer created the schema, takes the lock
-    /// or leaves the run to the ingester that holds it, then prunes table by table.
-    private func runOnce() throws(PostgresError) {
-        let connection = try connected()
-        let missing = try connection.execute(
-            MissingRelations(jobs.map(\.table.rawValue) + ["maintenance_runs"]), timeout: timeout)
-        guard missing.values.isEmpty else {
-            sleep(untilNanoseconds: Clocks.monotonicDeadline(afterSeconds: 1))
-            return
-        }
-        schedule.runStarted(atNanoseconds: Clocks.monotonicNanoseconds())
-        let key = MaintenanceLock.retentionKey
-        guard TryLockMaintenance.decode(try connection.execute(TryLockMaintenance(key: key), timeout: timeout)) else {
-            logger.info(
-                "Retention: another ingester on this database holds the maintenance lock and prunes; this run is skipped.",
-                metadata: ["pg.lock_key": "\(key)"])
-            return
-        }
-        defer { _ = try? connection.execute(UnlockMaintenance(key: key), timeout: timeout) }
-        let recordID = (try? connection.execute(
-            StartMaintenanceRun(job: MaintenanceLock.retentionJob, runBy: runBy), timeout: timeout
-        )).flatMap(StartMaintenanceRun.decode)
-        var deleted: [String: Int] = [:]
-        var refused: [String] = []
-        var failure: PostgresError?
-        for (table, days) in jobs {
-            do {
-                deleted[table.rawValue] = try prune(table, days: days, on: connection)
-            } catch let error where error.sqlState == .insufficientPrivilege {
-                refused.append(table.rawValue)
-                if privilegeWarned.insert(table.rawValue).inserted {
-                    logger.warning(
-                        "Retention: this role lacks the DELETE right on table \(table.rawValue), so its rows older than \(days) days are kept; everything else keeps working. Grant it: GRANT DELETE ON \(table.rawValue) TO <the ingester's role>.")
-                }
-            } catch let error where error.kind == .statement {
-                logger.warning(
-                    "Retention: pruning a table failed; the others go on.",
-                    metadata: ["pg.table": "\(table.rawValue)", "pg.error": "\(error)"])
-                failure = error
-            }
-            if stopping { break }
-        }
-        let total = deleted.values.reduce(0, +)
-        let counts = jobs.map { "\($0.table.rawValue)=\(deleted[$0.table.rawValue] ?? 0)" }.joined(separator: " ")
-        let outcome = stopping ? "interrupted" : !refused.isEmpty ? "no_privilege" : failure != nil ? "failed" : "done"
-        var detail = counts
-        if !refused.isEmpty { detail += "; no DELETE right on " + refused.joined(separator: ", ") }
-        if let failure { detail += "; \(failure)" }
-        if let recordID {
-            _ = try? connection.execute(
-                FinishMaintenanceRun(id: recordID, rowsDeleted: Int64(total), outcome: outcome, detail: detail),
-                timeout: timeout)
-        }
-        logger.info(
-            "Retention: run finished.", metadata: ["sys.outcome": "\(outcome)", "sys.deleted": "\(detail)"])
+/// The maintainer's connection as `RetentionJob` uses it: the shared lock and run record, and
+/// the ingester's prune statements (`PruneStep`).
+private final class RetentionConnection: MaintenanceDatabase {
+    let connection: PostgresConnection
+    let timeout: Duration
+
+    init(connection: PostgresConnection, timeout: Duration) {
+        self.connection = connection
+        self.timeout = timeout
     }
 
-    /// Deletes `table`'s rows older than `days` in steps of `stepRows` until a step finds fewer.
-    private func prune(_ table: PruneStep.Table, days: Int, on connection: PostgresConnection) throws(PostgresError)
-        -> Int
-    {
-        var total = 0
-        while !stopping {
-            let step = PruneStep(table: table, days: days, limit: Self.stepRows)
-            let deleted = try connection.execute(step.prepared, step.bindings, timeout: timeout).affectedRows
-            total += deleted
-            if deleted < Self.stepRows { break }
-        }
-        return total
+    var isOpen: Bool { connection.isOpen }
+
+    func close() { connection.close() }
+
+    func hasTables(_ names: [String]) throws(PostgresError) -> Bool {
+        try connection.execute(MissingRelations(names), timeout: timeout).values.isEmpty
+    }
+
+    func tryAdvisoryLock(key: Int64) throws(PostgresError) -> Bool { try connection.tryAdvisoryLock(key: key, timeout: timeout) }
+
+    func advisoryUnlock(key: Int64) { connection.advisoryUnlock(key: key, timeout: timeout) }
+
+    func startMaintenanceRun(job: String, runBy: String) throws(PostgresError) -> Int64? {
+        try connection.startMaintenanceRun(job: job, runBy: runBy, timeout: timeout)
+    }
+
+    func finishMaintenanceRun(id: Int64, rowsDeleted: Int64, outcome: String, detail: String?) throws(PostgresError) {
+        try connection.finishMaintenanceRun(id: id, rowsDeleted: rowsDeleted, outcome: outcome, detail: detail, timeout: timeout)
+    }
+
+    func prune(_ target: RetentionTarget, limit: Int) throws(PostgresError) -> Int {
+        guard let table = PruneStep.Table(rawValue: target.table) else { return 0 }
+        let step = PruneStep(table: table, days: target.days, limit: limit)
+        return try connection.execute(step.prepared, step.bindings, timeout: timeout).affectedRows
     }
 }

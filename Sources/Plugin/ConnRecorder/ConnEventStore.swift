@@ -1,3 +1,4 @@
+import Maintenance
 import Storage
 
 /// The database as the writer sees it: where events are committed, and what an earlier run left
@@ -12,8 +13,9 @@ package protocol ConnEventStore: Sendable {
     func openSpareConnection() throws(PostgresError) -> any ConnEventStoreConnection
 }
 
-/// One open connection of a `ConnEventStore`, used by one thread at a time.
-package protocol ConnEventStoreConnection: AnyObject {
+/// One open connection of a `ConnEventStore`, used by one thread at a time. Retention runs on it
+/// through `MaintenanceDatabase` (the lock, the run record, `prune` of client_conn_events).
+package protocol ConnEventStoreConnection: MaintenanceDatabase {
     var isOpen: Bool { get }
 
     /// Commits `events` in one statement (idempotent by event key where the index exists).
@@ -24,6 +26,9 @@ package protocol ConnEventStoreConnection: AnyObject {
     func runsWithOpenSessions(brokerID: String, excluding bootID: String) throws(PostgresError) -> [String]
 
     /// Takes the liveness lock of run `run`: false while that run's writer is still connected.
+    /// Every run holds its own on its writer connection, so taking another run's lock succeeds
+    /// only when that run's connection is gone: it crashed or was killed. A second broker that
+    /// shares the broker id therefore never closes the sessions of one that is still running.
     func lockRun(_ run: String) throws(PostgresError) -> Bool
 
     func unlockRun(_ run: String)
@@ -50,21 +55,6 @@ package protocol ConnEventStoreConnection: AnyObject {
     /// moves its fold to `through`, in one transaction; nothing when the fold no longer stands at
     /// `after` (another run of the broker moved it).
     func foldDailyStats(brokerID: String, after: Int64, through: Int64) throws(PostgresError) -> DailyStatsFold
-
-    /// Takes the session-level advisory lock `key` of a maintenance job if nobody holds it.
-    func tryLockMaintenance(key: Int64) throws(PostgresError) -> Bool
-
-    func unlockMaintenance(key: Int64)
-
-    /// A maintenance_runs row for a run of `job` that starts now; nil where
-    /// schema/030_retention_rollups.sql is not applied.
-    func startMaintenanceRun(job: String, runBy: String) throws(PostgresError) -> Int64?
-
-    func finishMaintenanceRun(id: Int64, rowsDeleted: Int64, outcome: String, detail: String?) throws(PostgresError)
-
-    /// Deletes at most `limit` client_conn_events rows older than `retentionDays` days.
-    /// - Returns: how many it deleted.
-    func pruneConnEvents(retentionDays: Int, limit: Int) throws(PostgresError) -> Int
 
     func close()
 }

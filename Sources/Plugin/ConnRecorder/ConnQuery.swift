@@ -24,34 +24,6 @@ package enum ConnQuery {
         }
     }
 
-    /// Takes run `bootID`'s advisory lock if nobody holds it (sql/try_lock_run.sql). Every run holds
-    /// its own on its writer connection, so taking another run's lock succeeds only when that run's
-    /// connection is gone: it crashed or was killed. A second broker that shares the broker id
-    /// therefore never closes the sessions of one that is still running.
-    package struct TryLockRun: PostgresStatement {
-        package static let sql = String(decoding: PackageResources.try_lock_run_sql, as: UTF8.self)
-        package static let name = "conn_try_lock_run"
-        package let bootID: String
-
-        package init(bootID: String) { self.bootID = bootID }
-
-        package var bindings: [PostgresValue?] { [.int(ConnStatements.runLockKey(bootID))] }
-
-        /// Whether the lock was taken.
-        package static func decode(_ rows: PostgresRows) -> Bool { rows.scalar == "t" }
-    }
-
-    /// Releases the lock `TryLockRun` took (sql/unlock_run.sql).
-    package struct UnlockRun: PostgresStatement {
-        package static let sql = String(decoding: PackageResources.unlock_run_sql, as: UTF8.self)
-        package static let name = "conn_unlock_run"
-        package let bootID: String
-
-        package init(bootID: String) { self.bootID = bootID }
-
-        package var bindings: [PostgresValue?] { [.int(ConnStatements.runLockKey(bootID))] }
-    }
-
     /// The broker's heartbeat in broker_status (sql/broker_heartbeat.sql).
     package struct RecordHeartbeat: PostgresStatement {
         package static let sql = String(decoding: PackageResources.broker_heartbeat_sql, as: UTF8.self)

@@ -126,8 +126,8 @@ package enum ConnStatements {
 
     // MARK: Retention
 
-    // The maintenance lock and run record are the Maintenance target's (`TryLockMaintenance`, ...),
-    // shared with the ingester.
+    // The lock, the run record and the steps of a run are the Maintenance target's
+    // (`RetentionJob`), shared with the ingester.
 
     /// The advisory-lock key of the plugin's retention job (`conn_retention`), the same in every
     /// plugin: of all brokers sharing a database, one prunes client_conn_events at a time.
@@ -135,4 +135,6 @@ package enum ConnStatements {
     package static let retentionLockKey: Int64 = 7_231_403_360_217_470
     /// The job name in maintenance_runs.
     package static let retentionJob = "conn_retention"
+    /// The one table the plugin prunes.
+    package static let retentionTable = "client_conn_events"
 }

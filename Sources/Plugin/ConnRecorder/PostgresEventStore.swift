@@ -25,7 +25,7 @@ package struct PostgresEventStore: ConnEventStore {
         let connection = try connect()
         let schema = try prepareSchema(on: connection)
         // Marks this run as alive for other brokers' stale-session checks (see ConnStatements).
-        try connection.execute(ConnQuery.TryLockRun(bootID: bootID), timeout: timeout)
+        _ = try connection.tryAdvisoryLock(key: ConnStatements.runLockKey(bootID), timeout: timeout)
         // The writer thread waits a little longer than the server's statement_timeout, so a statement
         // that runs out of time is ended (and rolled back) by the server, on a connection that stays
         // usable, rather than by the writer dropping the connection with the outcome unknown.
@@ -105,28 +105,26 @@ package struct PostgresEventStore: ConnEventStore {
                     ConnQuery.FoldDailyStats(brokerID: brokerID, after: after, through: through), timeout: timeout))
         }
 
-        func tryLockMaintenance(key: Int64) throws(PostgresError) -> Bool {
-            TryLockMaintenance.decode(try connection.execute(TryLockMaintenance(key: key), timeout: timeout))
+        func tryAdvisoryLock(key: Int64) throws(PostgresError) -> Bool {
+            try connection.tryAdvisoryLock(key: key, timeout: timeout)
         }
 
-        func unlockMaintenance(key: Int64) {
-            _ = try? connection.execute(UnlockMaintenance(key: key), timeout: timeout)
-        }
+        func advisoryUnlock(key: Int64) { connection.advisoryUnlock(key: key, timeout: timeout) }
 
         func startMaintenanceRun(job: String, runBy: String) throws(PostgresError) -> Int64? {
             guard schema.retention else { return nil }
-            return StartMaintenanceRun.decode(
-                try connection.execute(StartMaintenanceRun(job: job, runBy: runBy), timeout: timeout))
+            return try connection.startMaintenanceRun(job: job, runBy: runBy, timeout: timeout)
         }
 
         func finishMaintenanceRun(id: Int64, rowsDeleted: Int64, outcome: String, detail: String?) throws(PostgresError) {
-            try connection.execute(
-                FinishMaintenanceRun(id: id, rowsDeleted: rowsDeleted, outcome: outcome, detail: detail), timeout: timeout)
+            try connection.finishMaintenanceRun(
+                id: id, rowsDeleted: rowsDeleted, outcome: outcome, detail: detail, timeout: timeout)
         }
 
-        func pruneConnEvents(retentionDays: Int, limit: Int) throws(PostgresError) -> Int {
+        /// The plugin's one target is client_conn_events (`ConnStatements.retentionTable`).
+        func prune(_ target: RetentionTarget, limit: Int) throws(PostgresError) -> Int {
             try connection.execute(
-                ConnQuery.PruneConnEvents(retentionDays: retentionDays, limit: limit), timeout: timeout
+                ConnQuery.PruneConnEvents(retentionDays: target.days, limit: limit), timeout: timeout
             ).affectedRows
         }
 
@@ -147,12 +145,10 @@ package struct PostgresEventStore: ConnEventStore {
         }
 
         func lockRun(_ run: String) throws(PostgresError) -> Bool {
-            ConnQuery.TryLockRun.decode(try connection.execute(ConnQuery.TryLockRun(bootID: run), timeout: timeout))
+            try connection.tryAdvisoryLock(key: ConnStatements.runLockKey(run), timeout: timeout)
         }
 
-        func unlockRun(_ run: String) {
-            _ = try? connection.execute(ConnQuery.UnlockRun(bootID: run), timeout: timeout)
-        }
+        func unlockRun(_ run: String) { connection.advisoryUnlock(key: ConnStatements.runLockKey(run), timeout: timeout) }
 
         func sessionsLeftOpen(brokerID: String, run: String) throws(PostgresError) -> [SessionLeftOpen] {
             ConnQuery.StaleSessions.decode(

@@ -54,6 +54,8 @@ extension WriterLoop {
     /// Closes the writer's connection after a failure it reported.
     func abandonConnection(after error: any Error) {
         noteFailure(error)
+        // A retention run's lock goes with the connection: the run is recorded as interrupted.
+        retention.connectionLost()
         connection?.close()
         connection = nil
     }

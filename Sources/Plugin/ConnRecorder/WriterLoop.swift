@@ -34,12 +34,8 @@ final class WriterLoop {
     /// Counts the connections this writer opened: a maintenance run belongs to one of them (its
     /// advisory lock goes with it).
     var connectionGeneration = 0
-    /// When retention is due next (WriterLoop+Maintenance).
-    var maintenanceSchedule: MaintenanceSchedule
-    /// The retention run in progress, one bounded step per turn of the loop.
-    var retentionRun: RetentionRun?
-    /// The role's missing DELETE right is reported once per run of the broker, not every hour.
-    var retentionPrivilegeWarned = false
+    /// Retention of client_conn_events, one bounded step per turn of the loop (WriterLoop+Maintenance).
+    var retention: RetentionJob
     /// client_daily_stats, folded from this broker's rows every second (WriterLoop+DailyStats).
     var dailyStats: DailyStatsFolding
     /// Events per statement, following how long statements take (WriterLoop+Batches).
@@ -55,7 +51,13 @@ final class WriterLoop {
         self.store = store
         self.spool = spool
         self.shared = shared
-        self.maintenanceSchedule = MaintenanceSchedule(intervalSeconds: options.maintenanceIntervalSeconds)
+        self.retention = RetentionJob(
+            targets: options.retentionDays > 0
+                ? [RetentionTarget(table: ConnStatements.retentionTable, days: options.retentionDays)] : [],
+            identity: RetentionJob.Identity(
+                job: ConnStatements.retentionJob, lockKey: ConnStatements.retentionLockKey, runBy: options.brokerID,
+                peer: "plugin", role: "the plugin's role"),
+            intervalSeconds: options.maintenanceIntervalSeconds, logger: logger)
         self.batchSizer = BatchSizer(
             smallest: min(50, options.batchSize), initial: options.batchSize * 4, largest: max(options.batchSize * 20, 10_000),
             timeoutMicros: Int64(options.timeoutMilliseconds) * 1000)
@@ -104,7 +106,7 @@ final class WriterLoop {
                 sleepBackoff()
             }
         }
-        endRetentionRun(outcome: "interrupted", detail: "the broker stopped")
+        retention.interrupt(on: connection.flatMap { $0.isOpen ? $0 : nil }, reason: "the broker stopped")
         dropSpareConnection()
         foldDailyStatsAtStop(deadline: Clocks.monotonicNanoseconds() + 500_000_000)
         recordCleanStop()
@@ -125,7 +127,7 @@ final class WriterLoop {
         let spoolEmpty = spoolIsEmpty
         let idleAllowed = staleSessionsChecked
         // A retention run goes on without sleeping between steps (and yields to events each step).
-        let maintaining = retentionRun != nil && (connection?.isOpen ?? false)
+        let maintaining = retention.isRunning && (connection?.isOpen ?? false)
         var slept = false
         return shared.withLock { (state, _) -> ConditionLocked<WriterState>.Step<(work: Bool, stopping: Bool)> in
             let idle = state.queuedCount == 0 && !state.stopping && spoolEmpty && (idleAllowed || state.databaseUp)

@@ -5,13 +5,12 @@ import Storage
 // `.embedInCode`), `bindings` lists the fields in the file's `$n` order, and a static `decode`
 // reads its rows. One copy for the plugin's writer and the ingester's maintainer.
 
-/// Takes a maintenance job's advisory lock for this session if nobody holds it
-/// (sql/try_lock_maintenance.sql): one maintainer at a time among every plugin and ingester
-/// sharing the database.
-package struct TryLockMaintenance: PostgresStatement {
-    package static let sql = String(decoding: PackageResources.try_lock_maintenance_sql, as: UTF8.self)
-    package static let name = "maintenance_try_lock"
-    /// The job's fixed key (docs/events.md, "Retention"; docs/sys-ingester.md).
+/// Takes session-level advisory lock `key` if nobody holds it (sql/try_advisory_lock.sql). Both
+/// programs' locks: a maintenance job's fixed key (one maintainer at a time among every plugin and
+/// ingester sharing the database) and the plugin's run-liveness lock (`ConnStatements.runLockKey`).
+package struct TryAdvisoryLock: PostgresStatement {
+    package static let sql = String(decoding: PackageResources.try_advisory_lock_sql, as: UTF8.self)
+    package static let name = "shared_try_advisory_lock"
     package let key: Int64
 
     package init(key: Int64) { self.key = key }
@@ -22,10 +21,10 @@ package struct TryLockMaintenance: PostgresStatement {
     package static func decode(_ rows: PostgresRows) -> Bool { rows.scalar == "t" }
 }
 
-/// Releases the lock `TryLockMaintenance` took (sql/unlock_maintenance.sql).
-package struct UnlockMaintenance: PostgresStatement {
-    package static let sql = String(decoding: PackageResources.unlock_maintenance_sql, as: UTF8.self)
-    package static let name = "maintenance_unlock"
+/// Releases a lock `TryAdvisoryLock` took (sql/advisory_unlock.sql).
+package struct AdvisoryUnlock: PostgresStatement {
+    package static let sql = String(decoding: PackageResources.advisory_unlock_sql, as: UTF8.self)
+    package static let name = "shared_advisory_unlock"
     package let key: Int64
 
     package init(key: Int64) { self.key = key }

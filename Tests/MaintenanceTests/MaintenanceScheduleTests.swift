@@ -1,4 +1,3 @@
-import Locking
 import Maintenance
 import Testing
 
