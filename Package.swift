@@ -36,8 +36,13 @@ let package = Package(
             providers: [.apt(["libmosquitto-dev"])]),
 
         // MARK: Shared storage and SQL
-        // schema/*.sql compiled in as byte arrays (Sources/Shared/SchemaSQL/schema links to schema/).
-        .target(name: "SchemaSQL", path: "Sources/Shared/SchemaSQL", resources: [.embedInCode("schema")]),
+        // schema/*.sql compiled in as byte arrays (Sources/Shared/SchemaSQL/schema links to schema/),
+        // and applying them at start the same way in both programs (SchemaSetup, its statements in sql/).
+        .target(
+            name: "SchemaSQL",
+            dependencies: ["Storage"],
+            path: "Sources/Shared/SchemaSQL",
+            resources: [.embedInCode("schema"), .embedInCode("sql")]),
         .target(
             name: "Storage",
             dependencies: ["CLibpq", .product(name: "Logging", package: "swift-log")],
@@ -92,6 +97,7 @@ let package = Package(
             name: "SysIngester",
             dependencies: [
                 "IngestCore", "IngesterConfig", "IngesterMetrics", "Dashboard", "Storage", "Locking", "Maintenance",
+                "SchemaSQL",
                 "CMosquitto",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -145,6 +151,7 @@ let package = Package(
         // MARK: Tests
         .testTarget(name: "StorageTests", dependencies: ["Storage"]),
         .testTarget(name: "MaintenanceTests", dependencies: ["Maintenance", "Storage"]),
+        .testTarget(name: "SchemaSQLTests", dependencies: ["SchemaSQL", "Storage"]),
         .testTarget(
             name: "ConnRecorderTests", dependencies: ["ConnRecorder", "Storage", "SchemaSQL", "Locking", "Maintenance"]),
         .testTarget(name: "IngestCoreTests", dependencies: ["IngestCore", "SchemaSQL"], exclude: ["Fixtures"]),

@@ -8,7 +8,6 @@ import Testing
 @Suite struct ConnQueryTests {
     @Test func eachTypeCarriesItsOwnFileAndAUniqueName() {
         let statements: [(name: String, sql: String)] = [
-            (ConnQuery.InspectSchema.name, ConnQuery.InspectSchema.sql),
             (ConnQuery.RecordHeartbeat.name, ConnQuery.RecordHeartbeat.sql),
             (ConnQuery.KeptSessions.name, ConnQuery.KeptSessions.sql),
             (ConnQuery.StaleRuns.name, ConnQuery.StaleRuns.sql),
@@ -43,11 +42,6 @@ import Testing
     }
 
     @Test func rowsAreReadByWhatTheyMean() {
-        let schema = ConnQuery.InspectSchema.decode(PostgresRows(values: [["t", "f", "t", "f"]]))
-        #expect(schema.tables && !schema.index && schema.presence && !schema.retention)
-        let none = ConnQuery.InspectSchema.decode(PostgresRows(values: []))
-        #expect(!none.tables && !none.index && !none.presence && !none.retention)
-
         let folded = ConnQuery.FoldDailyStats.decode(PostgresRows(values: [["1", "37"]]))
         #expect(folded == DailyStatsFold(advanced: true, rowsCounted: 37))
         let stood = ConnQuery.FoldDailyStats.decode(PostgresRows(values: [["0", "0"]]))

@@ -1,3 +1,4 @@
+import SchemaSQL
 import Storage
 import Testing
 
@@ -43,7 +44,9 @@ struct IngestStatementsTests {
         for statement in Self.all {
             let type = type(of: statement)
             #expect(Self.parameterCount(type.sql) == statement.bindings.count, "\(type.name)")
-            #expect(type.sql.hasPrefix("-- sys-ingester: "), "\(type.name): the file's header says what it does")
+            #expect(
+                type.sql.hasPrefix("-- sys-ingester: ") || type.sql.hasPrefix("-- Both programs: "),
+                "\(type.name): the file's header says who runs it and what it does")
         }
         #expect(Set(Self.all.map { type(of: $0).name }).count == Self.all.count, "names are unique")
     }

@@ -5,34 +5,6 @@ import Storage
 // the file's `$n` order. Timestamps travel as epoch seconds (`float8`) and are stored as UTC
 // `TIMESTAMP`s, the seed's column type.
 
-// MARK: - Schema
-
-/// Which of `relations` are missing (sql/missing_relations.sql).
-package struct MissingRelations: PostgresStatement {
-    package static let sql = String(decoding: PackageResources.missing_relations_sql, as: UTF8.self)
-    package static let name = "sys_missing_relations"
-    package let relations: [String]
-
-    package init(_ relations: [String]) { self.relations = relations }
-
-    package var bindings: [PostgresValue?] {
-        var names = PostgresArrayLiteral()
-        for relation in relations { names.append(relation) }
-        return [names.value]
-    }
-}
-
-/// Serialises schema creation between processes starting at once on a fresh database, until the
-/// end of the transaction (sql/schema_lock.sql).
-package struct SchemaLock: PostgresStatement {
-    package static let sql = String(decoding: PackageResources.schema_lock_sql, as: UTF8.self)
-    package static let name = "sys_schema_lock"
-
-    package init() {}
-
-    package var bindings: [PostgresValue?] { [] }
-}
-
 // MARK: - Start
 
 /// The clients with an open session at `broker`, for the tracker at start (sql/open_clients.sql).

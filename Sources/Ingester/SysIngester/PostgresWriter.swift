@@ -1,5 +1,6 @@
 import IngestCore
 import Logging
+import SchemaSQL
 import Storage
 
 /// Writes burst plans to PostgreSQL, one transaction per burst (with the plans of every broker
@@ -43,19 +44,16 @@ final class PostgresWriter {
         connection = nil
     }
 
+    /// Applies the files of schema/ whose relations are missing; one the server refuses fails the connection.
     private func ensureSchema(_ connection: PostgresConnection) throws(PostgresError) {
-        let missing = try connection.execute(MissingRelations(IngestSchema.requiredRelations), timeout: timeout)
-        guard !missing.values.isEmpty else { return }
-        logger.info(
-            "Creating the schema.", metadata: ["pg.missing": "\(missing.values.compactMap { $0.first ?? nil })"])
-        do {
-            try connection.execute("BEGIN", timeout: timeout)
-            try connection.execute(SchemaLock(), timeout: timeout)
-            for (_, sql) in IngestSchema.all { try connection.execute(sql, timeout: timeout) }
-            try connection.execute("COMMIT", timeout: timeout)
-        } catch {
-            rollback(connection)
-            throw error
+        let outcome = try SchemaSetup.ensure(IngestSchema.parts, on: connection, timeout: timeout)
+        if !outcome.applied.isEmpty {
+            logger.info("Created the schema.", metadata: ["pg.applied": "\(outcome.applied.map(\.file))"])
+        }
+        if let (part, error) = outcome.failed.first {
+            throw PostgresError(
+                kind: .statement, message: "could not apply \(part.file) (apply it as an owner): \(error.message)",
+                sqlState: error.sqlState, detail: error.detail, hint: error.hint)
         }
     }
 

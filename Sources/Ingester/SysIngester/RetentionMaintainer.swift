@@ -3,6 +3,7 @@ import IngestCore
 import IngesterConfig
 import Locking
 import Logging
+import SchemaSQL
 import Maintenance
 import Storage
 

@@ -5,25 +5,6 @@ import Storage
 /// `bindings` lists the fields in the file's `$n` order, and a static `decode` reads its rows. The
 /// write itself stays in `ConnStatements`, which picks one of its variants per batch.
 package enum ConnQuery {
-    /// Which of the plugin's objects exist (sql/inspect_schema.sql).
-    package struct InspectSchema: PostgresStatement {
-        package static let sql = String(decoding: PackageResources.inspect_schema_sql, as: UTF8.self)
-        package static let name = "conn_inspect_schema"
-
-        package init() {}
-
-        package var bindings: [PostgresValue?] { [] }
-
-        /// `tables`: client_conn_events and client_sessions; `index`: the event-key index;
-        /// `presence`: schema/003_presence.sql; `retention`: schema/030 and 031.
-        package static func decode(_ rows: PostgresRows)
-            -> (tables: Bool, index: Bool, presence: Bool, retention: Bool)
-        {
-            let row = rows.values.first
-            return (row?[0] == "t", row?[1] == "t", row?[2] == "t", row?[3] == "t")
-        }
-    }
-
     /// The broker's heartbeat in broker_status (sql/broker_heartbeat.sql).
     package struct RecordHeartbeat: PostgresStatement {
         package static let sql = String(decoding: PackageResources.broker_heartbeat_sql, as: UTF8.self)

@@ -34,8 +34,7 @@ package struct PostgresEventStore: ConnEventStore {
 
     package func openSpareConnection() throws(PostgresError) -> any ConnEventStoreConnection {
         let connection = try connect()
-        let found = try inspectSchema(on: connection)
-        let schema = SchemaInUse(keyIndex: found.index, presence: found.presence, retention: found.retention)
+        let schema = try inspectSchema(on: connection)
         // The statement of a batch of connects and disconnects: what the broker's thread sends.
         try connection.prepareIfNeeded(schema.writeStatement(for: [ConnEvent]()), timeout: timeout)
         return Connection(connection: connection, schema: schema, timeout: timeout)

@@ -1,2 +1,0 @@
--- sys-ingester: which of the relations it needs ($1: text[] of names) are missing.
-SELECT name FROM unnest($1::text[]) AS name WHERE to_regclass(name) IS NULL
