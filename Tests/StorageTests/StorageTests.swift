@@ -12,6 +12,13 @@ import Testing
         #expect(PostgresArrayLiteral().value == .arrayLiteral("{}"))
     }
 
+    @Test func rowsReadAsAListOfNamesSkipNulls() {
+        let rows = PostgresRows(values: [["a", "x"], [nil, "y"], ["b"], []])
+        #expect(rows.firstColumn == ["a", "b"])
+        #expect(rows.scalar == "a")
+        #expect(PostgresRows(values: []).firstColumn.isEmpty)
+    }
+
     @Test(arguments: [
         "postgres://alice:s3cret@db.example:5433/mqtt?sslmode=disable",
         "host=db.example port=5433 dbname=mqtt user=alice password=s3cret sslmode=disable",

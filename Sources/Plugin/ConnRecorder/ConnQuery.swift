@@ -33,7 +33,7 @@ package enum ConnQuery {
         package var bindings: [PostgresValue?] { [.text(brokerID)] }
 
         /// The client ids.
-        package static func decode(_ rows: PostgresRows) -> [String] { rows.values.compactMap { $0.first ?? nil } }
+        package static func decode(_ rows: PostgresRows) -> [String] { rows.firstColumn }
     }
 
     /// Runs (boot ids) other than `bootID` that still show clients connected through broker
@@ -52,7 +52,7 @@ package enum ConnQuery {
         package var bindings: [PostgresValue?] { [.text(brokerID), .text(bootID)] }
 
         /// The boot ids.
-        package static func decode(_ rows: PostgresRows) -> [String] { rows.values.compactMap { $0.first ?? nil } }
+        package static func decode(_ rows: PostgresRows) -> [String] { rows.firstColumn }
     }
 
     /// Clients still shown connected through broker `brokerID` by run `run`, with the latest time

@@ -18,7 +18,7 @@ package struct MissingRelations: PostgresStatement {
     }
 
     /// The names that are missing.
-    package static func decode(_ rows: PostgresRows) -> [String] { rows.values.compactMap { $0.first ?? nil } }
+    package static func decode(_ rows: PostgresRows) -> [String] { rows.firstColumn }
 }
 
 /// Serialises applying the schema between processes, until the end of the transaction

@@ -8,6 +8,9 @@ package struct PostgresRows: Sendable {
     /// The first column of the first row, if any.
     package var scalar: String? { values.first?.first ?? nil }
 
+    /// The first column of every row, NULLs left out: a statement that returns a list of names.
+    package var firstColumn: [String] { values.compactMap { $0.first ?? nil } }
+
     /// Rows as a statement returned them (and as a unit test of a statement's decoding builds them).
     package init(columns: [String] = [], values: [[String?]], affectedRows: Int = 0) {
         self.columns = columns
