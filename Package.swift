@@ -102,7 +102,7 @@ let package = Package(
         .target(
             name: "IngesterMetrics",
             dependencies: [
-                "IngestCore", "IngesterConfig",
+                "IngestCore", "IngesterConfig", "Locking",
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "NIOCore", package: "swift-nio"),
