@@ -13,7 +13,7 @@ import Storage
 /// `MaintenanceLock.retentionKey`); a table the role may not delete from gets one warning and is
 /// skipped, the rest goes on.
 // @unchecked Sendable: `thread` is used only by start() and stop() (one thread), the other vars only by the maintainer's.
-final class RetentionMaintainer: @unchecked Sendable {
+package final class RetentionMaintainer: @unchecked Sendable {
     /// Rows one DELETE removes at most, so no step holds many row locks for long.
     static let stepRows = 5000
 
@@ -23,14 +23,15 @@ final class RetentionMaintainer: @unchecked Sendable {
     private let timeout = Duration.seconds(15)
     /// `stopping`, and whether the thread has ended.
     private let control = ConditionLocked((stopping: false, finished: false))
-    private var thread: Thread?
+    /// Set once the thread runs (detached: `stop()` waits on `control`, with a limit).
+    private var thread: PosixThread?
     /// Touched by the maintainer's thread only.
     private var connection: PostgresConnection?
     private var schedule: MaintenanceSchedule
     private var privilegeWarned: Set<String> = []
     private let runBy = "sys-ingester@\(ProcessInfo.processInfo.hostName)[\(getpid())]"
 
-    init(settings: IngesterSettings, interrupt: PostgresInterrupt, logger: Logger) {
+    package init(settings: IngesterSettings, interrupt: PostgresInterrupt, logger: Logger) {
         self.settings = settings
         self.interrupt = interrupt
         self.logger = logger
@@ -50,20 +51,20 @@ final class RetentionMaintainer: @unchecked Sendable {
     }
 
     /// Starts the thread, unless no retention is configured.
-    func start() {
+    /// - Throws: `PosixThreadError` when the system refuses a thread.
+    package func start() throws(PosixThreadError) {
         guard !jobs.isEmpty else { return }
-        let thread = Thread { [self] in
+        let thread = try PosixThread.start { [self] in
             run()
             control.withLock { $0.finished = true }
             control.broadcast()
         }
-        thread.name = "sys-ingester retention"
+        thread.detach()
         self.thread = thread
-        thread.start()
     }
 
     /// Ends the thread: a step in flight is abandoned by the stop's `PostgresInterrupt`.
-    func stop() {
+    package func stop() {
         guard thread != nil else { return }
         control.withLock { $0.stopping = true }
         control.broadcast()
