@@ -169,6 +169,7 @@ let package = Package(
             dependencies: [
                 "IngesterRuntime", "IngestCore", "IngesterConfig", "Storage", "Locking",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]),
         .testTarget(name: "DashboardTests", dependencies: ["Dashboard"]),
         .testTarget(

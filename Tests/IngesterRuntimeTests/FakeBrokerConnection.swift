@@ -18,6 +18,12 @@ final class FakeBrokerConnection: BrokerConnection {
     }
 
     let record = ConditionLocked(Record())
+    /// Runs at each `disconnect()`, before it returns: what the rest of the ingester had done by then.
+    private let onDisconnect: @Sendable () -> Void
+
+    init(onDisconnect: @escaping @Sendable () -> Void = {}) {
+        self.onDisconnect = onDisconnect
+    }
 
     /// The message id of the last SUBSCRIBE.
     var lastMid: Int32? { record.withLock { $0.subscriptions.last?.mid } }
@@ -46,6 +52,7 @@ final class FakeBrokerConnection: BrokerConnection {
     }
 
     func disconnect() {
+        onDisconnect()
         record.withLock { $0.disconnects += 1 }
     }
 
