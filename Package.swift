@@ -93,14 +93,29 @@ let package = Package(
             name: "IngesterConfig",
             dependencies: ["Storage", .product(name: "Yams", package: "Yams")],
             path: "Sources/Ingester/IngesterConfig"),
+        // The ingester's runtime: one session per broker over its MQTT connection (libmosquitto in
+        // MosquittoClient*.swift, the only importer of CMosquitto), the queue, the ingest loop and its
+        // PostgreSQL writer, retention, and each long-running part as a swift-service-lifecycle Service.
+        // The broker connection and the database are protocols (BrokerConnection, IngestDatabase), so
+        // Tests/IngesterRuntimeTests run the rules with fakes, without a broker or PostgreSQL.
+        .target(
+            name: "IngesterRuntime",
+            dependencies: [
+                "IngestCore", "IngesterConfig", "IngesterMetrics", "Storage", "SchemaSQL", "Locking", "Maintenance",
+                "CMosquitto",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Sources/Ingester/IngesterRuntime"),
+        // The program: the command line (swift-argument-parser) and the wiring of the runtime's
+        // services, the metrics server and the dashboard into one ServiceGroup.
         .executableTarget(
             name: "SysIngester",
             dependencies: [
-                "IngestCore", "IngesterConfig", "IngesterMetrics", "Dashboard", "Storage", "Locking", "Maintenance",
-                "SchemaSQL",
-                "CMosquitto",
+                "IngesterRuntime", "IngestCore", "IngesterConfig", "IngesterMetrics", "Dashboard", "Storage", "Locking",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             path: "Sources/Ingester/SysIngester"),
 
@@ -109,7 +124,7 @@ let package = Package(
         .target(
             name: "IngesterMetrics",
             dependencies: [
-                "IngestCore", "IngesterConfig",
+                "IngestCore", "IngesterConfig", "Locking",
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -158,6 +173,13 @@ let package = Package(
         .testTarget(name: "MQTTWireTests", dependencies: ["MQTTWire"]),
         .testTarget(name: "IngesterMetricsTests", dependencies: ["IngesterMetrics", "IngesterConfig"]),
         .testTarget(name: "IngesterConfigTests", dependencies: ["IngesterConfig"]),
+        .testTarget(
+            name: "IngesterRuntimeTests",
+            dependencies: [
+                "IngesterRuntime", "IngestCore", "IngesterConfig", "Storage", "Locking",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]),
         .testTarget(name: "DashboardTests", dependencies: ["Dashboard"]),
         .testTarget(
             name: "IntegrationTests",

@@ -1,6 +1,6 @@
 internal import CoreMetrics
 import Foundation
-import Synchronization
+import Locking
 
 /// The ingester's Prometheus metrics: its own state per broker and of PostgreSQL, and every
 /// numeric `$SYS` metric of every broker it watches.
@@ -44,10 +44,10 @@ package final class IngesterMetrics: Sendable {
     private let writeDurationTimer: CoreMetrics.Timer
     private let queueDepthGauge: Gauge
     private let lostCounter: Counter
-    private let state: Mutex<State>
+    private let state: ConditionLocked<State>
 
     /// Everything that changes after `init`, inside one lock.
-    private struct State {
+    private struct State: Sendable {
         var brokers: [String: BrokerSeries] = [:]
         var pgUp = false
         var rowsWritten: [String: Counter] = [:]
@@ -57,7 +57,7 @@ package final class IngesterMetrics: Sendable {
     }
 
     /// The series of one broker.
-    private struct BrokerSeries {
+    private struct BrokerSeries: Sendable {
         var isUp = false
         let up: Gauge
         let reconnects: Counter
@@ -70,7 +70,7 @@ package final class IngesterMetrics: Sendable {
     /// One `$SYS` series. A counter remembers the broker's last value: Prometheus counters only
     /// grow, so a new value is added as the difference (and a smaller one, after a broker restart,
     /// resets the counter first).
-    private enum SysSeries {
+    private enum SysSeries: Sendable {
         case counter(FloatingPointCounter, last: Double)
         case gauge(Gauge)
 
@@ -103,7 +103,7 @@ package final class IngesterMetrics: Sendable {
         for broker in brokers where initial.brokers[broker] == nil {
             initial.brokers[broker] = Self.makeSeries(broker: broker, factory: factory)
         }
-        state = Mutex(initial)
+        state = ConditionLocked(initial)
     }
 
     private static func makeSeries(broker: String, factory: any MetricsFactory) -> BrokerSeries {

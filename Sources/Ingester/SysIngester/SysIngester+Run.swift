@@ -4,13 +4,18 @@ import Foundation
 import IngestCore
 import IngesterConfig
 import IngesterMetrics
+import IngesterRuntime
+import Locking
 import Logging
+import ServiceLifecycle
 import Storage
 
-// The run: logging, the HTTP side (metrics, dashboard), the broker connections, retention and the
-// ingest loop, and a graceful stop on SIGINT or SIGTERM.
+// The wiring: logging, the HTTP side (metrics, dashboard), the broker sessions, retention and the
+// ingest loop, each a service of one ServiceGroup, which stops them in reverse order on SIGINT or
+// SIGTERM: first the ingest loop (the current transaction ends, the queue is flushed within
+// IngestLoop.stopFlushLimit), then the brokers, retention, and last the HTTP side.
 extension SysIngester {
-    func run() throws {
+    func run() async throws {
         let settings = try loadSettings()
         let level = Logger.Level(rawValue: logLevel ?? settings.logLevel) ?? .info
         LoggingSystem.bootstrap { label in
@@ -21,6 +26,10 @@ extension SysIngester {
         let logger = Logger(label: "sys-ingester")
         for warning in settings.warnings { logger.warning("\(warning)") }
 
+        // SIGINT and SIGTERM must not end the process mid-transaction: their default action is
+        // disabled here, at once, and the service group hears them (its signal sources; Dispatch
+        // on Linux needs the disposition set aside, which it does not do itself, unlike on Darwin).
+        for number in [SIGINT, SIGTERM] { signal(number, SIG_IGN) }
         let queue = IngestQueue(limit: settings.maxQueue)
         let interrupt: PostgresInterrupt
         do {
@@ -29,14 +38,6 @@ extension SysIngester {
             logger.critical("Cannot set up the stop signal.", metadata: ["pg.error": "\(error)"])
             throw ExitCode.failure
         }
-        // Signalled at SIGINT/SIGTERM; only the dashboard-alone mode waits on it (the ingest loop
-        // learns of the stop through the queue). The handlers are installed once: installing them
-        // again would reset the signal disposition libdispatch set and lose the signal.
-        let stopRequested = DispatchSemaphore(value: 0)
-        let signals = Self.installSignalHandlers(queue: queue, interrupt: interrupt, logger: logger) {
-            stopRequested.signal()
-        }
-        defer { signals.forEach { $0.cancel() } }
 
         logger.info(
             "Starting.",
@@ -56,7 +57,7 @@ extension SysIngester {
         let readDSN = settings.ui?.dsn ?? settings.dsn
         var uiLogger = logger
         uiLogger[metadataKey: "ui"] = "dashboard"
-        var reads: ReadOnlyDatabase?
+        let reads: ReadOnlyDatabase?
         if settings.ui != nil || listen != nil {
             do {
                 reads = try ReadOnlyDatabase(dsn: readDSN, logger: uiLogger)
@@ -64,47 +65,80 @@ extension SysIngester {
                 logger.critical("Cannot start the dashboard's database threads.", metadata: ["ui.error": "\(error)"])
                 throw ExitCode.failure
             }
+        } else {
+            reads = nil
         }
-        defer { reads?.stop() }
+        // Each long-running part is a service; the group stops them in reverse order of this list.
+        var services: [any Service] = []
+        if let reads {
+            services.append(StopAtShutdownService("dashboard database threads") { reads.stop() })
+        }
         let gauges = listen == nil ? nil : reads.map { PresenceGauges(store: DashboardStore(database: $0)) }
-        gauges?.start(logger: logger)
-        defer { gauges?.stop() }
+        if let gauges {
+            gauges.start(logger: logger)
+            services.append(StopAtShutdownService("presence gauges") { gauges.stop() })
+        }
         let alwaysReady: MetricsEndpoints.Readiness = { (ready: true, reason: "ready") }
         let endpoints = MetricsEndpoints(
             metrics: metrics, readiness: settings.brokers.isEmpty ? alwaysReady : nil,
             more: { gauges?.exposition() ?? "" })
         // The dashboard may share the metrics port: then its server answers /metrics, /healthz, /readyz too.
         let sharesPort = listen != nil && settings.ui?.listen == listen
-        var server: MetricsServer?
         if let listen, !sharesPort {
             do {
-                server = try MetricsServer.start(at: listen, endpoints: endpoints)
+                let server = try await MetricsServer.start(at: listen, endpoints: endpoints)
+                services.append(StopAtShutdownService("metrics server") { await server.stop() })
                 logger.info("Serving /metrics, /healthz and /readyz.", metadata: ["http.listen": "\(listen)"])
             } catch {
                 logger.critical("Cannot serve metrics.", metadata: ["http.listen": "\(listen)", "http.error": "\(error)"])
                 throw ExitCode.failure
             }
         }
-        defer { server?.stop() }
-        var dashboard: DashboardServer?
         if let ui = settings.ui, let reads {
-            dashboard = try Self.startDashboard(
+            let dashboard = try Self.startDashboard(
                 ui, store: DashboardStore(database: reads), dsn: readDSN, endpoints: sharesPort ? endpoints : nil,
                 logger: logger, uiLogger: uiLogger)
+            // Its stop waits (at most 5 s) for its own group: off Swift concurrency's threads.
+            services.append(
+                StopAtShutdownService("dashboard") { await PosixThread.run { dashboard.stop() } })
         }
-        defer { dashboard?.stop() }
-        guard !settings.brokers.isEmpty else {
-            // The dashboard alone: serve until SIGINT or SIGTERM.
-            stopRequested.wait()
-            logger.info("Stopped.")
-            return
+        if settings.brokers.isEmpty {
+            // The dashboard alone: it serves until SIGINT or SIGTERM, which get the same line as
+            // with brokers (there, IngestService writes it).
+            services.append(
+                StopAtShutdownService("stop request") {
+                    logger.info("Stop requested; finishing the current transaction.")
+                })
+        } else {
+            services += try Self.ingestServices(
+                settings, queue: queue, interrupt: interrupt, observer: observer, logger: logger)
         }
-        var clients: [MosquittoClient] = []
+        let group = ServiceGroup(
+            configuration: ServiceGroupConfiguration(
+                services: services.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },
+                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        do {
+            try await group.run()
+        } catch {
+            logger.critical("A part of the ingester failed.", metadata: ["sys.error": "\(error)"])
+            throw ExitCode.failure
+        }
+        logger.info("Stopped.")
+    }
+
+    /// The broker sessions (one libmosquitto client each), retention and the ingest loop, in the
+    /// order the service group needs: the loop last, so it is the first to stop.
+    private static func ingestServices(
+        _ settings: IngesterSettings, queue: IngestQueue, interrupt: PostgresInterrupt, observer: MetricsObserver,
+        logger: Logger
+    ) throws -> [any Service] {
+        var sessions: [BrokerSession] = []
         for (index, broker) in settings.brokers.enumerated() {
             do {
-                clients.append(
-                    try MosquittoClient(
-                        settings: broker, index: index, queue: queue, logger: logger, observer: observer))
+                sessions.append(
+                    BrokerSession(
+                        settings: broker, index: index, queue: queue, logger: logger, observer: observer,
+                        connection: try MosquittoClient(settings: broker)))
             } catch {
                 logger.critical(
                     "Cannot set up the MQTT client.",
@@ -112,25 +146,16 @@ extension SysIngester {
                 throw ExitCode.failure
             }
         }
-        for client in clients { client.start() }
-        let waker = BrokerWaker(clients: clients)
-        waker.start()
         let maintainer = RetentionMaintainer(settings: settings, interrupt: interrupt, logger: logger)
-        maintainer.start()
-        defer { maintainer.stop() }
-        var loop = IngestLoop(
-            queue: queue,
-            writer: PostgresWriter(dsn: settings.dsn, logger: logger, interrupt: interrupt),
-            brokers: settings.brokers.map(\.name), clientIDs: settings.brokers.map(\.clientID), logger: logger,
-            observer: observer,
-            window: Double(settings.burstWindowMs) / 1000, maximumBurst: settings.maxBurst)
-        loop.run()
-        waker.stop()
-        // Every client disconnects at once; then each gets what is left of the same 3 s.
-        for client in clients { client.beginStop() }
-        let deadline = DispatchTime.now() + 3
-        for client in clients { client.waitUntilStopped(deadline: deadline) }
-        logger.info("Stopped.")
+        let ingest = IngestService(queue: queue, interrupt: interrupt, logger: logger) {
+            IngestLoop(
+                queue: queue,
+                writer: PostgresWriter(dsn: settings.dsn, logger: logger, interrupt: interrupt),
+                brokers: settings.brokers.map(\.name), clientIDs: settings.brokers.map(\.clientID), logger: logger,
+                observer: observer,
+                window: Double(settings.burstWindowMs) / 1000, maximumBurst: settings.maxBurst)
+        }
+        return [RetentionService(maintainer: maintainer), BrokerService(sessions: sessions), ingest]
     }
 
     /// Starts the dashboard's server or ends the process with status 1.
@@ -159,26 +184,6 @@ extension SysIngester {
         } catch {
             logger.critical("Cannot serve the dashboard.", metadata: ["http.listen": "\(ui.listen)", "http.error": "\(error)"])
             throw ExitCode.failure
-        }
-    }
-
-    /// SIGINT and SIGTERM ask the loop to stop; the default action (killing the process
-    /// mid-transaction) is disabled. PostgreSQL gets `IngestLoop.stopFlushLimit` to finish;
-    /// then any wait for it is abandoned, so a silent database cannot hold the stop.
-    private static func installSignalHandlers(
-        queue: IngestQueue, interrupt: PostgresInterrupt, logger: Logger, onStop: @escaping @Sendable () -> Void = {}
-    ) -> [any DispatchSourceSignal] {
-        [SIGINT, SIGTERM].map { number in
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler {
-                logger.info("Stop requested; finishing the current transaction.", metadata: ["signal": "\(number)"])
-                queue.requestStop()
-                onStop()
-                DispatchQueue.global().asyncAfter(deadline: .now() + IngestLoop.stopFlushLimit) { interrupt.trigger() }
-            }
-            source.resume()
-            return source
         }
     }
 }

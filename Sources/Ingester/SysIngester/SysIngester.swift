@@ -11,7 +11,7 @@ import Storage
 /// log lines into the WatchMQTT tables (seed 001): one broker from the command line, or many from
 /// a `--config` file, each with its own connection and one PostgreSQL writer for all.
 @main
-struct SysIngester: ParsableCommand {
+struct SysIngester: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sys-ingester",
         abstract: "Record mosquitto brokers' $SYS metrics and log lines in PostgreSQL.",

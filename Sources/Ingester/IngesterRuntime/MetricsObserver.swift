@@ -5,31 +5,35 @@ import IngesterMetrics
 /// Feeds what the ingester does into its Prometheus series (`IngesterMetrics`, served on
 /// `--metrics-listen`): per broker its connection, reconnects, messages and every numeric `$SYS`
 /// value; for the one writer PostgreSQL's state, rows, write durations, queue depth and losses.
-struct MetricsObserver: IngestObserver {
+package struct MetricsObserver: IngestObserver {
     let metrics: IngesterMetrics
 
-    func brokerConnection(_ broker: String, isUp: Bool) { metrics.brokerUp(broker, isUp) }
+    package init(metrics: IngesterMetrics) {
+        self.metrics = metrics
+    }
 
-    func brokerReconnected(_ broker: String) { metrics.brokerReconnected(broker) }
+    package func brokerConnection(_ broker: String, isUp: Bool) { metrics.brokerUp(broker, isUp) }
 
-    func messageReceived(_ broker: String, topic: String, payload: String, at: Double) {
+    package func brokerReconnected(_ broker: String) { metrics.brokerReconnected(broker) }
+
+    package func messageReceived(_ broker: String, topic: String, payload: String, at: Double) {
         metrics.messageReceived(broker: broker, at: Date(timeIntervalSince1970: at))
         // Log lines and text values ($SYS/broker/version) are not numbers and have no series.
         if let value = MetricSample.number(payload) { metrics.sysMetric(broker: broker, topic: topic, value: value) }
     }
 
-    func databaseConnection(isUp: Bool) { metrics.pgUp(isUp) }
+    package func databaseConnection(isUp: Bool) { metrics.pgUp(isUp) }
 
-    func rowsWritten(_ broker: String, rows: [IngestTable: Int]) {
+    package func rowsWritten(_ broker: String, rows: [IngestTable: Int]) {
         for (table, count) in rows { metrics.rowsWritten(table: table.rawValue, count: count) }
     }
 
-    func writeFinished(seconds: Double, committed: Bool) {
+    package func writeFinished(seconds: Double, committed: Bool) {
         metrics.writeDuration(seconds: seconds)
         if committed { metrics.pgUp(true) }
     }
 
-    func queueDepth(_ depth: Int) { metrics.queueDepth(depth) }
+    package func queueDepth(_ depth: Int) { metrics.queueDepth(depth) }
 
-    func messagesLost(_ count: Int) { metrics.lost(count) }
+    package func messagesLost(_ count: Int) { metrics.lost(count) }
 }

@@ -5,7 +5,7 @@ import Locking
 /// The hand-over point between the brokers' network threads (one libmosquitto thread per broker,
 /// the producers) and the one writer (the consumer): a bounded FIFO (`IngestBuffer`) of inputs
 /// tagged with their broker, that also cuts the stream into bursts.
-final class IngestQueue: Sendable {
+package final class IngestQueue: Sendable {
     /// Everything the lock guards.
     private struct State: Sendable {
         var buffer: IngestBuffer
@@ -24,9 +24,10 @@ final class IngestQueue: Sendable {
         return state.withLock(body)
     }
     /// The most inputs held at once; beyond it the oldest message is dropped.
-    let limit: Int
+    package let limit: Int
 
-    init(limit: Int) {
+    /// - Parameter limit: the most inputs held at once.
+    package init(limit: Int) {
         self.limit = limit
         state = ConditionLocked(State(buffer: IngestBuffer(limit: limit)))
     }
@@ -34,7 +35,7 @@ final class IngestQueue: Sendable {
     /// Appends an input. Called on a libmosquitto thread; never blocks for long.
     /// - Returns: true when this push started a dropping episode (log it once).
     @discardableResult
-    func push(_ input: BrokerInput) -> Bool {
+    package func push(_ input: BrokerInput) -> Bool {
         change { state in
             // The buffer drops the oldest message, never a connection marker: the restart rule counts them.
             guard state.buffer.push(input) else { return false }
@@ -45,16 +46,17 @@ final class IngestQueue: Sendable {
     }
 
     /// Asks the consumer to finish; wakes it if it waits.
-    func requestStop() {
+    package func requestStop() {
         change { $0.stopRequested = true }
     }
 
-    var isStopRequested: Bool {
+    /// Whether `requestStop()` was called.
+    package var isStopRequested: Bool {
         state.withLock { $0.stopRequested }
     }
 
     /// Messages dropped since the last call, and ends the dropping episode.
-    func takeDropped() -> Int {
+    package func takeDropped() -> Int {
         state.withLock { state in
             defer { state.droppedTotal = 0 }
             if state.buffer.count < limit { state.dropping = false }
@@ -65,7 +67,7 @@ final class IngestQueue: Sendable {
     /// Waits for the next burst: inputs that arrive within `window` of each other, at most
     /// `maximum`. Returns at once (possibly empty) when a stop was requested.
     /// - Returns: nil when a stop was requested and nothing is left.
-    func nextBurst(window: TimeInterval, maximum: Int) -> [BrokerInput]? {
+    package func nextBurst(window: TimeInterval, maximum: Int) -> [BrokerInput]? {
         let waiting = state.withLock(
             when: { !$0.buffer.isEmpty || $0.stopRequested },
             do: { state, _ -> UInt64? in state.buffer.isEmpty ? nil : state.buffer.arrivals })
@@ -90,17 +92,17 @@ final class IngestQueue: Sendable {
     }
 
     /// Everything still queued, at most `maximum`.
-    func drain(maximum: Int) -> [BrokerInput] {
+    package func drain(maximum: Int) -> [BrokerInput] {
         state.withLock { $0.buffer.take(maximum) }
     }
 
     /// Inputs waiting now.
-    var depth: Int {
+    package var depth: Int {
         state.withLock { $0.buffer.count }
     }
 
     /// Sleeps `seconds` unless a stop is requested first.
-    func sleep(_ seconds: TimeInterval) {
+    package func sleep(_ seconds: TimeInterval) {
         state.withLock(
             when: { $0.stopRequested }, untilNanoseconds: Clocks.monotonicDeadline(afterSeconds: seconds), do: { _, _ in })
     }

@@ -7,9 +7,10 @@ import Storage
 /// with that broker's planner (its sessions, uptime and dialect are its own) and writes the burst
 /// in one transaction, reconnecting to PostgreSQL with backoff while keeping messages in the
 /// bounded queue.
-struct IngestLoop {
+package struct IngestLoop {
     let queue: IngestQueue
-    let writer: PostgresWriter
+    /// `PostgresWriter`, or a fake in the unit tests.
+    let writer: any IngestDatabase
     /// The `broker` column of each broker, at the index its inputs carry.
     let brokers: [String]
     /// The ingester's MQTT client id at each broker, same order.
@@ -25,15 +26,20 @@ struct IngestLoop {
     /// sustained load the queue never runs empty: without a limit a SIGTERM waited for the load
     /// to end (measured: 30 s instead of 1 s). A database that does not answer is abandoned
     /// when the limit passes (`PostgresInterrupt`), not after its 15 s timeout.
-    static let stopFlushLimit: TimeInterval = 2
+    package static let stopFlushLimit: TimeInterval = 2
 
     /// One per broker, loaded from the database once it is reachable.
     private var planners: [BurstPlanner?]
     private var database: StateLog
     private var backoff: TimeInterval = 0.5
 
-    init(
-        queue: IngestQueue, writer: PostgresWriter, brokers: [String], clientIDs: [String], logger: Logger,
+    /// - Parameters:
+    ///   - brokers: the `broker` column of each broker, at the index its inputs carry.
+    ///   - clientIDs: the ingester's MQTT client id at each broker, same order.
+    ///   - window: quiet time (seconds) that ends a burst.
+    ///   - maximumBurst: the most inputs in one transaction.
+    package init(
+        queue: IngestQueue, writer: any IngestDatabase, brokers: [String], clientIDs: [String], logger: Logger,
         observer: any IngestObserver = SilentIngestObserver(), window: TimeInterval, maximumBurst: Int
     ) {
         self.queue = queue
@@ -51,7 +57,7 @@ struct IngestLoop {
     private var plannersLoaded: Bool { !planners.contains { $0 == nil } }
 
     /// Runs until a stop is requested, then writes what is queued once (if PostgreSQL is up).
-    mutating func run() {
+    package mutating func run() {
         while !queue.isStopRequested {
             guard ensureReady() else { continue }
             guard let burst = queue.nextBurst(window: window, maximum: maximumBurst) else { break }

@@ -7,7 +7,7 @@ import Storage
 /// the burst holds); owns the one connection all brokers share.
 ///
 /// Lives on the writer thread only (PostgresConnection is not thread-safe).
-final class PostgresWriter {
+package final class PostgresWriter: IngestDatabase {
     private let dsn: String
     private let logger: Logger
     private let timeout: Duration
@@ -18,7 +18,7 @@ final class PostgresWriter {
     ///   - dsn: libpq connection string (never logged).
     ///   - timeout: the longest one connect or one statement may take.
     ///   - interrupt: ends any wait for PostgreSQL at once when triggered (at stop).
-    init(
+    package init(
         dsn: String, logger: Logger, timeout: Duration = .seconds(15),
         interrupt: PostgresInterrupt? = nil
     ) {
@@ -28,10 +28,10 @@ final class PostgresWriter {
         self.interrupt = interrupt
     }
 
-    var isConnected: Bool { connection?.isOpen ?? false }
+    package var isConnected: Bool { connection?.isOpen ?? false }
 
     /// Connects and applies the schema when one of its relations is missing.
-    func connect() throws(PostgresError) {
+    package func connect() throws(PostgresError) {
         connection?.close()
         connection = nil
         let fresh = try PostgresConnection(conninfo: dsn, timeout: timeout, interrupt: interrupt)
@@ -39,7 +39,7 @@ final class PostgresWriter {
         connection = fresh
     }
 
-    func close() {
+    package func close() {
         connection?.close()
         connection = nil
     }
@@ -60,7 +60,7 @@ final class PostgresWriter {
     /// The planner of `broker` as the database left it: its open sessions, its last uptime and
     /// when an ingester last heard it.
     /// - Parameter ownClientID: the ingester's client id at that broker (it gets no session).
-    func loadPlanner(broker: String, ownClientID: String) throws(PostgresError) -> BurstPlanner {
+    package func loadPlanner(broker: String, ownClientID: String) throws(PostgresError) -> BurstPlanner {
         let tracker = try loadTracker(broker: broker)
         let heard = try open().execute(LastHeard(broker: broker), timeout: timeout)
         return BurstPlanner(
@@ -78,7 +78,7 @@ final class PostgresWriter {
         {
             last = (value, ts)
         }
-        let open = clients.values.compactMap { $0.first ?? nil }
+        let open = clients.firstColumn
         logger.debug(
             "Loaded broker state.",
             metadata: ["sys.broker": "\(broker)", "sys.open_sessions": "\(open.count)"])
@@ -87,7 +87,7 @@ final class PostgresWriter {
 
     /// Writes the plans of one burst, one per broker, in one transaction.
     /// - Throws: `PostgresError`; the transaction is rolled back and nothing of the burst is kept.
-    func write(_ plans: [(broker: String, plan: BurstPlan)]) throws(PostgresError) {
+    package func write(_ plans: [(broker: String, plan: BurstPlan)]) throws(PostgresError) {
         guard plans.contains(where: { !$0.plan.isEmpty }) else { return }
         let connection = try open()
         // One pipeline: every statement of the burst in one round trip and one implicit
@@ -142,7 +142,7 @@ final class PostgresWriter {
     }
 
     /// Marks `brokers` as heard at `ts` (a clean stop: the next process measures its gap from here).
-    func touch(brokers: [String], at ts: Double) throws(PostgresError) {
+    package func touch(brokers: [String], at ts: Double) throws(PostgresError) {
         guard !brokers.isEmpty else { return }
         _ = try open().executePipeline(brokers.map { TouchBrokerStatus(broker: $0, seenAt: ts) }, timeout: timeout)
     }

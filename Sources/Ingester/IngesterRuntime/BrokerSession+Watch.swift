@@ -1,12 +1,10 @@
-internal import CMosquitto
-import Foundation
 import IngestCore
 import Logging
 
-// What a broker connection watches besides its messages: the metric rounds a resumed session
-// replays (loop thread), and the wake-ups and silence of its broker (the waker thread).
-extension MosquittoClient {
-    // MARK: - Replayed rounds (on the loop thread)
+// What a broker session watches besides its messages: the metric rounds a resumed session
+// replays (connection thread), and the wake-ups and silence of its broker (the waker thread).
+extension BrokerSession {
+    // MARK: - Replayed rounds (on the connection's thread)
 
     /// The replay rule (`ReplayFilter`), with one debug line when a replay ends.
     func keeps(topic: String, retained: Bool) -> Bool {
@@ -21,7 +19,6 @@ extension MosquittoClient {
         return false
     }
 
-
     // MARK: - Wake-ups and silence (on the ingester's waker thread)
 
     /// Called twice a second: wakes the broker's loop and watches for a broker gone silent.
@@ -32,7 +29,8 @@ extension MosquittoClient {
     /// `wakeTopic`, which no one subscribes to, is traffic enough; twice a second, every second of
     /// the broker's clock gets one even when the two clocks disagree. Denied by an ACL, it still
     /// wakes the loop.
-    func wakeAndWatch(now: Double) {
+    /// - Parameter now: wall-clock seconds since the epoch.
+    package func wakeAndWatch(now: Double) {
         let (ready, silentSince, expected, lostAt) = shared.withLock { shared -> (Bool, Double?, Double, Double?) in
             guard shared.ready else {
                 defer { shared.lostAt = nil }
@@ -40,14 +38,14 @@ extension MosquittoClient {
             }
             return (true, shared.silence.becameSilent(at: now), shared.silence.expectedInterval, nil)
         }
-        if let lostAt, !isStopping, BrokerProbe.refusesConnections(host: settings.host, port: settings.port) {
+        if let lostAt, !isStopping, connection.refusesConnections() {
             logger.info(
                 "The broker refuses connections: its process is gone, and its clients' connections ended with ours.",
                 metadata: ["mqtt.broker": "\(settings.host):\(settings.port)"])
             _ = queue.push(BrokerInput(broker: index, .brokerStopped(at: lostAt)))
         }
         guard ready else { return }
-        _ = mosquitto_publish(handle, nil, Self.wakeTopic, 0, nil, 0, false)
+        connection.publishEmpty(to: Self.wakeTopic)
         if let silentSince {
             logger.warning(
                 "The broker publishes no $SYS: its metrics in the database are not current; recorded in ingest_gaps.",
@@ -60,7 +58,7 @@ extension MosquittoClient {
 
     /// Where the wake-ups go: under `$SYS`, so that no `#` subscriber sees them, and outside
     /// `$SYS/broker/`, so that `$SYS/broker/#` subscribers (the ingester too) do not.
-    static let wakeTopic = "$SYS/sys-ingester/wake"
+    package static let wakeTopic = "$SYS/sys-ingester/wake"
 
     func publishingAgain(at ts: Double) {
         logger.info("The broker publishes $SYS again.")

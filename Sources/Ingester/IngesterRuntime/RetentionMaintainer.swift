@@ -14,19 +14,20 @@ import Storage
 /// (advisory lock `MaintenanceLock.retentionKey`); a table the role may not delete from gets one
 /// warning and is skipped, the rest goes on.
 // @unchecked Sendable: `thread` is used only by start() and stop() (one thread), the other vars only by the maintainer's.
-final class RetentionMaintainer: @unchecked Sendable {
+package final class RetentionMaintainer: @unchecked Sendable {
     private let settings: IngesterSettings
     private let interrupt: PostgresInterrupt
     private let logger: Logger
     private let timeout = Duration.seconds(15)
     /// `stopping`, and whether the thread has ended.
     private let control = ConditionLocked((stopping: false, finished: false))
-    private var thread: Thread?
+    /// Set once the thread runs (detached: `stop()` waits on `control`, with a limit).
+    private var thread: PosixThread?
     /// Touched by the maintainer's thread only.
     private var connection: RetentionConnection?
     private var job: RetentionJob
 
-    init(settings: IngesterSettings, interrupt: PostgresInterrupt, logger: Logger) {
+    package init(settings: IngesterSettings, interrupt: PostgresInterrupt, logger: Logger) {
         self.settings = settings
         self.interrupt = interrupt
         self.logger = logger
@@ -54,20 +55,20 @@ final class RetentionMaintainer: @unchecked Sendable {
     }
 
     /// Starts the thread, unless no retention is configured.
-    func start() {
+    /// - Throws: `PosixThreadError` when the system refuses a thread.
+    package func start() throws(PosixThreadError) {
         guard !job.targets.isEmpty else { return }
-        let thread = Thread { [self] in
+        let thread = try PosixThread.start { [self] in
             run()
             control.withLock { $0.finished = true }
             control.broadcast()
         }
-        thread.name = "sys-ingester retention"
+        thread.detach()
         self.thread = thread
-        thread.start()
     }
 
     /// Ends the thread: a step in flight is abandoned by the stop's `PostgresInterrupt`.
-    func stop() {
+    package func stop() {
         guard thread != nil else { return }
         control.withLock { $0.stopping = true }
         control.broadcast()

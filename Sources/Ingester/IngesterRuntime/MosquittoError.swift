@@ -1,15 +1,22 @@
 internal import CMosquitto
 
 /// A libmosquitto call that did not return `MOSQ_ERR_SUCCESS`.
-struct MosquittoError: Error, CustomStringConvertible {
+package struct MosquittoError: Error, CustomStringConvertible {
     /// The `MOSQ_ERR_*` code.
-    let code: Int32
+    package let code: Int32
     /// `mosquitto_strerror(code)`.
-    let message: String
+    package let message: String
     /// The libmosquitto function that failed.
-    let function: String
+    package let function: String
 
-    var description: String { "\(function) failed: \(message) (\(code))" }
+    /// An error as `check(_:_:)` makes it; elsewhere only for fakes of `BrokerConnection`.
+    package init(code: Int32, message: String, function: String) {
+        self.code = code
+        self.message = message
+        self.function = function
+    }
+
+    package var description: String { "\(function) failed: \(message) (\(code))" }
 
     /// Throws unless `rc` is `MOSQ_ERR_SUCCESS`: the one place `MosquittoError`s are made.
     static func check(_ rc: Int32, _ function: String) throws(MosquittoError) {

@@ -1,0 +1,47 @@
+import Foundation
+import Locking
+
+/// The ingester's one timer thread: twice a second, on the wall clock's half seconds, it has
+/// every broker session wake its broker and check it for silence (`BrokerSession.wakeAndWatch`).
+final class BrokerWaker: Sendable {
+    /// The pace; 1 s divided by it must be whole.
+    static let periodSeconds = 0.5
+    private let sessions: [BrokerSession]
+    /// Whether the thread was started, was asked to stop, and has ended.
+    private let control = ConditionLocked((started: false, stopping: false, finished: false))
+
+    init(sessions: [BrokerSession]) {
+        self.sessions = sessions
+    }
+
+    /// Starts the thread.
+    /// - Throws: `PosixThreadError` when the system refuses a thread.
+    func start() throws(PosixThreadError) {
+        let thread = try PosixThread.start { [self] in
+            while true {
+                let now = Date().timeIntervalSince1970
+                // 20 ms after the next half second: the broker's clock reads whole seconds.
+                let next = (now / Self.periodSeconds).rounded(.down) * Self.periodSeconds + Self.periodSeconds + 0.02
+                let stopping = control.withLock(
+                    when: { $0.stopping }, untilNanoseconds: Clocks.monotonicDeadline(afterSeconds: next - now),
+                    do: { control, _ in control.stopping })
+                if stopping { break }
+                let at = Date().timeIntervalSince1970
+                for session in sessions { session.wakeAndWatch(now: at) }
+            }
+            control.withLock { $0.finished = true }
+            control.broadcast()
+        }
+        control.withLock { $0.started = true }
+        thread.detach()
+    }
+
+    /// Ends the thread; waits for it at most 2 s (a probe in flight takes at most 0.3 s per broker).
+    func stop() {
+        control.withLock { $0.stopping = true }
+        control.broadcast()
+        control.withLock(
+            when: { !$0.started || $0.finished }, untilNanoseconds: Clocks.monotonicDeadline(afterSeconds: 2),
+            do: { _, _ in })
+    }
+}
