@@ -113,7 +113,8 @@ let package = Package(
 
         // The web dashboard and its JSON API (docs/dashboard.md): read-only pages over the presence and
         // history tables, served by Hummingbird; the queries run on libpq connections of their own,
-        // on a thread pool, never on the event loop or the writer's connection.
+        // on a thread pool, never on the event loop or the writer's connection. Its statements are the
+        // files of Sources/Ingester/Dashboard/sql/, compiled in as byte arrays.
         .target(
             name: "Dashboard",
             dependencies: [
@@ -124,7 +125,8 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
-            path: "Sources/Ingester/Dashboard"),
+            path: "Sources/Ingester/Dashboard",
+            resources: [.embedInCode("sql")]),
 
         // MARK: Test and benchmark tooling
         .target(name: "MQTTWire", path: "Sources/Tools/MQTTWire"),
@@ -149,7 +151,7 @@ let package = Package(
         .testTarget(name: "MQTTWireTests", dependencies: ["MQTTWire"]),
         .testTarget(name: "IngesterMetricsTests", dependencies: ["IngesterMetrics", "IngesterConfig"]),
         .testTarget(name: "IngesterConfigTests", dependencies: ["IngesterConfig"]),
-        .testTarget(name: "DashboardTests", dependencies: ["Dashboard"]),
+        .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "Storage"]),
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
