@@ -130,9 +130,13 @@ let package = Package(
 
         // MARK: Test and benchmark tooling
         .target(name: "MQTTWire", path: "Sources/Tools/MQTTWire"),
+        // mqtt-load, the benchmarks' load generator (bin/mqtt-load); its command line through
+        // swift-argument-parser (LoadOptions.swift).
         .executableTarget(
             name: "MQTTLoad",
-            dependencies: ["MQTTWire", "Locking"],
+            dependencies: [
+                "MQTTWire", "Locking", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
             path: "Sources/Tools/MQTTLoad"),
         // The plugin's statements as pgbench scripts, for make bench's baselines (no second copy
         // of a statement or of its parameter encoding in the scripts).
@@ -149,6 +153,7 @@ let package = Package(
             name: "ConnRecorderTests", dependencies: ["ConnRecorder", "Storage", "SchemaSQL", "Locking", "Maintenance"]),
         .testTarget(name: "IngestCoreTests", dependencies: ["IngestCore", "SchemaSQL"], exclude: ["Fixtures"]),
         .testTarget(name: "MQTTWireTests", dependencies: ["MQTTWire"]),
+        .testTarget(name: "MQTTLoadTests", dependencies: ["MQTTLoad", "MQTTWire"]),
         .testTarget(name: "IngesterMetricsTests", dependencies: ["IngesterMetrics", "IngesterConfig"]),
         .testTarget(name: "IngesterConfigTests", dependencies: ["IngesterConfig"]),
         .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "Storage"]),
