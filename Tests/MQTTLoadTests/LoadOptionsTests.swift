@@ -47,6 +47,8 @@ import Testing
         ])
         #expect(hold.port == 1 && hold.hold == 20000 && hold.rounds == 2 && hold.keepAliveSeconds == 65535)
         #expect(hold.holdLimitSeconds == 7200 && hold.prefix == "scale" && hold.sourceAddresses == 3)
+        // The next argument is the value, even one that starts with a dash.
+        #expect(try LoadOptions.parse(["--port", "1", "--prefix", "-x"]).prefix == "-x")
     }
 
     @Test(arguments: [
@@ -67,6 +69,8 @@ import Testing
         (["--port", "1883", "--seconds", "0"], "--seconds"),
         (["--port", "1883", "--seconds", "86401"], "--seconds"),
         (["--port", "1883", "--seconds", "soon"], "--seconds"),
+        (["--port", "1883", "--seconds", "-1"], "--seconds"),
+        (["--port", "1883", "--threads", "--cycles", "5"], "--threads"),
         (["--port", "1883", "--prefix", ""], "--prefix"),
         (["--port", "1883", "--prefix", String(repeating: "p", count: 201)], "--prefix"),
         (["--port", "1883", "--protocol", "6"], "--protocol"),

@@ -4,7 +4,9 @@ import MQTTWire
 /// The command line of `mqtt-load`: where to connect, how many threads, and how long to run.
 ///
 /// swift-argument-parser reads it (`LoadOptions.parse(_:)`); `validate()` checks each value's
-/// range and names the option at fault. main.swift turns every refusal into exit status 2.
+/// range and names the option at fault. main.swift turns every refusal into exit status 2. Every
+/// option takes the next argument as its value, even one that starts with `-` (`--prefix -x`,
+/// `--seconds -1` is refused by its range), as the hand-written parser before it did.
 struct LoadOptions: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "mqtt-load",
@@ -28,55 +30,73 @@ struct LoadOptions: ParsableCommand {
             the broker is down), R times in all. Raises its open-file limit to the hard limit.
             """)
 
-    @Option(help: "The broker's address.")
+    @Option(parsing: .unconditional, help: "The broker's address.")
     var host = "127.0.0.1"
 
-    @Option(help: "The broker's port (1-65535).")
+    @Option(parsing: .unconditional, help: "The broker's port (1-65535).")
     var port: Int
 
-    @Option(help: "Threads (1-1024).")
+    @Option(parsing: .unconditional, help: "Threads (1-1024).")
     var threads = 4
 
     /// Total cycles over all threads; when set, the run ends after them instead of after `seconds`.
-    @Option(help: "Total cycles over all threads (1-1000000000); the run ends after them instead of after --seconds.")
+    @Option(
+        parsing: .unconditional,
+        help: "Total cycles over all threads (1-1000000000); the run ends after them instead of after --seconds.")
     var cycles: Int?
 
     /// Run length when `cycles` is not given.
-    @Option(help: "Run length in seconds when --cycles is not given (more than 0, at most 86400).")
+    @Option(
+        parsing: .unconditional,
+        help: "Run length in seconds when --cycles is not given (more than 0, at most 86400).")
     var seconds = 10.0
 
     /// Client ids are `<prefix>-<thread>-<counter>`, unique within one run.
-    @Option(help: "Client ids are <prefix>-<thread>-<counter> (<prefix>-<n> with --hold); 1 to 200 bytes.")
+    @Option(
+        parsing: .unconditional,
+        help: "Client ids are <prefix>-<thread>-<counter> (<prefix>-<n> with --hold); 1 to 200 bytes.")
     var prefix = "load"
 
-    @Option(name: .customLong("protocol"), help: "MQTT version: 3.1, 3.1.1 (or 4) or 5 (or 5.0).")
+    @Option(
+        name: .customLong("protocol"), parsing: .unconditional,
+        help: "MQTT version: 3.1, 3.1.1 (or 4) or 5 (or 5.0).")
     var protocolVersion: MQTTProtocolVersion = .v311
 
     /// The longest one send or receive may block before the cycle counts as an error.
     @Option(
-        name: .customLong("timeout-ms"),
-        help: "The longest one send or receive may block, in milliseconds (1-600000), before the cycle counts as an error.")
+        name: .customLong("timeout-ms"), parsing: .unconditional,
+        help: "The longest one send or receive may block, in ms (1-600000), before the cycle counts as an error.")
     var timeoutMilliseconds = 5000
 
-    @Option(name: .customLong("keepalive"), help: "The keep-alive of CONNECT, in seconds (0-65535).")
+    @Option(
+        name: .customLong("keepalive"), parsing: .unconditional,
+        help: "The keep-alive of CONNECT, in seconds (0-65535).")
     var keepAlive = 60
 
     /// Hold mode: open this many connections and keep them open instead of churning.
-    @Option(help: "Hold mode: open CLIENTS connections (1-1000000) and keep them open instead of churning.")
+    @Option(
+        parsing: .unconditional,
+        help: "Hold mode: open CLIENTS connections (1-1000000) and keep them open instead of churning.")
     var hold: Int?
 
     /// Hold mode: connect rounds; after the broker closed every connection of one round (its stop),
     /// the next round connects them all again (the reconnect storm after its restart).
-    @Option(help: "Hold mode: connect rounds (1-100); each after the broker closed every connection of the one before.")
+    @Option(
+        parsing: .unconditional,
+        help: "Hold mode: connect rounds (1-100); each after the broker closed every connection of the one before.")
     var rounds = 1
 
     /// Hold mode: bind connections to 127.0.0.2 ... 127.0.0.(1 + N), round robin; each source
     /// address has its own ephemeral ports (about 28,000 per address to one broker port).
-    @Option(help: "Hold mode: bind connections to 127.0.0.2 ... 127.0.0.(1 + N), round robin (0-250; 0: do not bind).")
+    @Option(
+        parsing: .unconditional,
+        help: "Hold mode: bind connections to 127.0.0.2 ... 127.0.0.(1 + N), round robin (0-250; 0: do not bind).")
     var sourceAddresses = 0
 
     /// Hold mode: the whole run's time limit.
-    @Option(name: .customLong("hold-limit-s"), help: "Hold mode: the whole run's time limit in seconds (1-86400).")
+    @Option(
+        name: .customLong("hold-limit-s"), parsing: .unconditional,
+        help: "Hold mode: the whole run's time limit in seconds (1-86400).")
     var holdLimitSeconds = 900
 
     /// The keep-alive of CONNECT (`--keepalive`, checked to fit).

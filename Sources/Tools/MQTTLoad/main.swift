@@ -23,7 +23,7 @@ do {
         print(LoadOptions.fullMessage(for: error))
         exit(0)
     }
-    printError("mqtt-load: \(LoadOptions.message(for: error))\n\(LoadOptions.usageString())")
+    printError("mqtt-load: \(LoadOptions.message(for: error)) (mqtt-load --help lists the options)")
     exit(2)
 }
 
