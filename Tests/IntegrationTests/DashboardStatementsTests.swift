@@ -18,10 +18,12 @@ struct DashboardStatementsTests {
     func everyVariantRuns() async throws {
         let database = try ScratchDatabase.create(label: "ui_variants")
         for (_, sql) in SchemaFiles.all { try database.execute(script: sql) }
+        // A status interval of a day: the broker stays "up" however long the test takes (lost after
+        // 3 intervals without a heartbeat).
         try database.execute(
             script: """
                 INSERT INTO broker_status (broker_id, started_at, last_seen, status_interval_s, plugin_version)
-                VALUES ('variant-broker', now() - interval '1 hour', now(), 5, 'test');
+                VALUES ('variant-broker', now() - interval '1 hour', now(), 86400, 'test');
                 INSERT INTO client_daily_stats (client_id, broker_id, day, connects, disconnects, unclean_disconnects,
                                                 online_seconds)
                 VALUES ('variant-client', 'variant-broker', (now() AT TIME ZONE 'UTC')::date, 3, 3, 2, 60);
