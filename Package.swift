@@ -135,24 +135,30 @@ let package = Package(
 
         // The web dashboard and its JSON API (docs/dashboard.md): read-only pages over the presence and
         // history tables, served by Hummingbird; the queries run on libpq connections of their own,
-        // on a thread pool, never on the event loop or the writer's connection.
+        // on a thread pool, never on the event loop or the writer's connection. Its statements are the
+        // files of Sources/Ingester/Dashboard/sql/, compiled in as byte arrays.
         .target(
             name: "Dashboard",
             dependencies: [
-                "Storage", "IngesterConfig", "Locking",
+                "Storage", "SchemaSQL", "IngesterConfig", "Locking",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
-            path: "Sources/Ingester/Dashboard"),
+            path: "Sources/Ingester/Dashboard",
+            resources: [.embedInCode("sql")]),
 
         // MARK: Test and benchmark tooling
         .target(name: "MQTTWire", path: "Sources/Tools/MQTTWire"),
+        // mqtt-load, the benchmarks' load generator (bin/mqtt-load); its command line through
+        // swift-argument-parser (LoadOptions.swift).
         .executableTarget(
             name: "MQTTLoad",
-            dependencies: ["MQTTWire", "Locking"],
+            dependencies: [
+                "MQTTWire", "Locking", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
             path: "Sources/Tools/MQTTLoad"),
         // The plugin's statements as pgbench scripts, for make bench's baselines (no second copy
         // of a statement or of its parameter encoding in the scripts).
@@ -171,6 +177,7 @@ let package = Package(
             name: "ConnRecorderTests", dependencies: ["ConnRecorder", "Storage", "SchemaSQL", "Locking", "Maintenance"]),
         .testTarget(name: "IngestCoreTests", dependencies: ["IngestCore", "SchemaSQL"], exclude: ["Fixtures"]),
         .testTarget(name: "MQTTWireTests", dependencies: ["MQTTWire"]),
+        .testTarget(name: "MQTTLoadTests", dependencies: ["MQTTLoad", "MQTTWire"]),
         .testTarget(name: "IngesterMetricsTests", dependencies: ["IngesterMetrics", "IngesterConfig"]),
         .testTarget(name: "IngesterConfigTests", dependencies: ["IngesterConfig"]),
         .testTarget(
@@ -180,7 +187,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]),
-        .testTarget(name: "DashboardTests", dependencies: ["Dashboard"]),
+        .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "Storage", "SchemaSQL"]),
         .testTarget(
             name: "IntegrationTests",
             dependencies: [

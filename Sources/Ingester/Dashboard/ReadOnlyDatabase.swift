@@ -11,7 +11,8 @@ import Storage
 /// another server (a hot standby).
 ///
 /// Every session is `default_transaction_read_only = on` with a `statement_timeout`, so nothing
-/// the dashboard runs can write, and no query runs longer than `statementTimeout`.
+/// the dashboard runs can write, and no query runs longer than `statementTimeout`
+/// (`DashboardQuery.ConfigureSession`).
 package final class ReadOnlyDatabase: Sendable {
     /// Why a read did not happen (the page or API answers 503 with the text).
     package enum ReadError: Error, CustomStringConvertible {
@@ -128,14 +129,10 @@ package final class ReadOnlyDatabase: Sendable {
 
     private func open() throws(PostgresError) -> PostgresConnection {
         let connection = try PostgresConnection(conninfo: dsn, timeout: connectTimeout)
-        let milliseconds = statementTimeout.components.seconds * 1000
-            + statementTimeout.components.attoseconds / 1_000_000_000_000_000
         // Read-only at the session level: any statement that would write fails (SQLSTATE 25006),
-        // whatever a query says. application_name tells these sessions apart in pg_stat_activity.
+        // whatever a query says (sql/configure_session.sql).
         try connection.execute(
-            "SET default_transaction_read_only = on; SET statement_timeout = \(milliseconds);"
-                + " SET application_name = 'sys-ingester-dashboard'",
-            timeout: connectTimeout)
+            DashboardQuery.ConfigureSession(statementTimeout: statementTimeout), timeout: connectTimeout)
         return connection
     }
 }

@@ -309,9 +309,9 @@ package struct UpsertMetricRollup: PostgresStatement {
 }
 
 /// One bounded retention step of one table: deletes at most `limit` rows older than `days` days
-/// (the table's file of sql/prune_*.sql); `affectedRows` says how many. Not a `PostgresStatement`:
-/// its SQL depends on the table, so it is run as `prepared` with `bindings`.
-package struct PruneStep: Sendable {
+/// (the table's file of sql/prune_*.sql); `affectedRows` says how many. A `VariantStatement`: its
+/// SQL and prepared name depend on the table.
+package struct PruneStep: VariantStatement {
     /// The tables the ingester prunes, in the order of a run, with their statement.
     package enum Table: String, CaseIterable, Sendable {
         case brokerMetrics = "broker_metrics"

@@ -156,6 +156,6 @@ private final class RetentionConnection: MaintenanceDatabase {
     func prune(_ target: RetentionTarget, limit: Int) throws(PostgresError) -> Int {
         guard let table = PruneStep.Table(rawValue: target.table) else { return 0 }
         let step = PruneStep(table: table, days: target.days, limit: limit)
-        return try connection.execute(step.prepared, step.bindings, timeout: timeout).affectedRows
+        return try connection.execute(step, timeout: timeout).affectedRows
     }
 }

@@ -17,7 +17,7 @@ package struct MissingRelations: PostgresStatement {
         return [names.value]
     }
 
-    /// The names that are missing.
+    /// The names that are missing, sorted.
     package static func decode(_ rows: PostgresRows) -> [String] { rows.firstColumn }
 }
 

@@ -35,3 +35,25 @@ extension PostgresConnection {
         try executePipeline(statements.map { (type(of: $0).prepared, $0.bindings) }, timeout: timeout)
     }
 }
+
+/// A statement whose SQL is one of a few variants of a file, chosen per value: the dashboard's
+/// statements whose joins depend on which relations exist (`DashboardSQL`), the ingester's prune
+/// step of each table (`PruneStep`). Otherwise like `PostgresStatement`: the value holds its
+/// bindings, and its type decodes its rows. Each variant is prepared under its own name.
+package protocol VariantStatement: Sendable {
+    /// The variant's text and name.
+    var prepared: PreparedStatement { get }
+    /// The parameters: the first element is `$1`.
+    var bindings: [PostgresValue?] { get }
+}
+
+extension PostgresConnection {
+    /// Executes the variant of `statement` with its bindings, preparing it first on this
+    /// connection if needed.
+    ///
+    /// - Throws: `PostgresError`; on `.timeout` or `.connection` the connection is closed.
+    @discardableResult
+    package func execute(_ statement: some VariantStatement, timeout: Duration) throws(PostgresError) -> PostgresRows {
+        try execute(statement.prepared, statement.bindings, timeout: timeout)
+    }
+}

@@ -1,4 +1,5 @@
-// mqtt-load: a connection-churn load generator for benchmarks and smoke tests (see LoadOptions.usage).
+// mqtt-load: a connection-churn load generator for benchmarks and smoke tests (see `mqtt-load --help`,
+// LoadOptions).
 import Locking
 
 #if canImport(Glibc)
@@ -16,7 +17,13 @@ let options: LoadOptions
 do {
     options = try LoadOptions.parse(Array(CommandLine.arguments.dropFirst()))
 } catch {
-    printError("mqtt-load: \(error)")
+    // --help prints the help and exits 0; any other refusal names the option at fault and exits 2
+    // (not swift-argument-parser's 64: the scripts and tests tell a bad command line by 2).
+    if LoadOptions.exitCode(for: error) == .success {
+        print(LoadOptions.fullMessage(for: error))
+        exit(0)
+    }
+    printError("mqtt-load: \(LoadOptions.message(for: error)) (mqtt-load --help lists the options)")
     exit(2)
 }
 
