@@ -27,7 +27,7 @@ struct IngesterServicesTests {
         let ingest = IngestService(queue: queue, interrupt: try PostgresInterrupt(), logger: quiet) {
             IngestLoop(
                 queue: queue, writer: database, brokers: ["a"], clientIDs: ["sys-ingester-a"], logger: quiet,
-                window: 0.005, maximumBurst: 100)
+                window: .milliseconds(5), maximumBurst: 100)
         }
         // The order of the program: brokers before the loop, so the loop is stopped first.
         let group = ServiceGroup(services: [BrokerService(sessions: [session]), ingest], logger: quiet)

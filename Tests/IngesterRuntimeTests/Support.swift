@@ -44,7 +44,7 @@ struct RunningLoop {
     ) throws -> RunningLoop {
         var loop = IngestLoop(
             queue: queue, writer: database, brokers: brokers, clientIDs: brokers.map { "sys-ingester-\($0)" },
-            logger: quiet, observer: observer, window: 0.005, maximumBurst: maximumBurst)
+            logger: quiet, observer: observer, window: .milliseconds(5), maximumBurst: maximumBurst)
         let thread = try PosixThread.start { loop.run() }
         return RunningLoop(queue: queue, thread: thread)
     }

@@ -35,7 +35,7 @@ package struct BrokerService: Service {
         await PosixThread.run {
             waker.stop()
             for session in sessions { session.beginStop() }
-            let deadline = Clocks.monotonicDeadline(afterSeconds: 3)
+            let deadline = Clocks.monotonicDeadline(after: .seconds(3))
             for session in sessions { session.waitUntilStopped(untilNanoseconds: deadline) }
         }
     }

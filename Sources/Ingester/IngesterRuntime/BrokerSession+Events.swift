@@ -39,7 +39,7 @@ extension BrokerSession {
             // MOSQ_ERR_TLS or errno EPROTO, depending on who closed first.
             logger.debug("The MQTT connection failed again; retrying in 30 s.", metadata: failureMetadata(failure))
         }
-        queue.sleep(30)
+        queue.sleep(.seconds(30))
         // The queue's stop comes first (the broker service stops the sessions only after the
         // ingest loop finished): do not start a blocking connect then.
         return !isStopping && !queue.isStopRequested

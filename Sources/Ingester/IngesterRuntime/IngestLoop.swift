@@ -1,5 +1,6 @@
 import Foundation
 import IngestCore
+import Locking
 import Logging
 import Storage
 
@@ -18,7 +19,7 @@ package struct IngestLoop {
     let logger: Logger
     let observer: any IngestObserver
     /// Quiet time that ends a burst.
-    let window: TimeInterval
+    let window: Duration
     /// The most inputs in one transaction.
     let maximumBurst: Int
     /// How long a stop may spend on PostgreSQL: finishing the transaction in flight, then writing
@@ -26,21 +27,22 @@ package struct IngestLoop {
     /// sustained load the queue never runs empty: without a limit a SIGTERM waited for the load
     /// to end (measured: 30 s instead of 1 s). A database that does not answer is abandoned
     /// when the limit passes (`PostgresInterrupt`), not after its 15 s timeout.
-    package static let stopFlushLimit: TimeInterval = 2
+    package static let stopFlushLimit = Duration.seconds(2)
 
     /// One per broker, loaded from the database once it is reachable.
     private var planners: [BurstPlanner?]
     private var database: StateLog
-    private var backoff: TimeInterval = 0.5
+    private var backoff = Self.firstBackoff
+    private static let firstBackoff = Duration.milliseconds(500)
 
     /// - Parameters:
     ///   - brokers: the `broker` column of each broker, at the index its inputs carry.
     ///   - clientIDs: the ingester's MQTT client id at each broker, same order.
-    ///   - window: quiet time (seconds) that ends a burst.
+    ///   - window: quiet time that ends a burst.
     ///   - maximumBurst: the most inputs in one transaction.
     package init(
         queue: IngestQueue, writer: any IngestDatabase, brokers: [String], clientIDs: [String], logger: Logger,
-        observer: any IngestObserver = SilentIngestObserver(), window: TimeInterval, maximumBurst: Int
+        observer: any IngestObserver = SilentIngestObserver(), window: Duration, maximumBurst: Int
     ) {
         self.queue = queue
         self.writer = writer
@@ -67,8 +69,9 @@ package struct IngestLoop {
         }
         // Stopping: the transaction in flight has ended (committed, or abandoned when the stop's
         // limit passed); flush the rest once, no retries, within the same limit.
-        let deadline = Date().addingTimeInterval(Self.stopFlushLimit)
-        while writer.isConnected, plannersLoaded, Date() < deadline {
+        // On the monotonic clock: a wall-clock step must neither cut the flush short nor stretch it.
+        let deadline = Clocks.monotonicDeadline(after: Self.stopFlushLimit)
+        while writer.isConnected, plannersLoaded, Clocks.monotonicNanoseconds() < deadline {
             let rest = queue.drain(maximum: maximumBurst)
             if rest.isEmpty { break }
             write(rest, retrying: false)
@@ -101,7 +104,7 @@ package struct IngestLoop {
             }
             database.enter("up", .info, "Connected to PostgreSQL.")
             observer.databaseConnection(isUp: true)
-            backoff = 0.5
+            backoff = Self.firstBackoff
             return true
         } catch {
             failed(error)
@@ -117,7 +120,7 @@ package struct IngestLoop {
             "down", .warning, "PostgreSQL is unavailable; keeping messages in memory and retrying with backoff.",
             metadata: ["pg.error": "\(error)"])
         queue.sleep(backoff)
-        backoff = min(backoff * 2, 30)
+        backoff = min(backoff * 2, .seconds(30))
     }
 
     /// Plans each broker's inputs of the burst (in arrival order, brokers in order of first
@@ -148,7 +151,7 @@ package struct IngestLoop {
                 observer.writeFinished(seconds: Self.seconds(since: started), committed: true)
                 for (broker, plan) in plans { observer.rowsWritten(broker, rows: plan.rowCounts) }
                 database.enter("up", .info, "Connected to PostgreSQL.")
-                backoff = 0.5
+                backoff = Self.firstBackoff
                 logger.debug(
                     "Wrote a burst.",
                     metadata: [

@@ -67,7 +67,7 @@ package final class IngestQueue: Sendable {
     /// Waits for the next burst: inputs that arrive within `window` of each other, at most
     /// `maximum`. Returns at once (possibly empty) when a stop was requested.
     /// - Returns: nil when a stop was requested and nothing is left.
-    package func nextBurst(window: TimeInterval, maximum: Int) -> [BrokerInput]? {
+    package func nextBurst(window: Duration, maximum: Int) -> [BrokerInput]? {
         let waiting = state.withLock(
             when: { !$0.buffer.isEmpty || $0.stopRequested },
             do: { state, _ -> UInt64? in state.buffer.isEmpty ? nil : state.buffer.arrivals })
@@ -77,7 +77,7 @@ package final class IngestQueue: Sendable {
             let before = seen
             let burst = state.withLock(
                 when: { complete($0) || $0.buffer.arrivals != before },
-                untilNanoseconds: Clocks.monotonicDeadline(afterSeconds: window),
+                untilNanoseconds: Clocks.monotonicDeadline(after: window),
                 do: { state, ready -> [BrokerInput]? in
                     // Something arrived within the window: wait one more. Quiet for a whole window,
                     // stopping or full: the burst is over.
@@ -101,9 +101,9 @@ package final class IngestQueue: Sendable {
         state.withLock { $0.buffer.count }
     }
 
-    /// Sleeps `seconds` unless a stop is requested first.
-    package func sleep(_ seconds: TimeInterval) {
+    /// Sleeps for `span` unless a stop is requested first.
+    package func sleep(_ span: Duration) {
         state.withLock(
-            when: { $0.stopRequested }, untilNanoseconds: Clocks.monotonicDeadline(afterSeconds: seconds), do: { _, _ in })
+            when: { $0.stopRequested }, untilNanoseconds: Clocks.monotonicDeadline(after: span), do: { _, _ in })
     }
 }

@@ -45,7 +45,7 @@ package struct IngestService: Service {
             logger.info("Stop requested; finishing the current transaction.")
             queue.requestStop()
             Task.detached {
-                try? await Task.sleep(for: .seconds(IngestLoop.stopFlushLimit))
+                try? await Task.sleep(for: IngestLoop.stopFlushLimit)
                 interrupt.trigger()
             }
         }

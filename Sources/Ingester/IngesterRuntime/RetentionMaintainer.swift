@@ -72,7 +72,7 @@ package final class RetentionMaintainer: @unchecked Sendable {
         guard thread != nil else { return }
         control.withLock { $0.stopping = true }
         control.broadcast()
-        control.withLock(when: { $0.finished }, untilNanoseconds: Clocks.monotonicDeadline(afterSeconds: 5)) { _, _ in }
+        control.withLock(when: { $0.finished }, untilNanoseconds: Clocks.monotonicDeadline(after: .seconds(5))) { _, _ in }
     }
 
     private var stopping: Bool { control.withLock { $0.stopping } }
@@ -93,7 +93,7 @@ package final class RetentionMaintainer: @unchecked Sendable {
                 let connection = try connected()
                 // Waits (without counting a run) until the writer created the schema.
                 if !job.isRunning, try !connection.hasTables(job.targets.map(\.table) + ["maintenance_runs"]) {
-                    sleep(untilNanoseconds: Clocks.monotonicDeadline(afterSeconds: 1))
+                    sleep(untilNanoseconds: Clocks.monotonicDeadline(after: .seconds(1)))
                     continue
                 }
                 try job.step(on: connection, atNanoseconds: now)
@@ -104,7 +104,7 @@ package final class RetentionMaintainer: @unchecked Sendable {
                 connection?.close()
                 connection = nil
                 job.connectionLost()
-                sleep(untilNanoseconds: Clocks.monotonicDeadline(afterSeconds: 60))
+                sleep(untilNanoseconds: Clocks.monotonicDeadline(after: .seconds(60)))
             }
         }
         job.interrupt(on: connection.flatMap { $0.isOpen ? $0 : nil }, reason: "the ingester stopped")

@@ -153,7 +153,7 @@ extension SysIngester {
                 writer: PostgresWriter(dsn: settings.dsn, logger: logger, interrupt: interrupt),
                 brokers: settings.brokers.map(\.name), clientIDs: settings.brokers.map(\.clientID), logger: logger,
                 observer: observer,
-                window: Double(settings.burstWindowMs) / 1000, maximumBurst: settings.maxBurst)
+                window: .milliseconds(settings.burstWindowMs), maximumBurst: settings.maxBurst)
         }
         return [RetentionService(maintainer: maintainer), BrokerService(sessions: sessions), ingest]
     }

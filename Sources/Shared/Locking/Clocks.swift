@@ -18,6 +18,12 @@ package enum Clocks {
         return Int64(now.tv_sec) * 1_000_000_000 + Int64(now.tv_nsec)
     }
 
+    /// The monotonic deadline `span` from now, in nanoseconds (for `ConditionLocked` waits).
+    package static func monotonicDeadline(after span: Duration) -> Int64 {
+        let (seconds, attoseconds) = span.components
+        return monotonicNanoseconds() + seconds * 1_000_000_000 + attoseconds / 1_000_000_000
+    }
+
     /// The monotonic deadline `seconds` from now, in nanoseconds (for `ConditionLocked` waits).
     package static func monotonicDeadline(afterSeconds seconds: Double) -> Int64 {
         monotonicNanoseconds() + Int64(seconds * 1_000_000_000)
