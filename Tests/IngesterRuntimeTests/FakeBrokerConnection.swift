@@ -30,6 +30,14 @@ final class FakeBrokerConnection: BrokerConnection {
 
     func start(reportingTo session: BrokerSession) throws(PosixThreadError) {
         record.withLock { $0.started = true }
+        record.broadcast()
+    }
+
+    /// Waits (at most 60 s, a hang guard) until the session started the connection.
+    func waitUntilStarted() -> Bool {
+        record.withLock(when: { $0.started }, untilNanoseconds: Clocks.monotonicDeadline(after: .seconds(60))) { _, ready in
+            ready
+        }
     }
 
     func subscribe(to topic: String, qos: Int32) throws(MosquittoError) -> Int32 {

@@ -33,8 +33,12 @@ struct IngesterServicesTests {
         let group = ServiceGroup(services: [BrokerService(sessions: [session]), ingest], logger: quiet)
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
-            // Waits off Swift concurrency's threads, which the group needs meanwhile.
-            await PosixThread.run { _ = database.waitUntil { $0.isConnected } }
+            // Waits off Swift concurrency's threads, which the group needs meanwhile. The two
+            // services start in no fixed order: the loop may connect before the broker starts.
+            await PosixThread.run {
+                _ = database.waitUntil { $0.isConnected }
+                _ = connection.waitUntilStarted()
+            }
             #expect(connection.record.withLock { $0.started })
             session.connected(sessionPresent: false)
             session.arrived(topic: "$SYS/broker/log/N", retained: false, receivedAt: 100) {
