@@ -74,15 +74,17 @@ import Testing
         }
     }
 
+    /// An event of `kind` by client c of broker b.
+    private func event(_ kind: ConnEvent.Kind) -> ConnEvent {
+        ConnEvent(
+            kind: kind, timestampMicros: 1, clientID: "c", username: nil, peer: nil, protocol: nil, reasonCode: nil,
+            cause: nil,
+            connection: ConnectionDetails(connectionSequence: 1, listenerPort: nil, keepAliveSeconds: nil, cleanStart: nil),
+            origin: EventOrigin(brokerID: "b", bootID: "r", sequence: 1))
+    }
+
     /// The plugin sends the session-end part only with the batches that need it.
     @Test func theWriteForABatchHasTheSessionEndPartOnlyWhenItHoldsASessionEnd() {
-        func event(_ kind: ConnEvent.Kind) -> ConnEvent {
-            ConnEvent(
-                kind: kind, timestampMicros: 1, clientID: "c", username: nil, peer: nil, protocol: nil, reasonCode: nil,
-                cause: nil,
-                connection: ConnectionDetails(connectionSequence: 1, listenerPort: nil, keepAliveSeconds: nil, cleanStart: nil),
-                origin: EventOrigin(brokerID: "b", bootID: "r", sequence: 1))
-        }
         let plain = ConnStatements.writeEvents(for: [event(.connect), event(.disconnect)], idempotent: true)
         let withEnd = ConnStatements.writeEvents(for: [event(.disconnect), event(.sessionEnd)], idempotent: true)
         #expect(plain.name == ConnStatements.writeEvents(idempotent: true, sessionEnds: false).name)
@@ -91,6 +93,19 @@ import Testing
         #expect(Set([true, false].flatMap { keyed in
             [true, false].map { ConnStatements.writeEvents(idempotent: keyed, sessionEnds: $0).name }
         }).count == 4)
+    }
+
+    /// The write as one value: the variant the schema and the batch call for, the batch's arrays.
+    @Test func aWriteIsTheVariantItsSchemaAndBatchCallForWithTheBatchAsParameters() {
+        let batch = [event(.connect), event(.sessionEnd)]
+        let full = ConnStatements.Write(batch, presence: true, idempotent: true)
+        #expect(full.prepared.name == ConnStatements.writeEvents(idempotent: true, sessionEnds: true).name)
+        #expect(full.bindings == ConnStatements.batchParameters(batch))
+        let seedOnly = ConnStatements.Write(batch, presence: false, idempotent: false)
+        #expect(seedOnly.prepared.name == ConnStatements.writeBatch(idempotent: false).name)
+        #expect(!seedOnly.prepared.sql.contains("client_broker_presence"))
+        #expect(ConnStatements.Write([], presence: true, idempotent: true).prepared.name
+            == ConnStatements.writeEvents(idempotent: true, sessionEnds: false).name)
     }
 
     @Test func extraCarriesIdentityAndKey() {
@@ -133,4 +148,5 @@ import Testing
         JSONObjectWriter.appendString("a\u{01}\"\\\n", to: &text)
         #expect(text == "\"a\\u0001\\\"\\\\\\n\"")
     }
+
 }

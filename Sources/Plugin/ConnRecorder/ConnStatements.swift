@@ -29,6 +29,31 @@ package enum ConnStatements {
             .filter { $0.drop { $0 == " " } != skipStoredKeys }
             .joined(separator: "\n"))
 
+    /// A batch's write, in the package's statement idiom: the variant of `writeBatch` or
+    /// `writeEvents` the database's schema and the batch call for, and the batch's arrays
+    /// (`batchParameters`) as its parameters. What `ConnEventStoreConnection.write` sends.
+    package struct Write: VariantStatement {
+        package let events: [ConnEvent]
+        /// schema/003_presence.sql is applied: per-broker presence is written in the same statement.
+        package let presence: Bool
+        /// The event-key index exists: events already stored are skipped.
+        package let idempotent: Bool
+
+        package init(_ events: [ConnEvent], presence: Bool, idempotent: Bool) {
+            self.events = events
+            self.presence = presence
+            self.idempotent = idempotent
+        }
+
+        package var prepared: PreparedStatement {
+            presence
+                ? ConnStatements.writeEvents(for: events, idempotent: idempotent)
+                : ConnStatements.writeBatch(idempotent: idempotent)
+        }
+
+        package var bindings: [PostgresValue?] { ConnStatements.batchParameters(events) }
+    }
+
     /// The parameters of `writeBatch` for `events`, in order.
     package static func batchParameters<Events: Collection<ConnEvent>>(_ events: Events) -> [PostgresValue?] {
         var timestamps = PostgresArrayLiteral()

@@ -36,7 +36,7 @@ package struct PostgresEventStore: ConnEventStore {
         let connection = try connect()
         let schema = try inspectSchema(on: connection)
         // The statement of a batch of connects and disconnects: what the broker's thread sends.
-        try connection.prepareIfNeeded(schema.writeStatement(for: [ConnEvent]()), timeout: timeout)
+        try connection.prepareIfNeeded(schema.write([]).prepared, timeout: timeout)
         return Connection(connection: connection, schema: schema, timeout: timeout)
     }
 
@@ -50,10 +50,9 @@ package struct PostgresEventStore: ConnEventStore {
         /// folds client_daily_stats, and maintenance runs are recorded in maintenance_runs.
         var retention: Bool
 
-        func writeStatement(for events: some Collection<ConnEvent>) -> PreparedStatement {
-            presence
-                ? ConnStatements.writeEvents(for: events, idempotent: keyIndex)
-                : ConnStatements.writeBatch(idempotent: keyIndex)
+        /// The write of `events` in this database.
+        func write(_ events: [ConnEvent]) -> ConnStatements.Write {
+            ConnStatements.Write(events, presence: presence, idempotent: keyIndex)
         }
     }
 
@@ -84,8 +83,7 @@ package struct PostgresEventStore: ConnEventStore {
         /// trip and one transaction, and the two never disagree after a failure. Nothing derived
         /// rides here: client_daily_stats is folded in later (`foldDailyStats`).
         func write(_ events: [ConnEvent]) throws(PostgresError) {
-            try connection.execute(
-                schema.writeStatement(for: events), ConnStatements.batchParameters(events), timeout: timeout)
+            try connection.execute(schema.write(events), timeout: timeout)
         }
 
         func startDailyStatsFold(brokerID: String) throws(PostgresError) -> Int64? {
