@@ -149,4 +149,29 @@ import Testing
         #expect(text == "\"a\\u0001\\\"\\\\\\n\"")
     }
 
+    /// The escaping copies runs of bytes between the ones it escapes: the same output as escaping
+    /// byte by byte, with escapes first, last, adjacent, alone, and around multi-byte characters.
+    @Test(arguments: [
+        "", "plain", "\"", "\\", "\"\"", "\\\"\\", "\"start", "end\\", "a\u{00}b\u{1f}c\u{7f}", "\n\r\t",
+        "设备\"🚀\\x", "🚀", "é\u{01}é", String(repeating: "x\"", count: 300),
+    ])
+    func jsonEscapingMatchesEscapingByteByByte(_ value: String) {
+        var bytes: [UInt8] = []
+        JSONObjectWriter.appendString(value, to: &bytes)
+        var expected: [UInt8] = [UInt8(ascii: "\"")]
+        for byte in value.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"): expected += [UInt8(ascii: "\\"), byte]
+            case UInt8(ascii: "\n"): expected += Array("\\n".utf8)
+            case UInt8(ascii: "\r"): expected += Array("\\r".utf8)
+            case UInt8(ascii: "\t"): expected += Array("\\t".utf8)
+            case 0..<0x20:
+                let hex = Array("0123456789abcdef".utf8)
+                expected += Array("\\u00".utf8) + [hex[Int(byte >> 4)], hex[Int(byte & 0x0F)]]
+            default: expected.append(byte)
+            }
+        }
+        expected.append(UInt8(ascii: "\""))
+        #expect(bytes == expected)
+    }
 }

@@ -12,6 +12,26 @@ import Testing
         #expect(PostgresArrayLiteral().value == .arrayLiteral("{}"))
     }
 
+    /// Elements are copied in runs between the bytes escaped: the same literal as escaping byte by
+    /// byte, with escapes first, last, adjacent, alone, and around multi-byte characters.
+    @Test(arguments: [
+        "", "plain", "\"", "\\", "\"\"", "\\\"\\", "\"start", "end\\", "{,}", "设备\"🚀\\x", "🚀", "a\u{00}b",
+        String(repeating: "x\\", count: 300),
+    ])
+    func arrayLiteralEscapingMatchesEscapingByteByByte(_ element: String) {
+        var literal = PostgresArrayLiteral()
+        literal.append(element)
+        literal.append(element)
+        var quoted: [UInt8] = [UInt8(ascii: "\"")]
+        for byte in element.utf8 {
+            if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { quoted.append(UInt8(ascii: "\\")) }
+            quoted.append(byte)
+        }
+        quoted.append(UInt8(ascii: "\""))
+        let one = String(decoding: quoted, as: UTF8.self)
+        #expect(literal.value == .arrayLiteral("{" + one + "," + one + "}"))
+    }
+
     @Test func rowsReadAsAListOfNamesSkipNulls() {
         let rows = PostgresRows(values: [["a", "x"], [nil, "y"], ["b"], []])
         #expect(rows.firstColumn == ["a", "b"])

@@ -47,32 +47,47 @@ package struct JSONObjectWriter: Sendable {
     }
 
     /// RFC 8259 string escaping: quote, backslash and control characters. Works on UTF-8 bytes;
-    /// every escaped character is ASCII, so multi-byte characters pass through whole.
+    /// every escaped character is ASCII, so multi-byte characters pass through whole. The bytes
+    /// between two escaped ones are copied as one run: per byte, only a comparison.
     package static func appendString(_ value: String, to output: inout [UInt8]) {
         output.append(UInt8(ascii: "\""))
-        for byte in value.utf8 {
-            switch byte {
-            case UInt8(ascii: "\""), UInt8(ascii: "\\"):
-                output.append(UInt8(ascii: "\\"))
-                output.append(byte)
-            case UInt8(ascii: "\n"):
-                output.append(UInt8(ascii: "\\"))
-                output.append(UInt8(ascii: "n"))
-            case UInt8(ascii: "\r"):
-                output.append(UInt8(ascii: "\\"))
-                output.append(UInt8(ascii: "r"))
-            case UInt8(ascii: "\t"):
-                output.append(UInt8(ascii: "\\"))
-                output.append(UInt8(ascii: "t"))
-            case 0..<0x20:
-                output.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0")])
-                output.append(hexDigits[Int(byte >> 4)])
-                output.append(hexDigits[Int(byte & 0x0F)])
-            default:
-                output.append(byte)
+        var text = value
+        text.withUTF8 { bytes in
+            var runStart = 0
+            for index in bytes.indices {
+                let byte = bytes[index]
+                guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else { continue }
+                output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<index]))
+                runStart = index + 1
+                appendEscaped(byte, to: &output)
             }
+            output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart...]))
         }
         output.append(UInt8(ascii: "\""))
+    }
+
+    /// `byte` (a quote, a backslash or a control character) as its JSON escape.
+    private static func appendEscaped(_ byte: UInt8, to output: inout [UInt8]) {
+        switch byte {
+        case UInt8(ascii: "\""), UInt8(ascii: "\\"):
+            output.append(UInt8(ascii: "\\"))
+            output.append(byte)
+        case UInt8(ascii: "\n"):
+            output.append(UInt8(ascii: "\\"))
+            output.append(UInt8(ascii: "n"))
+        case UInt8(ascii: "\r"):
+            output.append(UInt8(ascii: "\\"))
+            output.append(UInt8(ascii: "r"))
+        case UInt8(ascii: "\t"):
+            output.append(UInt8(ascii: "\\"))
+            output.append(UInt8(ascii: "t"))
+        case 0..<0x20:
+            output.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0")])
+            output.append(hexDigits[Int(byte >> 4)])
+            output.append(hexDigits[Int(byte & 0x0F)])
+        default:
+            output.append(byte)
+        }
     }
 
     private static func appendDecimal(_ value: Int64, to output: inout [UInt8]) {

@@ -25,7 +25,8 @@ package enum PostgresValue: Sendable, Equatable {
 /// travels as a handful of parameters (`unnest($1::text[], $2::bigint[])`).
 ///
 /// Works on UTF-8 bytes: escaping never splits a multi-byte character (only ASCII `"` and `\`
-/// are escaped), and a batch of hundreds of rows costs a few appends per value.
+/// are escaped), and a value is copied in runs between the bytes it escapes (in sync mode this
+/// runs on the broker's thread, for every event).
 package struct PostgresArrayLiteral: Sendable {
     private var body: [UInt8] = [UInt8(ascii: "{")]
 
@@ -40,9 +41,16 @@ package struct PostgresArrayLiteral: Sendable {
             return
         }
         body.append(UInt8(ascii: "\""))
-        for byte in element.utf8 {
-            if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { body.append(UInt8(ascii: "\\")) }
-            body.append(byte)
+        var text = element
+        text.withUTF8 { bytes in
+            // Each escaped byte starts the next run, after its backslash.
+            var runStart = 0
+            for index in bytes.indices where bytes[index] == UInt8(ascii: "\"") || bytes[index] == UInt8(ascii: "\\") {
+                body.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<index]))
+                body.append(UInt8(ascii: "\\"))
+                runStart = index
+            }
+            body.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart...]))
         }
         body.append(UInt8(ascii: "\""))
     }
