@@ -187,7 +187,13 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]),
-        .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "Storage", "SchemaSQL"]),
+        .testTarget(
+            name: "DashboardTests",
+            dependencies: [
+                "Dashboard", "Storage", "SchemaSQL",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]),
         .testTarget(
             name: "IntegrationTests",
             dependencies: [

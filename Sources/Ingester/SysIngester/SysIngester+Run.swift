@@ -73,11 +73,8 @@ extension SysIngester {
         if let reads {
             services.append(StopAtShutdownService("dashboard database threads") { reads.stop() })
         }
-        let gauges = listen == nil ? nil : reads.map { PresenceGauges(store: DashboardStore(database: $0)) }
-        if let gauges {
-            gauges.start(logger: logger)
-            services.append(StopAtShutdownService("presence gauges") { gauges.stop() })
-        }
+        let gauges = listen == nil ? nil : reads.map { PresenceGauges(store: DashboardStore(database: $0), logger: logger) }
+        if let gauges { services.append(gauges) }
         let alwaysReady: MetricsEndpoints.Readiness = { (ready: true, reason: "ready") }
         let endpoints = MetricsEndpoints(
             metrics: metrics, readiness: settings.brokers.isEmpty ? alwaysReady : nil,
