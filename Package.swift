@@ -112,7 +112,7 @@ let package = Package(
         .executableTarget(
             name: "SysIngester",
             dependencies: [
-                "IngesterRuntime", "IngestCore", "IngesterConfig", "IngesterMetrics", "Dashboard", "Storage", "Locking",
+                "IngesterRuntime", "IngestCore", "IngesterConfig", "IngesterMetrics", "Dashboard", "Storage",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -187,13 +187,20 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]),
-        .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "Storage", "SchemaSQL"]),
+        .testTarget(
+            name: "DashboardTests",
+            dependencies: [
+                "Dashboard", "Storage", "SchemaSQL",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]),
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
                 "Storage", "ConnRecorder", "SchemaSQL", "MQTTWire", "Locking", "IngesterMetrics", "IngesterConfig",
                 "Dashboard",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],

@@ -128,7 +128,7 @@ struct MetricsEndpointTests {
 // MARK: - A minimal HTTP/1.1 client over NIO
 
 /// Sends raw request bytes over one TCP connection and reads responses until the server closes it.
-private enum HTTPExchange {
+enum HTTPExchange {
     struct Response {
         let status: Int
         /// Header names in lower case.

@@ -1,54 +1,68 @@
 import Foundation
 import Locking
 import Logging
+import ServiceLifecycle
 
 /// The presence gauges `/metrics` gains from the database (docs/metrics.md, "Presence"): clients
 /// per broker and state, each broker's state, and the presence drift. Read every `interval` on
-/// the dashboard's read-only connections (`--ui-dsn` when given) by a task of their own, so a
+/// the dashboard's read-only connections (`--ui-dsn` when given) by the gauges' own service, so a
 /// scrape never waits for PostgreSQL: it gets the last reading, and `sys_ingester_presence_up 0`
 /// when the last read failed.
-package final class PresenceGauges: Sendable {
+///
+/// As a service, `run()` reads until the graceful shutdown (or a cancellation); a read in flight
+/// then ends first (within the read's timeout). Put it after the service that stops the read-only
+/// connections in the `ServiceGroup`, which stops its services in reverse order.
+package final class PresenceGauges: Service, Sendable, CustomStringConvertible {
     private struct Reading: Sendable {
         var text: String = ""
         var up: Bool = false
-        var stopped = false
     }
 
     private let reading = ConditionLocked(Reading())
     private let store: DashboardStore
     private let interval: Duration
+    private let logger: Logger
+    package var description: String { "presence gauges" }
 
-    package init(store: DashboardStore, interval: Duration = .seconds(5)) {
+    /// - Parameters:
+    ///   - store: where to read.
+    ///   - interval: between the end of one reading and the start of the next.
+    ///   - logger: for the first failure of each outage.
+    package init(store: DashboardStore, interval: Duration = .seconds(5), logger: Logger) {
         self.store = store
         self.interval = interval
+        self.logger = logger
     }
 
-    /// Starts reading; the first reading happens at once.
-    package func start(logger: Logger) {
-        Task.detached { [self] in
+    /// Reads at once, then every `interval`, until the graceful shutdown or a cancellation.
+    package func run() async {
+        try? await cancelWhenGracefulShutdown { [self] in
             var failing = false
-            while !reading.withLock({ $0.stopped }) {
-                do {
-                    let sources = try await store.sources()
-                    let text = Self.render(try await store.brokers(sources, perMinute: false))
-                    reading.withLock {
-                        $0.text = text
-                        $0.up = true
-                    }
-                    failing = false
-                } catch {
-                    reading.withLock { $0.up = false }
-                    if !failing {
-                        logger.warning("Cannot read the presence gauges.", metadata: ["ui.error": "\(error)"])
-                    }
-                    failing = true
-                }
-                try? await Task.sleep(for: interval)
+            while true {
+                failing = await read(failing: failing)
+                try await Task.sleep(for: interval)
             }
         }
     }
 
-    package func stop() { reading.withLock { $0.stopped = true } }
+    /// One reading; returns whether it failed (the first failure of an outage is logged).
+    private func read(failing: Bool) async -> Bool {
+        do {
+            let sources = try await store.sources()
+            let text = Self.render(try await store.brokers(sources, perMinute: false))
+            reading.withLock {
+                $0.text = text
+                $0.up = true
+            }
+            return false
+        } catch {
+            reading.withLock { $0.up = false }
+            if !failing {
+                logger.warning("Cannot read the presence gauges.", metadata: ["ui.error": "\(error)"])
+            }
+            return true
+        }
+    }
 
     /// The exposition lines to append to `/metrics`.
     package func exposition() -> String {

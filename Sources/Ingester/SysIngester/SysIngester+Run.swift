@@ -5,15 +5,16 @@ import IngestCore
 import IngesterConfig
 import IngesterMetrics
 import IngesterRuntime
-import Locking
 import Logging
 import ServiceLifecycle
 import Storage
 
-// The wiring: logging, the HTTP side (metrics, dashboard), the broker sessions, retention and the
+// The wiring: logging, the HTTP side (the dashboard's read-only database threads, the presence
+// gauges' polling, the metrics server, the dashboard), the broker sessions, retention and the
 // ingest loop, each a service of one ServiceGroup, which stops them in reverse order on SIGINT or
 // SIGTERM: first the ingest loop (the current transaction ends, the queue is flushed within
-// IngestLoop.stopFlushLimit), then the brokers, retention, and last the HTTP side.
+// IngestLoop.stopFlushLimit), then the brokers, retention, and last the HTTP side. The services
+// after the dashboard run only once it listens.
 extension SysIngester {
     func run() async throws {
         let settings = try loadSettings()
@@ -73,11 +74,8 @@ extension SysIngester {
         if let reads {
             services.append(StopAtShutdownService("dashboard database threads") { reads.stop() })
         }
-        let gauges = listen == nil ? nil : reads.map { PresenceGauges(store: DashboardStore(database: $0)) }
-        if let gauges {
-            gauges.start(logger: logger)
-            services.append(StopAtShutdownService("presence gauges") { gauges.stop() })
-        }
+        let gauges = listen == nil ? nil : reads.map { PresenceGauges(store: DashboardStore(database: $0), logger: logger) }
+        if let gauges { services.append(gauges) }
         let alwaysReady: MetricsEndpoints.Readiness = { (ready: true, reason: "ready") }
         let endpoints = MetricsEndpoints(
             metrics: metrics, readiness: settings.brokers.isEmpty ? alwaysReady : nil,
@@ -94,31 +92,42 @@ extension SysIngester {
                 throw ExitCode.failure
             }
         }
+        var dashboard: DashboardServer?
         if let ui = settings.ui, let reads {
-            let dashboard = try Self.startDashboard(
+            let server = Self.dashboard(
                 ui, store: DashboardStore(database: reads), dsn: readDSN, endpoints: sharesPort ? endpoints : nil,
                 logger: logger, uiLogger: uiLogger)
-            // Its stop waits (at most 5 s) for its own group: off Swift concurrency's threads.
-            services.append(
-                StopAtShutdownService("dashboard") { await PosixThread.run { dashboard.stop() } })
+            services.append(server)
+            dashboard = server
         }
+        var rest: [any Service]
         if settings.brokers.isEmpty {
             // The dashboard alone: it serves until SIGINT or SIGTERM, which get the same line as
             // with brokers (there, IngestService writes it).
-            services.append(
+            rest = [
                 StopAtShutdownService("stop request") {
                     logger.info("Stop requested; finishing the current transaction.")
-                })
+                }
+            ]
         } else {
-            services += try Self.ingestServices(
+            rest = try Self.ingestServices(
                 settings, queue: queue, interrupt: interrupt, observer: observer, logger: logger)
         }
+        // What follows the dashboard runs only once it listens: a dashboard address that cannot be
+        // bound ends the program before any broker connects.
+        if let dashboard { rest = rest.map { AfterListeningService($0, server: dashboard) } }
+        services += rest
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
                 services: services.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },
                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         do {
             try await group.run()
+        } catch let error as DashboardServer.StartError {
+            logger.critical(
+                "Cannot serve the dashboard.",
+                metadata: ["http.listen": "\(settings.ui?.listen.description ?? "")", "http.error": "\(error)"])
+            throw ExitCode.failure
         } catch {
             logger.critical("A part of the ingester failed.", metadata: ["sys.error": "\(error)"])
             throw ExitCode.failure
@@ -158,11 +167,11 @@ extension SysIngester {
         return [RetentionService(maintainer: maintainer), BrokerService(sessions: sessions), ingest]
     }
 
-    /// Starts the dashboard's server or ends the process with status 1.
-    private static func startDashboard(
+    /// The dashboard's server, which logs where it serves once it listens.
+    private static func dashboard(
         _ ui: DashboardSettings, store: DashboardStore, dsn: String, endpoints: MetricsEndpoints?, logger: Logger,
         uiLogger: Logger
-    ) throws -> DashboardServer {
+    ) -> DashboardServer {
         var shared: DashboardServer.SharedEndpoints?
         if let endpoints {
             shared = { (path: String) -> (status: Int, contentType: String, body: String)? in
@@ -170,20 +179,15 @@ extension SysIngester {
                 return answer.status == 404 ? nil : (status: answer.status, contentType: answer.contentType, body: answer.body)
             }
         }
-        do {
-            let server = try DashboardServer.start(at: ui.listen, store: store, token: ui.token, shared: shared, logger: uiLogger)
+        let token = ui.tokenFile.map { "required (\($0))" } ?? "none"
+        let metrics = endpoints == nil ? "no" : "shared"
+        return DashboardServer(at: ui.listen, store: store, token: ui.token, shared: shared, logger: uiLogger) { address in
             logger.info(
                 "Serving the dashboard.",
                 metadata: [
-                    "http.listen": "\(server.address)", "ui.url": "http://\(server.address)/",
-                    "ui.token": "\(ui.tokenFile.map { "required (\($0))" } ?? "none")",
-                    "ui.metrics": "\(endpoints == nil ? "no" : "shared")",
-                    "pg.target": "\(ConnectionString.redacted(dsn))",
+                    "http.listen": "\(address)", "ui.url": "http://\(address)/", "ui.token": "\(token)",
+                    "ui.metrics": "\(metrics)", "pg.target": "\(ConnectionString.redacted(dsn))",
                 ])
-            return server
-        } catch {
-            logger.critical("Cannot serve the dashboard.", metadata: ["http.listen": "\(ui.listen)", "http.error": "\(error)"])
-            throw ExitCode.failure
         }
     }
 }

@@ -24,11 +24,6 @@ package enum Clocks {
         return monotonicNanoseconds() + seconds * 1_000_000_000 + attoseconds / 1_000_000_000
     }
 
-    /// The monotonic deadline `seconds` from now, in nanoseconds (for `ConditionLocked` waits).
-    package static func monotonicDeadline(afterSeconds seconds: Double) -> Int64 {
-        monotonicNanoseconds() + Int64(seconds * 1_000_000_000)
-    }
-
     /// A random 64-bit value in hex, for boot ids.
     package static func randomHex() -> String {
         let value = UInt64.random(in: .min ... .max)
