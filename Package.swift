@@ -171,7 +171,11 @@ let package = Package(
 
         // MARK: Tests
         .testTarget(name: "StorageTests", dependencies: ["Storage"]),
-        .testTarget(name: "MaintenanceTests", dependencies: ["Maintenance", "Storage"]),
+        // What several test targets use: LogCapture (a Logger whose messages a test reads).
+        .target(
+            name: "TestSupport", dependencies: [.product(name: "Logging", package: "swift-log")],
+            path: "Tests/TestSupport"),
+        .testTarget(name: "MaintenanceTests", dependencies: ["Maintenance", "Storage", "TestSupport"]),
         .testTarget(name: "SchemaSQLTests", dependencies: ["SchemaSQL", "Storage"]),
         .testTarget(
             name: "ConnRecorderTests", dependencies: ["ConnRecorder", "Storage", "SchemaSQL", "Locking", "Maintenance"]),
@@ -190,7 +194,7 @@ let package = Package(
         .testTarget(
             name: "DashboardTests",
             dependencies: [
-                "Dashboard", "Storage", "SchemaSQL",
+                "Dashboard", "Storage", "SchemaSQL", "TestSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]),

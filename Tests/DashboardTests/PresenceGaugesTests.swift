@@ -1,7 +1,7 @@
 import Dashboard
 import Logging
 import ServiceLifecycle
-import Synchronization
+import TestSupport
 import Testing
 
 /// The presence gauges' polling as a service. Its database is a socket directory that does not
@@ -18,7 +18,7 @@ struct PresenceGaugesTests {
         let reads = try ReadOnlyDatabase(dsn: "host=/nonexistent dbname=unused", workers: 1, logger: Self.quiet)
         defer { reads.stop() }
         // An hour between readings: the service ends only because the shutdown ends its wait.
-        let gauges = PresenceGauges(store: DashboardStore(database: reads), interval: .seconds(3600), logger: capture.logger)
+        let gauges = PresenceGauges(store: DashboardStore(database: reads), interval: .seconds(3600), logger: capture.logger(label: "presence-gauges-tests"))
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(services: [gauges], logger: Self.quiet))
         async let running: Void = group.run()
 
@@ -29,31 +29,5 @@ struct PresenceGaugesTests {
         await group.triggerGracefulShutdown()
         try await running
         #expect(capture.messages.filter { $0 == "Cannot read the presence gauges." }.count == 1)
-    }
-}
-
-/// A Logger whose messages are kept for the test to read.
-private final class LogCapture: Sendable {
-    private let lines = Mutex<[String]>([])
-
-    var messages: [String] { lines.withLock { $0 } }
-
-    var logger: Logger {
-        Logger(label: "presence-gauges-tests") { _ in Handler(capture: self) }
-    }
-
-    struct Handler: LogHandler {
-        let capture: LogCapture
-        var logLevel: Logger.Level = .trace
-        var metadata: Logger.Metadata = [:]
-
-        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-            get { metadata[key] }
-            set { metadata[key] = newValue }
-        }
-
-        func log(event: LogEvent) {
-            capture.lines.withLock { $0.append("\(event.message)") }
-        }
     }
 }

@@ -1,7 +1,7 @@
 import Logging
 import Maintenance
 import Storage
-import Synchronization
+import TestSupport
 import Testing
 
 /// Retention as both programs drive it, one bounded step per call, against a scripted database.
@@ -11,7 +11,7 @@ import Testing
     static let hour: Int64 = 3_600_000_000_000
 
     static func job(_ targets: [RetentionTarget], log: LogCapture = LogCapture()) -> RetentionJob {
-        RetentionJob(targets: targets, identity: identity, intervalSeconds: 3600, logger: log.logger)
+        RetentionJob(targets: targets, identity: identity, intervalSeconds: 3600, logger: log.logger(label: "retention-test"))
     }
 
     /// Steps until the run ends (at most `limit` steps, so a job that never ends fails the test).
@@ -111,6 +111,19 @@ import Testing
         // Recorded (by id, on the new connection); neither pruned there nor unlocked: the lock was the lost session's.
         #expect(second.finished == [.init(id: 1, rows: 5000, outcome: "interrupted", detail: "the connection to PostgreSQL was lost")])
         #expect(second.prunes.isEmpty && second.unlocks == 0 && second.locks == 0)
+        #expect(!job.isRunning)
+    }
+
+    @Test func aStopAfterTheConnectionWasLostRecordsTheRunOnTheNewConnection() throws {
+        let first = FakeMaintenanceDatabase(rows: ["events": 12_000])
+        var job = Self.job([RetentionTarget(table: "events", days: 30)])
+        #expect(try job.step(on: first, atNanoseconds: 0))
+        #expect(try job.step(on: first, atNanoseconds: 0))
+        job.connectionLost()
+        let second = FakeMaintenanceDatabase(rows: [:])
+        job.interrupt(on: second, reason: "the broker stopped")
+        #expect(second.finished == [.init(id: 1, rows: 5000, outcome: "interrupted", detail: "the connection to PostgreSQL was lost")])
+        #expect(second.unlocks == 0)
         #expect(!job.isRunning)
     }
 
@@ -237,31 +250,5 @@ final class FakeMaintenanceDatabase: MaintenanceDatabase {
         let deleted = min(limit, rows[target.table] ?? 0)
         rows[target.table] = (rows[target.table] ?? 0) - deleted
         return deleted
-    }
-}
-
-/// A Logger whose lines are kept for the test to read.
-final class LogCapture: Sendable {
-    private let lines = Mutex<[String]>([])
-
-    var messages: [String] { lines.withLock { $0 } }
-
-    var logger: Logger {
-        Logger(label: "retention-test") { _ in Handler(capture: self) }
-    }
-
-    struct Handler: LogHandler {
-        let capture: LogCapture
-        var logLevel: Logger.Level = .trace
-        var metadata: Logger.Metadata = [:]
-
-        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-            get { metadata[key] }
-            set { metadata[key] = newValue }
-        }
-
-        func log(event: LogEvent) {
-            capture.lines.withLock { $0.append("\(event.message)") }
-        }
     }
 }

@@ -93,13 +93,7 @@ package struct RetentionJob {
             return run != nil
         }
         if current.lost {
-            // The lock was the lost session's; this connection only records the end.
-            run = nil
-            if let id = current.recordID {
-                try? database.finishMaintenanceRun(
-                    id: id, rowsDeleted: Int64(current.deleted.reduce(0, +)), outcome: "interrupted",
-                    detail: "the connection to PostgreSQL was lost")
-            }
+            recordLost(current, on: database)
             return false
         }
         let target = targets[current.target]
@@ -139,11 +133,25 @@ package struct RetentionJob {
     /// lock, where `database` (the connection that holds it) is still usable.
     package mutating func interrupt(on database: (any MaintenanceDatabase)?, reason: String) {
         guard let current = run else { return }
-        guard let database, !current.lost else {
+        guard let database else {
             run = nil
             return
         }
-        end(on: database, interruption: reason)
+        if current.lost {
+            recordLost(current, on: database)
+        } else {
+            end(on: database, interruption: reason)
+        }
+    }
+
+    /// Ends a run whose connection was lost: the lock was that session's, so this connection
+    /// only records the end.
+    private mutating func recordLost(_ current: Run, on database: some MaintenanceDatabase) {
+        run = nil
+        guard let id = current.recordID else { return }
+        try? database.finishMaintenanceRun(
+            id: id, rowsDeleted: Int64(current.deleted.reduce(0, +)), outcome: "interrupted",
+            detail: "the connection to PostgreSQL was lost")
     }
 
     private mutating func start(on database: some MaintenanceDatabase) throws(PostgresError) {
