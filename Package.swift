@@ -45,10 +45,10 @@ let package = Package(
             resources: [.embedInCode("schema"), .embedInCode("sql")]),
         .target(
             name: "Storage",
-            dependencies: ["CLibpq", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["CLibpq", "Locking", .product(name: "Logging", package: "swift-log")],
             path: "Sources/Shared/Storage"),
-        // A lock that owns the state it guards, and monotonic clocks; Glibc only (no Foundation), so
-        // the plugin can use it too.
+        // A lock that owns the state it guards, monotonic clocks and Duration.nanoseconds; Glibc only
+        // (no Foundation), so the plugin can use it too.
         .target(name: "Locking", path: "Sources/Shared/Locking"),
         // What both programs do around a maintenance job (retention): the advisory locks and the run
         // record (the files of Sources/Shared/Maintenance/sql/, one statement type each), the

@@ -20,8 +20,7 @@ package enum Clocks {
 
     /// The monotonic deadline `span` from now, in nanoseconds (for `ConditionLocked` waits).
     package static func monotonicDeadline(after span: Duration) -> Int64 {
-        let (seconds, attoseconds) = span.components
-        return monotonicNanoseconds() + seconds * 1_000_000_000 + attoseconds / 1_000_000_000
+        monotonicNanoseconds() + span.nanoseconds
     }
 
     /// A random 64-bit value in hex, for boot ids.
@@ -29,5 +28,13 @@ package enum Clocks {
         let value = UInt64.random(in: .min ... .max)
         let hex = String(value, radix: 16)
         return String(repeating: "0", count: 16 - hex.count) + hex
+    }
+}
+
+extension Duration {
+    /// The duration in whole nanoseconds (deadlines are compared as monotonic nanoseconds).
+    package var nanoseconds: Int64 {
+        let (seconds, attoseconds) = components
+        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
     }
 }

@@ -2,6 +2,7 @@ internal import CLibpq
 #if canImport(Glibc)
 import Glibc
 #endif
+import Locking
 
 /// One PostgreSQL connection, owning its `PGconn`.
 ///

@@ -28,11 +28,3 @@ package struct PreparedStatement: Sendable {
         self.sql = sql
     }
 }
-
-extension Duration {
-    /// The duration in whole nanoseconds (deadlines are compared as monotonic nanoseconds).
-    package var nanoseconds: Int64 {
-        let (seconds, attoseconds) = components
-        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
-    }
-}
