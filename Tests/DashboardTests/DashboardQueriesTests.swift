@@ -1,3 +1,4 @@
+import Foundation
 import SchemaSQL
 import Storage
 import Testing
@@ -74,6 +75,31 @@ import Testing
             DashboardQuery.BrokerIDs.name, DashboardQuery.Daily.name, DashboardQuery.Droppers.name,
         ]
         #expect(Set(fixed).count == fixed.count && names.isDisjoint(with: fixed))
+    }
+
+    /// Fixtures/statements holds every statement's text, one file per prepared-statement name, as
+    /// the dashboard prepared it before issue 18 moved the `-- when` blocks to Storage's
+    /// `SQLComposition`: the composition must not change a byte of any variant, nor a name.
+    @Test func everyStatementIsByteForByteTheCapturedText() throws {
+        let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("Fixtures/statements")
+        var statements = [
+            DashboardQuery.ConfigureSession.prepared, DashboardQuery.Reporters.prepared,
+            DashboardQuery.BrokerIDs.prepared, DashboardQuery.Daily.prepared, DashboardQuery.Droppers.prepared,
+        ]
+        for file in [
+            DashboardQuery.Fleet.file, DashboardQuery.PerMinute.file, DashboardQuery.Clients.file,
+            DashboardQuery.Events.file,
+        ] {
+            statements += Self.subsets(file.relations).map { file.prepared(where: $0.contains) }
+        }
+        for statement in statements {
+            let captured = try Data(contentsOf: directory.appendingPathComponent(statement.name + ".sql"))
+            #expect(statement.sql.utf8.elementsEqual(captured), "\(statement.name): \(firstDifference(statement.sql, captured))")
+        }
+        // Every captured statement is still made (a renamed variant would leave its file unread).
+        let files = try FileManager.default.contentsOfDirectory(atPath: directory.path)
+        #expect(Set(files) == Set(statements.map { $0.name + ".sql" }))
     }
 
     @Test func theFleetReadsOnlyWhatExists() {
@@ -287,5 +313,17 @@ import Testing
         #expect(onlyB.name == "t_01" && onlyB.sql == "-- header\nSELECT 1\n  , 0\nFROM x")
         let plain = DashboardSQL(name: "p", file: Array("SELECT 1\n".utf8)).prepared(where: { _ in false })
         #expect(plain.name == "p" && plain.sql == "SELECT 1")
+    }
+
+    /// Where `sql` first differs from `captured`: the line number and both lines.
+    private func firstDifference(_ sql: String, _ captured: Data) -> String {
+        let made = sql.split(separator: "\n", omittingEmptySubsequences: false)
+        let kept = String(decoding: captured, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+        for index in 0..<max(made.count, kept.count) {
+            let line = index < made.count ? String(made[index]) : "(end)"
+            let old = index < kept.count ? String(kept[index]) : "(end)"
+            if line != old { return "line \(index + 1) is \"\(line)\", was \"\(old)\"" }
+        }
+        return "the same lines"
     }
 }
