@@ -25,6 +25,14 @@ import Testing
         }
     }
 
+    /// The files with `-- when <relation>` blocks, with the name their variants are prepared under.
+    private static let variantFiles = [
+        (DashboardQuery.Fleet.name, DashboardQuery.Fleet.file),
+        (DashboardQuery.PerMinute.name, DashboardQuery.PerMinute.file),
+        (DashboardQuery.Clients.name, DashboardQuery.Clients.file),
+        (DashboardQuery.Events.name, DashboardQuery.Events.file),
+    ]
+
     /// The `$n` an SQL text uses outside its comment lines.
     private static func parameters(_ sql: String) -> Set<Int> {
         var found: Set<Int> = []
@@ -40,22 +48,18 @@ import Testing
     }
 
     @Test func everyVariantHasItsOwnNameAndNoMarkers() {
-        let files = [
-            DashboardQuery.Fleet.file, DashboardQuery.PerMinute.file, DashboardQuery.Clients.file,
-            DashboardQuery.Events.file,
-        ]
-        #expect(DashboardQuery.Fleet.file.relations == ["client_presence", "ingest_gaps", "presence_drift", "broker_metrics"])
-        #expect(DashboardQuery.PerMinute.file.relations == ["client_conn_events", "events", "broker_status"])
-        #expect(DashboardQuery.Clients.file.relations == ["client_daily_stats"])
-        #expect(DashboardQuery.Events.file.relations == ["client_session_ends"])
+        #expect(DashboardQuery.Fleet.file.conditions == ["client_presence", "ingest_gaps", "presence_drift", "broker_metrics"])
+        #expect(DashboardQuery.PerMinute.file.conditions == ["client_conn_events", "events", "broker_status"])
+        #expect(DashboardQuery.Clients.file.conditions == ["client_daily_stats"])
+        #expect(DashboardQuery.Events.file.conditions == ["client_session_ends"])
         var names: Set<String> = []
         var count = 0
-        for file in files {
-            for present in Self.subsets(file.relations) {
-                let statement = file.prepared(where: present.contains)
+        for (name, file) in Self.variantFiles {
+            for present in Self.subsets(file.conditions) {
+                let statement = file.prepared(as: name, where: present.contains)
                 names.insert(statement.name)
                 count += 1
-                #expect(statement.name.hasPrefix(file.name + "_"))
+                #expect(statement.name.hasPrefix(name + "_"))
                 // PostgreSQL cuts names at 63 bytes; two variants must not meet there.
                 #expect(statement.name.utf8.count <= 63)
                 let markers = statement.sql.split(separator: "\n").filter { line in
@@ -64,7 +68,7 @@ import Testing
                 }
                 #expect(markers.isEmpty, "\(statement.name)")
                 // A relation that is missing is never read.
-                for relation in file.relations where !present.contains(relation) {
+                for relation in file.conditions where !present.contains(relation) {
                     #expect(!statement.sql.contains("FROM \(relation) ") && !statement.sql.contains("JOIN \(relation) "))
                 }
             }
@@ -87,11 +91,8 @@ import Testing
             DashboardQuery.ConfigureSession.prepared, DashboardQuery.Reporters.prepared,
             DashboardQuery.BrokerIDs.prepared, DashboardQuery.Daily.prepared, DashboardQuery.Droppers.prepared,
         ]
-        for file in [
-            DashboardQuery.Fleet.file, DashboardQuery.PerMinute.file, DashboardQuery.Clients.file,
-            DashboardQuery.Events.file,
-        ] {
-            statements += Self.subsets(file.relations).map { file.prepared(where: $0.contains) }
+        for (name, file) in Self.variantFiles {
+            statements += Self.subsets(file.conditions).map { file.prepared(as: name, where: $0.contains) }
         }
         for statement in statements {
             let captured = try Data(contentsOf: directory.appendingPathComponent(statement.name + ".sql"))
@@ -104,7 +105,7 @@ import Testing
 
     @Test func theFleetReadsOnlyWhatExists() {
         let file = DashboardQuery.Fleet.file
-        let all = file.prepared(where: { _ in true })
+        let all = file.prepared(as: DashboardQuery.Fleet.name, where: { _ in true })
         #expect(all.name == "dashboard_fleet_1111")
         #expect(all.sql.contains("FROM client_presence GROUP BY broker_id"))
         #expect(all.sql.contains("FROM ingest_gaps g") && all.sql.contains("THEN 'silent'"))
@@ -112,19 +113,19 @@ import Testing
         #expect(all.sql.contains("d.plugin_drift, d.ingester_drift, d.sys_connected,"))
         #expect(all.sql.contains("msg.value / 60.0,"))
         #expect(!all.sql.contains("WHERE false") && !all.sql.contains("NULL, NULL, NULL"))
-        let none = file.prepared(where: { _ in false })
+        let none = file.prepared(as: DashboardQuery.Fleet.name, where: { _ in false })
         #expect(none.name == "dashboard_fleet_0000")
         #expect(none.sql.contains("WHERE false") && none.sql.contains("NULL, NULL, NULL,"))
         #expect(!none.sql.contains("'silent'") && !none.sql.contains("up.value"))
         // Only presence_drift present: its columns and join, nothing else's.
-        let drift = DashboardQuery.Fleet(Self.sources(file.relations, present: ["presence_drift"])).prepared
+        let drift = DashboardQuery.Fleet(Self.sources(file.conditions, present: ["presence_drift"])).prepared
         #expect(drift.name == "dashboard_fleet_0010")
         #expect(drift.sql.contains("LEFT JOIN presence_drift d") && drift.sql.contains("WHERE false"))
         #expect(DashboardQuery.Fleet(Self.sources([], present: [])).bindings.isEmpty)
     }
 
     @Test func thePerMinuteCountsJoinTheirPartsOnlyWhereBothExist() throws {
-        let relations = DashboardQuery.PerMinute.file.relations
+        let relations = DashboardQuery.PerMinute.file.conditions
         #expect(DashboardQuery.PerMinute(Self.sources(relations, present: ["broker_status"])) == nil)
         let both = try #require(DashboardQuery.PerMinute(Self.sources(relations, present: Set(relations))))
         #expect(both.prepared.sql.contains("\nUNION ALL\n"))
@@ -282,37 +283,6 @@ import Testing
         let none = DashboardQuery.Reporters.decode(PostgresRows(values: []))
         #expect(!none.plugin && !none.ingester)
         #expect(DashboardQuery.BrokerIDs.decode(PostgresRows(values: [["a"], [nil], ["b"]])) == ["a", "b"])
-    }
-
-    // MARK: - The variant files' markers
-
-    @Test func markersChooseTheLinesOfOneVariant() {
-        let file = DashboardSQL(
-            name: "t",
-            file: Array(
-                """
-                -- header
-                SELECT 1
-                -- when a
-                  , 2
-                -- else
-                  , 0
-                -- end
-                -- when a, b
-                  , 3
-                -- end
-                FROM x
-
-                """.utf8))
-        #expect(file.relations == ["a", "b"])
-        let both = file.prepared(where: { _ in true })
-        #expect(both.name == "t_11" && both.sql == "-- header\nSELECT 1\n  , 2\n  , 3\nFROM x")
-        let onlyA = file.prepared(where: { $0 == "a" })
-        #expect(onlyA.name == "t_10" && onlyA.sql == "-- header\nSELECT 1\n  , 2\nFROM x")
-        let onlyB = file.prepared(where: { $0 == "b" })
-        #expect(onlyB.name == "t_01" && onlyB.sql == "-- header\nSELECT 1\n  , 0\nFROM x")
-        let plain = DashboardSQL(name: "p", file: Array("SELECT 1\n".utf8)).prepared(where: { _ in false })
-        #expect(plain.name == "p" && plain.sql == "SELECT 1")
     }
 
     /// Where `sql` first differs from `captured`: the line number and both lines.

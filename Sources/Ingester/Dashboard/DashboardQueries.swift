@@ -3,8 +3,10 @@ import Storage
 /// The dashboard's statements, one type each: the SQL is the file of
 /// `Sources/Ingester/Dashboard/sql/` of the same name (compiled in by SwiftPM's `.embedInCode`),
 /// `bindings` lists the fields in the file's `$n` order, and a static `decode` reads its rows by
-/// what they mean. A file with optional parts (`-- when <relation>`, `DashboardSQL`) is a
-/// `VariantStatement` whose variant its `DataSources` choose; the others are `PostgresStatement`s.
+/// what they mean. A file with optional parts (`-- when <relation>` blocks, read by Storage's
+/// `SQLComposition`; the relations that exist are its conditions) is a `VariantStatement` whose
+/// variant its `DataSources` choose, prepared under `name` plus one digit per relation; the others
+/// are `PostgresStatement`s.
 enum DashboardQuery {
     // MARK: - Session and data sources
 
@@ -41,10 +43,11 @@ enum DashboardQuery {
     /// seen, started, stopped, uptime and messages per second; its variant depends on
     /// client_presence, ingest_gaps, presence_drift and broker_metrics.
     struct Fleet: VariantStatement {
-        static let file = DashboardSQL(name: "dashboard_fleet", file: PackageResources.fleet_sql)
+        static let name = "dashboard_fleet"
+        static let file = SQLComposition(PackageResources.fleet_sql)
         let prepared: PreparedStatement
 
-        init(_ sources: DataSources) { prepared = Self.file.prepared(sources) }
+        init(_ sources: DataSources) { prepared = Self.file.prepared(as: Self.name, where: sources.has) }
 
         var bindings: [PostgresValue?] { [] }
 
@@ -74,13 +77,14 @@ enum DashboardQuery {
             var disconnects: Int64
         }
 
-        static let file = DashboardSQL(name: "dashboard_per_minute", file: PackageResources.per_minute_sql)
+        static let name = "dashboard_per_minute"
+        static let file = SQLComposition(PackageResources.per_minute_sql)
         let prepared: PreparedStatement
 
         /// Nil where neither client_conn_events nor events exists: then there is nothing to count.
         init?(_ sources: DataSources) {
             guard sources.has("client_conn_events") || sources.has("events") else { return nil }
-            prepared = Self.file.prepared(sources)
+            prepared = Self.file.prepared(as: Self.name, where: sources.has)
         }
 
         var bindings: [PostgresValue?] { [] }
@@ -110,13 +114,14 @@ enum DashboardQuery {
     /// One page of client_presence, one row more than `query.limit` (sql/clients.sql); its variant
     /// depends on client_daily_stats.
     struct Clients: VariantStatement {
-        static let file = DashboardSQL(name: "dashboard_clients", file: PackageResources.clients_sql)
+        static let name = "dashboard_clients"
+        static let file = SQLComposition(PackageResources.clients_sql)
         let prepared: PreparedStatement
         let query: ClientListQuery
 
         init(_ query: ClientListQuery, _ sources: DataSources) {
             self.query = query
-            prepared = Self.file.prepared(sources)
+            prepared = Self.file.prepared(as: Self.name, where: sources.has)
         }
 
         var bindings: [PostgresValue?] {
@@ -143,7 +148,8 @@ enum DashboardQuery {
     /// One client's connects, disconnects and session ends, newest first, one row more than
     /// `query.limit` (sql/events.sql); its variant depends on client_session_ends.
     struct Events: VariantStatement {
-        static let file = DashboardSQL(name: "dashboard_events", file: PackageResources.events_sql)
+        static let name = "dashboard_events"
+        static let file = SQLComposition(PackageResources.events_sql)
         let prepared: PreparedStatement
         let clientID: String
         let query: EventQuery
@@ -151,7 +157,7 @@ enum DashboardQuery {
         init(clientID: String, _ query: EventQuery, _ sources: DataSources) {
             self.clientID = clientID
             self.query = query
-            prepared = Self.file.prepared(sources)
+            prepared = Self.file.prepared(as: Self.name, where: sources.has)
         }
 
         var bindings: [PostgresValue?] {
