@@ -59,6 +59,23 @@ import Testing
         #expect(file.text(where: { _ in false }) == "A\nF\nG")
     }
 
+    /// Only identifiers make a `-- when` line a marker: a comment of prose that starts with the
+    /// same words stays in the text.
+    @Test func aCommentThatStartsWithWhenIsText() {
+        let file = SQLComposition(
+            Array(
+                """
+                -- when a
+                -- when the session outlives the connection, else ended
+                SELECT 1
+                -- end
+
+                """.utf8))
+        #expect(file.conditions == ["a"])
+        #expect(file.text(where: { _ in true }) == "-- when the session outlives the connection, else ended\nSELECT 1")
+        #expect(file.text(where: { _ in false }) == "")
+    }
+
     /// Files are read as one text: each starts a line of its own, and only the blank lines at the
     /// end of the whole variant are dropped.
     @Test func filesAreReadAsOneText() {

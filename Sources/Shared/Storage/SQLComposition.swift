@@ -11,9 +11,10 @@
 /// -- end
 /// ```
 ///
-/// `-- when a, b` keeps its lines where both `a` and `b` hold. Blocks nest: a line is kept where
-/// every block around it keeps it. Each file closes the blocks it opens, so a file reads on its
-/// own. What a condition means is the caller's: the dashboard's are the relations that exist
+/// `-- when a, b` keeps its lines where both `a` and `b` hold. A condition is an identifier
+/// (letters, digits, `_`), so a comment line of prose that happens to start with "-- when " is
+/// text (write_presence.sql has one). Blocks nest: a line is kept where every block around it
+/// keeps it. Each file closes the blocks it opens, so a file reads on its own. What a condition means is the caller's: the dashboard's are the relations that exist
 /// (`DashboardQuery`), the plugin's write's are the event-key index, presence and session ends
 /// (`ConnStatements`). A variant is its kept lines without the marker lines and without blank
 /// lines at its end.
@@ -32,7 +33,7 @@ package struct SQLComposition: Sendable {
     /// Reads `files` (`PackageResources` byte arrays) as one text, in order.
     ///
     /// Malformed markers (an `-- else` or `-- end` outside a block, a second `-- else`, a block
-    /// left open at the end of its file, a `-- when` that names nothing) are a programmer error in
+    /// left open at the end of its file) are a programmer error in
     /// files compiled into the program: they trap, and the unit tests build every composition.
     package init(_ files: [UInt8]...) {
         var lines: [Line] = []
@@ -47,11 +48,7 @@ package struct SQLComposition: Sendable {
             for (lineIndex, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
                 let place = "SQLComposition: file \(fileIndex + 1), line \(lineIndex + 1)"
                 let trimmed = line.drop { $0 == " " }
-                if trimmed.hasPrefix("-- when ") {
-                    let names = trimmed.dropFirst("-- when ".count).split(separator: ",").map {
-                        String($0.drop { $0 == " " }.reversed().drop { $0 == " " }.reversed())
-                    }
-                    precondition(!names.isEmpty && names.allSatisfy { !$0.isEmpty }, "\(place): -- when names no condition")
+                if let names = Self.conditions(trimmed) {
                     for name in names where !conditions.contains(name) { conditions.append(name) }
                     lines.append(.when(names))
                     open.append(false)
@@ -71,6 +68,18 @@ package struct SQLComposition: Sendable {
         }
         self.conditions = conditions
         self.lines = lines
+    }
+
+    /// The conditions of a `-- when` line (leading spaces dropped); nil for any other line.
+    private static func conditions(_ line: Substring) -> [String]? {
+        guard line.hasPrefix("-- when ") else { return nil }
+        let names = line.dropFirst("-- when ".count).split(separator: ",", omittingEmptySubsequences: false).map {
+            String($0.drop { $0 == " " }.reversed().drop { $0 == " " }.reversed())
+        }
+        let isIdentifier = { (name: String) in
+            !name.isEmpty && !name.utf8.first!.isDigit && name.utf8.allSatisfy { $0.isDigit || $0.isLetter || $0 == UInt8(ascii: "_") }
+        }
+        return names.allSatisfy(isIdentifier) ? names : nil
     }
 
     /// The variant where exactly the conditions `holds` says hold.
@@ -96,5 +105,12 @@ package struct SQLComposition: Sendable {
     package func prepared(as name: String, where holds: (String) -> Bool) -> PreparedStatement {
         let digits = conditions.map { holds($0) ? "1" : "0" }.joined()
         return PreparedStatement(name: digits.isEmpty ? name : "\(name)_\(digits)", sql: text(where: holds))
+    }
+}
+
+extension UInt8 {
+    fileprivate var isDigit: Bool { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(self) }
+    fileprivate var isLetter: Bool {
+        (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(self) || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(self)
     }
 }
