@@ -1,3 +1,4 @@
+import DashboardStatements
 import Foundation
 import SchemaSQL
 import Storage
@@ -25,12 +26,10 @@ import Testing
         }
     }
 
-    /// The files with `-- when <relation>` blocks, with the name their variants are prepared under.
+    /// The files with `-- when <relation>` blocks.
     private static let variantFiles = [
-        (DashboardQuery.Fleet.name, DashboardQuery.Fleet.file),
-        (DashboardQuery.PerMinute.name, DashboardQuery.PerMinute.file),
-        (DashboardQuery.Clients.name, DashboardQuery.Clients.file),
-        (DashboardQuery.Events.name, DashboardQuery.Events.file),
+        DashboardQuery.Fleet.file, DashboardQuery.PerMinute.file, DashboardQuery.Clients.file,
+        DashboardQuery.Events.file,
     ]
 
     /// The `$n` an SQL text uses outside its comment lines.
@@ -48,18 +47,18 @@ import Testing
     }
 
     @Test func everyVariantHasItsOwnNameAndNoMarkers() {
-        #expect(DashboardQuery.Fleet.file.conditions == ["client_presence", "ingest_gaps", "presence_drift", "broker_metrics"])
-        #expect(DashboardQuery.PerMinute.file.conditions == ["client_conn_events", "events", "broker_status"])
-        #expect(DashboardQuery.Clients.file.conditions == ["client_daily_stats"])
-        #expect(DashboardQuery.Events.file.conditions == ["client_session_ends"])
+        #expect(DashboardQuery.Fleet.file.relations == ["client_presence", "ingest_gaps", "presence_drift", "broker_metrics"])
+        #expect(DashboardQuery.PerMinute.file.relations == ["client_conn_events", "events", "broker_status"])
+        #expect(DashboardQuery.Clients.file.relations == ["client_daily_stats"])
+        #expect(DashboardQuery.Events.file.relations == ["client_session_ends"])
         var names: Set<String> = []
         var count = 0
-        for (name, file) in Self.variantFiles {
-            for present in Self.subsets(file.conditions) {
-                let statement = file.prepared(as: name, where: present.contains)
+        for file in Self.variantFiles {
+            for present in Self.subsets(file.relations) {
+                let statement = file.variant(where: present.contains)
                 names.insert(statement.name)
                 count += 1
-                #expect(statement.name.hasPrefix(name + "_"))
+                #expect(statement.name.hasPrefix(file.name + "_"))
                 // PostgreSQL cuts names at 63 bytes; two variants must not meet there.
                 #expect(statement.name.utf8.count <= 63)
                 let markers = statement.sql.split(separator: "\n").filter { line in
@@ -68,7 +67,7 @@ import Testing
                 }
                 #expect(markers.isEmpty, "\(statement.name)")
                 // A relation that is missing is never read.
-                for relation in file.conditions where !present.contains(relation) {
+                for relation in file.relations where !present.contains(relation) {
                     #expect(!statement.sql.contains("FROM \(relation) ") && !statement.sql.contains("JOIN \(relation) "))
                 }
             }
@@ -91,8 +90,8 @@ import Testing
             DashboardQuery.ConfigureSession.prepared, DashboardQuery.Reporters.prepared,
             DashboardQuery.BrokerIDs.prepared, DashboardQuery.Daily.prepared, DashboardQuery.Droppers.prepared,
         ]
-        for (name, file) in Self.variantFiles {
-            statements += Self.subsets(file.conditions).map { file.prepared(as: name, where: $0.contains) }
+        for file in Self.variantFiles {
+            statements += Self.subsets(file.relations).map { file.variant(where: $0.contains) }
         }
         for statement in statements {
             let captured = try Data(contentsOf: directory.appendingPathComponent(statement.name + ".sql"))
@@ -103,9 +102,23 @@ import Testing
         #expect(Set(files) == Set(statements.map { $0.name + ".sql" }))
     }
 
+    /// What `conn-sql dashboard-statement` serves the history bench: every file of sql/, once, as
+    /// prepared where every relation exists (a variant's name ends in ones only).
+    @Test func everyRelationPresentHasEveryFileOnce() throws {
+        let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Sources/Ingester/DashboardStatements/sql")
+        let files = try FileManager.default.contentsOfDirectory(atPath: directory.path)
+        let listed = DashboardSQL.everyRelationPresent
+        #expect(listed.map { $0.file + ".sql" }.sorted() == files.sorted())
+        for (file, statement) in listed {
+            let digits = statement.name.dropFirst(("dashboard_" + file).count)
+            #expect(digits.isEmpty || (digits.first == "_" && digits.dropFirst().allSatisfy { $0 == "1" }), "\(file)")
+        }
+    }
+
     @Test func theFleetReadsOnlyWhatExists() {
         let file = DashboardQuery.Fleet.file
-        let all = file.prepared(as: DashboardQuery.Fleet.name, where: { _ in true })
+        let all = file.variant(where: { _ in true })
         #expect(all.name == "dashboard_fleet_1111")
         #expect(all.sql.contains("FROM client_presence GROUP BY broker_id"))
         #expect(all.sql.contains("FROM ingest_gaps g") && all.sql.contains("THEN 'silent'"))
@@ -113,19 +126,19 @@ import Testing
         #expect(all.sql.contains("d.plugin_drift, d.ingester_drift, d.sys_connected,"))
         #expect(all.sql.contains("msg.value / 60.0,"))
         #expect(!all.sql.contains("WHERE false") && !all.sql.contains("NULL, NULL, NULL"))
-        let none = file.prepared(as: DashboardQuery.Fleet.name, where: { _ in false })
+        let none = file.variant(where: { _ in false })
         #expect(none.name == "dashboard_fleet_0000")
         #expect(none.sql.contains("WHERE false") && none.sql.contains("NULL, NULL, NULL,"))
         #expect(!none.sql.contains("'silent'") && !none.sql.contains("up.value"))
         // Only presence_drift present: its columns and join, nothing else's.
-        let drift = DashboardQuery.Fleet(Self.sources(file.conditions, present: ["presence_drift"])).prepared
+        let drift = DashboardQuery.Fleet(Self.sources(file.relations, present: ["presence_drift"])).prepared
         #expect(drift.name == "dashboard_fleet_0010")
         #expect(drift.sql.contains("LEFT JOIN presence_drift d") && drift.sql.contains("WHERE false"))
         #expect(DashboardQuery.Fleet(Self.sources([], present: [])).bindings.isEmpty)
     }
 
     @Test func thePerMinuteCountsJoinTheirPartsOnlyWhereBothExist() throws {
-        let relations = DashboardQuery.PerMinute.file.conditions
+        let relations = DashboardQuery.PerMinute.file.relations
         #expect(DashboardQuery.PerMinute(Self.sources(relations, present: ["broker_status"])) == nil)
         let both = try #require(DashboardQuery.PerMinute(Self.sources(relations, present: Set(relations))))
         #expect(both.prepared.sql.contains("\nUNION ALL\n"))
