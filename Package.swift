@@ -34,6 +34,8 @@ let package = Package(
         .systemLibrary(
             name: "CMosquitto", path: "include/CMosquitto", pkgConfig: "libmosquitto",
             providers: [.apt(["libmosquitto-dev"])]),
+        // glibc's malloc_trim, for the plugin's writer to give a drained backlog's memory back.
+        .systemLibrary(name: "CMalloc", path: "include/CMalloc"),
 
         // MARK: Shared storage and SQL
         // schema/*.sql compiled in as byte arrays (Sources/Shared/SchemaSQL/schema links to schema/),
@@ -68,7 +70,8 @@ let package = Package(
         .target(
             name: "ConnRecorder",
             dependencies: [
-                "Storage", "SchemaSQL", "Locking", "Maintenance", .product(name: "Logging", package: "swift-log"),
+                "Storage", "SchemaSQL", "Locking", "Maintenance", "CMalloc",
+                .product(name: "Logging", package: "swift-log"),
             ],
             path: "Sources/Plugin/ConnRecorder",
             resources: [.embedInCode("sql")],
