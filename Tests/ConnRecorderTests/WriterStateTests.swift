@@ -116,6 +116,17 @@ import Testing
         trims.append(release.trimIfDue(now: 1_000 + interval))  // pending until the interval passed
         #expect(trims == [false, true, false, false, true])
     }
+
+    @Test func anOperatorsMallocTuningStands() {
+        let tuned: [[String: String]] = [
+            ["GLIBC_TUNABLES": "glibc.malloc.trim_threshold=4194304"], ["MALLOC_TRIM_THRESHOLD_": "0"],
+            ["MALLOC_MMAP_THRESHOLD_": "1048576"],
+        ]
+        for environment in tuned {
+            #expect(!HeapRelease.fixTrimThreshold(environment: { environment[$0] }), "\(environment)")
+        }
+        #expect(HeapRelease.fixTrimThreshold(environment: { ["GLIBC_TUNABLES": "glibc.pthread.rseq=0"][$0] }))
+    }
 }
 
 @Suite struct PluginLogLineTests {
