@@ -7,7 +7,7 @@ import Testing
 
 /// The metrics server over a real loopback socket: HTTP framing, the routes, and `/metrics` read
 /// by a real Prometheus text-format parser (Python's prometheus_client) and a strict line check.
-@Suite("Metrics endpoint (loopback HTTP)")
+@Suite("Metrics endpoint (loopback HTTP)", .offCooperativePool)
 struct MetricsEndpointTests {
     @Test("/metrics parses, drops a down broker's $SYS series; /readyz 503 with the reason, then 200")
     func scrape() async throws {
