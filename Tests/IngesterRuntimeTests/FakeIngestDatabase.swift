@@ -24,11 +24,11 @@ final class FakeIngestDatabase: IngestDatabase, Sendable {
 
     let record = ConditionLocked(Record())
 
-    /// Waits until `isDone` holds for what was recorded, at most 900 s (a guard against a hang,
+    /// Waits until `isDone` holds for what was recorded, at most 60 s (a guard against a hang,
     /// not a timing check).
     /// - Returns: whether it holds.
     func waitUntil(_ isDone: (Record) -> Bool) -> Bool {
-        record.withLock(when: isDone, untilNanoseconds: Clocks.monotonicDeadline(after: .seconds(900))) { _, ready in ready }
+        record.withLock(when: isDone, untilNanoseconds: Clocks.monotonicDeadline(after: .seconds(60))) { _, ready in ready }
     }
 
     /// Every committed plan of `broker`, burst by burst.

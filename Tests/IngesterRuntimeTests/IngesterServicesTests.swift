@@ -34,8 +34,7 @@ struct IngesterServicesTests {
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
             // Waits off Swift concurrency's threads, which the group needs meanwhile. The two
-            // services start in no fixed order: the loop may connect before the broker starts,
-            // minutes before when blocking integration tests hold those threads.
+            // services start in no fixed order: the loop may connect before the broker starts.
             await PosixThread.run {
                 _ = database.waitUntil { $0.isConnected }
                 _ = connection.waitUntilStarted()

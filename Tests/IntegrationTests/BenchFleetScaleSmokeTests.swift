@@ -6,7 +6,7 @@ import Testing
 /// its own. Asserts the JSON line the docs describe and the exact outcomes (nothing lost or doubled,
 /// no drift at any checkpoint, a stopped broker's clients offline at once, a killed one's unknown
 /// within 3 status intervals); never how fast.
-@Suite(.enabled(if: TestEnvironment.shouldRun))
+@Suite(.enabled(if: TestEnvironment.shouldRun), .offCooperativePool)
 struct BenchFleetScaleSmokeTests {
     private static let brokers = 3
     private static let clients = 20

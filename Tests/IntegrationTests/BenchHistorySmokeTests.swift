@@ -5,7 +5,7 @@ import Testing
 /// query): the real scripts and a PostgreSQL of their own. Asserts that every query ran, the
 /// dashboard's statements as `conn-sql dashboard-statement` serves them included, and that the
 /// report's last line is its JSON; never how fast.
-@Suite(.enabled(if: TestEnvironment.shouldRun))
+@Suite(.enabled(if: TestEnvironment.shouldRun), .offCooperativePool)
 struct BenchHistorySmokeTests {
     /// The dashboard's timings, each a statement of Sources/Ingester/DashboardStatements/sql/.
     private static let dashboardQueries = [

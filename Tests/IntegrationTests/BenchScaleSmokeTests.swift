@@ -4,7 +4,7 @@ import Testing
 /// `BENCH_MODE=scale make bench` in miniature (a few hundred events, 40 held clients): the real
 /// script, broker, plugin, mqtt-load and a PostgreSQL of its own. Asserts that its last line is the
 /// JSON the docs describe and that nothing was lost, duplicated or reordered; never how fast.
-@Suite(.enabled(if: TestEnvironment.shouldRun))
+@Suite(.enabled(if: TestEnvironment.shouldRun), .offCooperativePool)
 struct BenchScaleSmokeTests {
     private static let clients = 40
     private static let replayEvents = 2000

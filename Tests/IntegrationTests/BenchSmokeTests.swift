@@ -4,7 +4,7 @@ import Testing
 /// `make bench` in miniature: the real `mqtt-load` against a real mosquitto 2.1 with the conn-plugin,
 /// in both write modes. Asserts what the benchmark relies on (every cycle lands as exactly one connect
 /// row and one disconnect row), never how fast anything is.
-@Suite(.enabled(if: TestEnvironment.shouldRun))
+@Suite(.enabled(if: TestEnvironment.shouldRun), .offCooperativePool)
 struct BenchSmokeTests {
     /// Cycles per run: enough for several threads to interleave, well below the plugin's memory queue.
     private static let cycles = 300

@@ -4,7 +4,7 @@ import Testing
 
 /// client_daily_stats folded off the write path: exactly once across a crash between the write and
 /// the fold, a spool replay, and an upgrade from the release that counted in each write.
-@Suite(.serialized) struct ConnPluginDailyStatsTests {
+@Suite(.serialized, .offCooperativePool) struct ConnPluginDailyStatsTests {
     private static let rootDirectory = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
 

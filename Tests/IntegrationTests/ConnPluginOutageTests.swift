@@ -6,7 +6,7 @@ import Storage
 import Testing
 
 /// Outages: the broker never stalls, no event is lost or stored twice, no ghost stays online.
-@Suite(.enabled(if: TestEnvironment.shouldRun))
+@Suite(.enabled(if: TestEnvironment.shouldRun), .offCooperativePool)
 struct ConnPluginOutageTests {
     /// Reads the plugin's retained status metrics from `$SYS/broker/conn-plugin/#`.
     static func status(port: Int) throws -> [String: Int64] {
@@ -401,7 +401,7 @@ struct ConnPluginOutageTests {
 }
 
 /// The presence rules of the write statement, checked directly against PostgreSQL.
-@Suite(.enabled(if: TestEnvironment.shouldRun))
+@Suite(.enabled(if: TestEnvironment.shouldRun), .offCooperativePool)
 struct PresenceRuleTests {
     private func event(_ kind: ConnEvent.Kind, _ client: String, at micros: Int64, broker: String = "a", sequence: Int64)
         -> ConnEvent

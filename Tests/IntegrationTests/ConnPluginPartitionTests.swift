@@ -6,7 +6,7 @@ import Testing
 /// scripts/partition-conn-events.sh (daily partitions kept by pg_partman) on a history the running
 /// plugin wrote: rows are kept, the plugin goes on writing each event once into the converted
 /// table, and its event key still turns a replay away.
-@Suite(.enabled(if: TestEnvironment.shouldRun))
+@Suite(.enabled(if: TestEnvironment.shouldRun), .offCooperativePool)
 struct ConnPluginPartitionTests {
     private static let rootDirectory = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path

@@ -5,7 +5,7 @@ import Testing
 /// Presence through a real mosquitto 2.1: every state of docs/events.md ("Presence") is reached
 /// and left by what brokers and clients really do, and client_presence agrees with the broker's
 /// own count.
-@Suite(.enabled(if: TestEnvironment.shouldRun))
+@Suite(.enabled(if: TestEnvironment.shouldRun), .offCooperativePool)
 struct ConnPluginPresenceTests {
     /// The client_presence state of `client` through broker `broker` (nil: no row).
     static func state(_ database: ScratchDatabase, _ client: String, broker: String) throws -> String? {
@@ -210,7 +210,7 @@ struct ConnPluginPresenceTests {
 
 /// The plugin and sys-ingester watching one broker under one name: after a mixed workload,
 /// presence_drift shows both counts equal to the broker's own `$SYS` count.
-@Suite(.enabled(if: TestEnvironment.shouldRun))
+@Suite(.enabled(if: TestEnvironment.shouldRun), .offCooperativePool)
 struct PresenceDriftTests {
     @Test func driftIsZeroAfterAMixedWorkload() throws {
         let broker = "drift-broker"

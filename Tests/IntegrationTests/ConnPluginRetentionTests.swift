@@ -7,7 +7,7 @@ import Storage
 import Testing
 
 /// plugin_opt_conn_retention_days and client_daily_stats, with real brokers, plugins and PostgreSQL.
-@Suite(.enabled(if: TestEnvironment.shouldRun))
+@Suite(.enabled(if: TestEnvironment.shouldRun), .offCooperativePool)
 struct ConnPluginRetentionTests {
     /// A database with every schema file applied (as an owner would), 12,000 history rows 40 days
     /// old (more than two retention steps), 3 rows a day old, and 5 client_sessions rows as old as

@@ -8,7 +8,7 @@ import Testing
 /// not online and, 3 status intervals later, unknown. Found by `BENCH_MODE=fleet-scale` at 17,000
 /// clients per broker: the flush reached its time limit, the stop mark was left for the end and
 /// lost with the cut-short connection.
-@Suite(.enabled(if: TestEnvironment.shouldRun))
+@Suite(.enabled(if: TestEnvironment.shouldRun), .offCooperativePool)
 struct ConnPluginStopMarkTests {
     private static let clients = 40
 

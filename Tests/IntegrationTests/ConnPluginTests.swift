@@ -3,7 +3,7 @@ import MQTTWire
 import Testing
 
 /// The plugin inside a real mosquitto 2.1, writing to a real PostgreSQL, driven by real clients.
-@Suite(.enabled(if: TestEnvironment.shouldRun))
+@Suite(.enabled(if: TestEnvironment.shouldRun), .offCooperativePool)
 struct ConnPluginTests {
     @Test(arguments: [(MQTTProtocolVersion.v31, "MQTT/3.1"), (.v311, "MQTT/3.1.1"), (.v5, "MQTT/5.0")])
     func cleanConnectAndDisconnectWriteBothRowsAndPresence(_ version: MQTTProtocolVersion, _ name: String) throws {
@@ -180,7 +180,7 @@ struct ConnPluginTests {
 }
 
 /// Configuration errors: the plugin refuses to start and says which option is at fault.
-@Suite(.enabled(if: TestEnvironment.shouldRun))
+@Suite(.enabled(if: TestEnvironment.shouldRun), .offCooperativePool)
 struct ConnPluginOptionTests {
     private func refusal(_ lines: [String], environment: [String: String] = [:], version: BrokerProcess.Version = .v21)
         throws -> (exitCode: Int32, log: String)

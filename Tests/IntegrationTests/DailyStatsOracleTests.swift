@@ -1,6 +1,7 @@
 import Testing
 
 /// The test oracle's day splitting (pure; no database needed).
+@Suite(.offCooperativePool)
 struct DailyStatsOracleTests {
     static let day: Int64 = 86_400_000_000
     static let hour: Int64 = 3_600_000_000

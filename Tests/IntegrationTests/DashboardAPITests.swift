@@ -5,7 +5,7 @@ import Testing
 /// The dashboard's JSON API and its token, served by `sys-ingester --dsn ... --ui-listen ...` with
 /// no broker (the dashboard alone, as on an install that runs only the conn-plugin) over a real
 /// mosquitto 2.1 with the plugin loaded and real MQTT clients.
-@Suite("DashboardAPI", .enabled(if: TestEnvironment.shouldRun))
+@Suite("DashboardAPI", .enabled(if: TestEnvironment.shouldRun), .offCooperativePool)
 struct DashboardAPITests {
     static let token = "t0ken-\(UUID().uuidString)"
 

@@ -7,7 +7,7 @@ import Testing
 /// pages of a real sys-ingester serving `--ui-listen`, over a real mosquitto 2.1 with the
 /// conn-plugin loaded, both writing to one real PostgreSQL. One broker, one plugin, one ingester,
 /// one browser for the whole story. Screenshots land in TEST_TMPDIR/dashboard-screenshots/.
-@Suite("DashboardBrowser", .enabled(if: TestEnvironment.shouldRun), .serialized)
+@Suite("DashboardBrowser", .enabled(if: TestEnvironment.shouldRun), .serialized, .offCooperativePool)
 struct DashboardBrowserTests {
     /// A client id made of markup and quotes: it must render as this very text.
     static let hostileID = "dash/<img src=x onerror=\"document.title='pwned'\">'&"

@@ -10,7 +10,7 @@ import Testing
 /// process: it tells the address it bound, stops at the group's graceful shutdown, and a port it
 /// cannot bind fails the group before the services behind it (`AfterListeningService`) run. The
 /// pages it serves are tested through the program (DashboardAPITests, DashboardBrowserTests).
-@Suite("DashboardServer (loopback HTTP)")
+@Suite("DashboardServer (loopback HTTP)", .offCooperativePool)
 struct DashboardServerTests {
     private static let logger = Logger(label: "dashboard-server-tests", factory: { _ in SwiftLogNoOpLogHandler() })
 

@@ -7,7 +7,7 @@ import Testing
 /// it with `pg_basebackup -R` and started on another port, the plugin writing to the primary, and
 /// the dashboard alone reading the standby. A connect shows on the dashboard within the replica's
 /// lag, and the dashboard's sessions are on the standby, not on the primary.
-@Suite("DashboardStandby", .enabled(if: TestEnvironment.shouldRun))
+@Suite("DashboardStandby", .enabled(if: TestEnvironment.shouldRun), .offCooperativePool)
 struct DashboardStandbyTests {
     private static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .appendingPathComponent("../..").standardized.path

@@ -3,7 +3,7 @@ import Testing
 
 /// The program's start with a dashboard whose address cannot be bound: a critical line naming the
 /// address and status 1, before any broker is connected to.
-@Suite("DashboardStart", .enabled(if: TestEnvironment.shouldRun))
+@Suite("DashboardStart", .enabled(if: TestEnvironment.shouldRun), .offCooperativePool)
 struct DashboardStartTests {
     @Test("a taken ui_listen port ends sys-ingester with status 1 and the address, and no broker is connected to")
     func takenPort() throws {

@@ -7,7 +7,7 @@ import Testing
 /// schema file, read through `DashboardStore` as each combination of missing relations would read
 /// it (each variant prepared under its own name on the read-only sessions). The pages' own tests
 /// run against the schemas the programs create; this one reaches the variants they never meet.
-@Suite("DashboardStatements", .enabled(if: TestEnvironment.shouldRun))
+@Suite("DashboardStatements", .enabled(if: TestEnvironment.shouldRun), .offCooperativePool)
 struct DashboardStatementsTests {
     /// Every subset of `relations`.
     private static func subsets(_ relations: [String]) -> [[String]] {

@@ -5,7 +5,7 @@ import Testing
 
 /// The integration harness itself against real brokers and a real PostgreSQL: if these fail, every
 /// other integration suite's failures are suspect.
-@Suite(.enabled(if: TestEnvironment.shouldRun))
+@Suite(.enabled(if: TestEnvironment.shouldRun), .offCooperativePool)
 struct HarnessTests {
     // MARK: - MQTTWireClient against mosquitto 2.1
 

@@ -4,7 +4,7 @@ import Testing
 /// An idle broker keeps its `$SYS` schedule: mosquitto 2.1.2 alone publishes `$SYS` once and then
 /// no more (its loop sleeps past the `sys_interval` boundaries); with the conn-plugin loaded, or
 /// with the ingester's wake-ups, every round comes. Nothing but the subscriber runs.
-@Suite("Idle brokers keep publishing $SYS", .enabled(if: TestEnvironment.shouldRun))
+@Suite("Idle brokers keep publishing $SYS", .enabled(if: TestEnvironment.shouldRun), .offCooperativePool)
 struct IdleBrokerFreshnessTests {
     static let sysInterval = 2
     /// 4 × sys_interval and a little, so 4 rounds at least fall inside.

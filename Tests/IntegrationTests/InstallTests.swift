@@ -6,7 +6,7 @@ import Testing
 /// real mosquitto 2.1 and PostgreSQL, the generated systemd unit (`systemd-analyze verify`), and
 /// `make uninstall`. It calls `make install-files`, which only copies what `make test` has built
 /// (`make install` would run `swift build` for the release artifacts while this test runs).
-@Suite("Install", .enabled(if: TestEnvironment.shouldRun), .serialized)
+@Suite("Install", .enabled(if: TestEnvironment.shouldRun), .serialized, .offCooperativePool)
 struct InstallTests {
     private static let prefix = "/usr/local"
     private static let unitPath = "\(prefix)/lib/systemd/system/sys-ingester@.service"

@@ -3,7 +3,7 @@ import Testing
 
 /// `make run` (scripts/run.sh) as a person runs it: in a terminal's foreground process group, its
 /// output piped into `tee`, stopped with Ctrl-C (SIGINT to the whole group, tee included).
-@Suite("MakeRun", .enabled(if: TestEnvironment.shouldRun))
+@Suite("MakeRun", .enabled(if: TestEnvironment.shouldRun), .offCooperativePool)
 struct MakeRunTests {
     private static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().path

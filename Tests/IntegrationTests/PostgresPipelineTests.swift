@@ -2,7 +2,7 @@ import Storage
 import Testing
 
 /// `PostgresConnection.executePipeline` against a real server.
-@Suite(.enabled(if: TestEnvironment.shouldRun))
+@Suite(.enabled(if: TestEnvironment.shouldRun), .offCooperativePool)
 struct PostgresPipelineTests {
     private let insert = PreparedStatement(name: "t_insert", sql: "INSERT INTO t (v) VALUES ($1) RETURNING id")
     private let count = PreparedStatement(name: "t_count", sql: "SELECT count(*) FROM t")

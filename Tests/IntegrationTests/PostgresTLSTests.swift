@@ -6,7 +6,7 @@ import Testing
 /// of the test's own with `ssl on` (scripts/pg-scratch.sh with PG_TLS_CERT/PG_TLS_KEY) and a role
 /// that must give its password over TLS. Certificates: SysIngesterTLSTests.Certificates (a CA, a
 /// server certificate for 127.0.0.1 and localhost that it signed, and another CA).
-@Suite("PostgresTLS", .enabled(if: TestEnvironment.shouldRun))
+@Suite("PostgresTLS", .enabled(if: TestEnvironment.shouldRun), .offCooperativePool)
 struct PostgresTLSTests {
     static let role = "tls_writer"
     /// Never to appear in any log line.

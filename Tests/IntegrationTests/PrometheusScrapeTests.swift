@@ -5,7 +5,7 @@ import Testing
 /// (started here on loopback) and queried through Prometheus's HTTP API: series per broker, a
 /// stopped broker's `$SYS` series dropped while `sys_ingester_broker_up` goes to 0, `/readyz`
 /// 503 with the reason and back to 200.
-@Suite(.enabled(if: TestEnvironment.shouldRun))
+@Suite(.enabled(if: TestEnvironment.shouldRun), .offCooperativePool)
 struct PrometheusScrapeTests {
     /// `curl -s` of a loopback URL: (HTTP status, body).
     static func get(_ url: String) throws -> (status: Int, body: String) {

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// Rules about the repository's own files that no compiler checks: read the files, no services.
-@Suite("RepositoryRules")
+@Suite("RepositoryRules", .offCooperativePool)
 struct RepositoryRulesTests {
     private static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().path
@@ -83,5 +83,33 @@ struct RepositoryRulesTests {
         #expect(
             unexplained.isEmpty,
             "say in a comment right above why each is safe (\"// @unchecked Sendable: ...\"):\n\(unexplained.joined(separator: "\n"))")
+    }
+
+    /// Every integration suite runs its tests off Swift concurrency's cooperative pool
+    /// (`.offCooperativePool`, `Support/OffCooperativePool.swift`). A test that blocks on the pool
+    /// holds one of its few threads (two on a 2-CPU machine), and every async test of the process
+    /// waits behind it: IngesterServicesTests, under a second alone, took 228 s in `make test`. So a
+    /// file here with tests declares its suite with `@Suite`, and every `@Suite` names the trait.
+    @Test func everyIntegrationSuiteRunsOffTheCooperativePool() throws {
+        let scanned = try Self.files(in: ["Tests/IntegrationTests"], suffixes: [".swift"])
+        var offenders: [String] = []
+        var suites = 0
+        for file in scanned {
+            var hasSuite = false
+            for (index, line) in file.lines.enumerated() where !Self.isComment(line) && line.contains("@Suite") {
+                hasSuite = true
+                suites += 1
+                if !line.contains(".offCooperativePool") {
+                    offenders.append("\(file.path):\(index + 1): \(line.trimmingCharacters(in: .whitespaces))")
+                }
+            }
+            if !hasSuite, file.lines.contains(where: { !Self.isComment($0) && $0.contains("@Test") }) {
+                offenders.append("\(file.path): tests without an @Suite")
+            }
+        }
+        #expect(suites > 0, "the scan found no @Suite at all: is it reading Tests/IntegrationTests?")
+        #expect(
+            offenders.isEmpty,
+            "give each suite the trait on its @Suite line, e.g. @Suite(.enabled(if: TestEnvironment.shouldRun), .offCooperativePool):\n\(offenders.joined(separator: "\n"))")
     }
 }

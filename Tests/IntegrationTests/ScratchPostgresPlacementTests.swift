@@ -4,7 +4,7 @@ import Testing
 /// scripts/pg-scratch.sh decides where every scratch PostgreSQL lives, so that `make test`, `make
 /// run` and `make bench` work from a clone in any directory, a root's 0700 `mktemp -d` included:
 /// as root the server runs as "postgres", which cannot enter such a directory (issue 18).
-@Suite("ScratchPostgresPlacement")
+@Suite("ScratchPostgresPlacement", .offCooperativePool)
 struct ScratchPostgresPlacementTests {
     private static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("scripts/pg-scratch.sh").path

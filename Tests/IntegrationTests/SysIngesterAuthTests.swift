@@ -3,7 +3,7 @@ import Testing
 
 /// sys-ingester against a broker with a password file (Debian's 2.0.11 and its mosquitto_passwd):
 /// the password never shows in the output, a wrong one is one clear line however often it is retried.
-@Suite("SysIngesterAuth", .enabled(if: TestEnvironment.shouldRun))
+@Suite("SysIngesterAuth", .enabled(if: TestEnvironment.shouldRun), .offCooperativePool)
 struct SysIngesterAuthTests {
     static let password = "Pa55-w0rd-do-not-print"
 

@@ -4,7 +4,7 @@ import Testing
 /// One sys-ingester watching several brokers from a `--config` file: each broker has its own
 /// connection and state, a broker that is down or restarting never holds the others, one
 /// PostgreSQL writer serves them all; and a bad file is refused before anything connects.
-@Suite("SysIngesterFleet", .enabled(if: TestEnvironment.shouldRun))
+@Suite("SysIngesterFleet", .enabled(if: TestEnvironment.shouldRun), .offCooperativePool)
 struct SysIngesterFleetTests {
     /// One broker entry of a test config.
     private func entry(_ name: String, port: Int, extra: [String] = []) -> String {

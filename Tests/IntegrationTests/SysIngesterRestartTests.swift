@@ -4,7 +4,7 @@ import Testing
 /// An ingester that restarts (or loses its broker connection) keeps its MQTT session: a stable
 /// client id, clean session off, QoS 2 on the log topics. The broker queues the log lines of the
 /// gap for up to their 20 s expiry; a longer gap is recorded in ingest_gaps.
-@Suite("SysIngester restarts", .enabled(if: TestEnvironment.shouldRun))
+@Suite("SysIngester restarts", .enabled(if: TestEnvironment.shouldRun), .offCooperativePool)
 struct SysIngesterRestartTests {
     private func count(_ database: ScratchDatabase, _ sql: String) throws -> Int {
         try database.intScalar(sql) ?? -1

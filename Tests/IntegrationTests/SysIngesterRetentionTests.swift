@@ -5,7 +5,7 @@ import Testing
 
 /// sys-ingester's --retention-days, --rollup-retention-days and broker_metrics_rollup, with a
 /// real broker, ingester and PostgreSQL.
-@Suite(.enabled(if: TestEnvironment.shouldRun))
+@Suite(.enabled(if: TestEnvironment.shouldRun), .offCooperativePool)
 struct SysIngesterRetentionTests {
     /// Old and recent rows in every table the ingester prunes (timestamps are UTC TIMESTAMPs).
     static func databaseWithOldRows(label: String) throws -> ScratchDatabase {

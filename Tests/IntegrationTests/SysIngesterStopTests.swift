@@ -5,7 +5,7 @@ import Testing
 /// SIGTERM in the hard cases: while the broker keeps publishing faster than PostgreSQL takes it,
 /// and while PostgreSQL is down with messages queued. Either way: exit status 0, without waiting
 /// for the load to end.
-@Suite("SysIngesterStop", .enabled(if: TestEnvironment.shouldRun))
+@Suite("SysIngesterStop", .enabled(if: TestEnvironment.shouldRun), .offCooperativePool)
 struct SysIngesterStopTests {
     @Test("SIGTERM under sustained connect load exits 0 while the load still runs")
     func stopUnderLoad() throws {

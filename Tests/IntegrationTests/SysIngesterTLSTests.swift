@@ -3,7 +3,7 @@ import Testing
 
 /// sys-ingester over TLS: certificates made with the openssl CLI for each test, a mosquitto 2.1
 /// broker with a second listener that speaks TLS, and the built `bin/sys-ingester`.
-@Suite("SysIngesterTLS", .enabled(if: TestEnvironment.shouldRun))
+@Suite("SysIngesterTLS", .enabled(if: TestEnvironment.shouldRun), .offCooperativePool)
 struct SysIngesterTLSTests {
     /// A throwaway CA, a server certificate for 127.0.0.1, a client certificate, and the wrong
     /// things: a second CA and a server certificate for another host name.

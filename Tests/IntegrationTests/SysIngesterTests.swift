@@ -4,7 +4,7 @@ import Testing
 
 /// sys-ingester end to end: a real broker (2.1 and Debian's 2.0.11) publishing its log on
 /// `$SYS/broker/log/#`, the built `bin/sys-ingester`, a scratch database and real MQTT clients.
-@Suite("SysIngester", .enabled(if: TestEnvironment.shouldRun), .serialized)
+@Suite("SysIngester", .enabled(if: TestEnvironment.shouldRun), .serialized, .offCooperativePool)
 struct SysIngesterTests {
     private func run(_ arguments: [String], port: Int) throws -> ProcessRunner.Result {
         let result = try ProcessRunner.run(
