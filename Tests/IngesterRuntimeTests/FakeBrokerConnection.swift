@@ -38,7 +38,7 @@ final class FakeBrokerConnection: BrokerConnection {
     /// with integration tests that block them, and a service's `run()` may wait minutes for one
     /// (a full run waited more than 60 s).
     func waitUntilStarted() -> Bool {
-        record.withLock(when: { $0.started }, untilNanoseconds: Clocks.monotonicDeadline(after: .seconds(900))) { _, ready in
+        record.withLock(when: { $0.started }, untilMicroseconds: Clocks.monotonicDeadline(after: .seconds(900))) { _, ready in
             ready
         }
     }
@@ -67,5 +67,5 @@ final class FakeBrokerConnection: BrokerConnection {
         record.withLock { $0.disconnects += 1 }
     }
 
-    func waitUntilStopped(untilNanoseconds deadline: Int64) {}
+    func waitUntilStopped(untilMicroseconds deadline: Int64) {}
 }

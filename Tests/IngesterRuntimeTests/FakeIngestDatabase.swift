@@ -28,7 +28,7 @@ final class FakeIngestDatabase: IngestDatabase, Sendable {
     /// not a timing check).
     /// - Returns: whether it holds.
     func waitUntil(_ isDone: (Record) -> Bool) -> Bool {
-        record.withLock(when: isDone, untilNanoseconds: Clocks.monotonicDeadline(after: .seconds(900))) { _, ready in ready }
+        record.withLock(when: isDone, untilMicroseconds: Clocks.monotonicDeadline(after: .seconds(900))) { _, ready in ready }
     }
 
     /// Every committed plan of `broker`, burst by burst.

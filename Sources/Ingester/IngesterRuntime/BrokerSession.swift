@@ -84,15 +84,15 @@ package final class BrokerSession: @unchecked Sendable {
     }
 
     /// Marks the session stopping and disconnects; returns at once, so that all brokers stop at
-    /// the same time. Then `waitUntilStopped(untilNanoseconds:)`.
+    /// the same time. Then `waitUntilStopped(untilMicroseconds:)`.
     package func beginStop() {
         shared.withLock { $0.stopping = true }
         connection.disconnect()
     }
 
-    /// Waits until the connection's thread has ended, at most until `deadline` (monotonic nanoseconds).
-    package func waitUntilStopped(untilNanoseconds deadline: Int64) {
-        connection.waitUntilStopped(untilNanoseconds: deadline)
+    /// Waits until the connection's thread has ended, at most until `deadline` (monotonic microseconds).
+    package func waitUntilStopped(untilMicroseconds deadline: Int64) {
+        connection.waitUntilStopped(untilMicroseconds: deadline)
     }
 
     package var isStopping: Bool { shared.withLock { $0.stopping } }

@@ -23,7 +23,7 @@ final class BrokerWaker: Sendable {
                 // 20 ms after the next half second: the broker's clock reads whole seconds.
                 let next = (now / Self.periodSeconds).rounded(.down) * Self.periodSeconds + Self.periodSeconds + 0.02
                 let stopping = control.withLock(
-                    when: { $0.stopping }, untilNanoseconds: Clocks.monotonicDeadline(after: .seconds(next - now)),
+                    when: { $0.stopping }, untilMicroseconds: Clocks.monotonicDeadline(after: .seconds(next - now)),
                     do: { control, _ in control.stopping })
                 if stopping { break }
                 let at = Date().timeIntervalSince1970
@@ -41,7 +41,7 @@ final class BrokerWaker: Sendable {
         control.withLock { $0.stopping = true }
         control.broadcast()
         control.withLock(
-            when: { !$0.started || $0.finished }, untilNanoseconds: Clocks.monotonicDeadline(after: .seconds(2)),
+            when: { !$0.started || $0.finished }, untilMicroseconds: Clocks.monotonicDeadline(after: .seconds(2)),
             do: { _, _ in })
     }
 }

@@ -71,7 +71,7 @@ package struct IngestLoop {
         // limit passed); flush the rest once, no retries, within the same limit.
         // On the monotonic clock: a wall-clock step must neither cut the flush short nor stretch it.
         let deadline = Clocks.monotonicDeadline(after: Self.stopFlushLimit)
-        while writer.isConnected, plannersLoaded, Clocks.monotonicNanoseconds() < deadline {
+        while writer.isConnected, plannersLoaded, Clocks.monotonicMicroseconds() < deadline {
             let rest = queue.drain(maximum: maximumBurst)
             if rest.isEmpty { break }
             write(rest, retrying: false)

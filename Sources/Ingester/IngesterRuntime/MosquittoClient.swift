@@ -216,7 +216,7 @@ package final class MosquittoClient: BrokerConnection, @unchecked Sendable {
         _ = mosquitto_disconnect(handle)
     }
 
-    package func waitUntilStopped(untilNanoseconds deadline: Int64) {
-        life.withLock(when: { !$0.started || $0.finished }, untilNanoseconds: deadline) { _, _ in }
+    package func waitUntilStopped(untilMicroseconds deadline: Int64) {
+        life.withLock(when: { !$0.started || $0.finished }, untilMicroseconds: deadline) { _, _ in }
     }
 }
