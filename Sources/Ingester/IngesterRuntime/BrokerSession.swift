@@ -48,8 +48,9 @@ package final class BrokerSession: @unchecked Sendable {
         var ready = false
         /// The `$SYS/broker/uptime` watch (`SysSilence`).
         var silence = SysSilence()
-        /// When the last established connection was lost, until the broker was probed once.
-        var lostAt: Double?
+        /// When the last established connection was lost (epoch microseconds), until the broker
+        /// was probed once.
+        var lostAtMicros: Int64?
     }
     let shared = ConditionLocked(Shared())
 

@@ -80,7 +80,7 @@ package struct IngestLoop {
         if writer.isConnected {
             let heard = brokers.indices.filter { planners[$0]?.gaps.isConnected == true }.map { brokers[$0] }
             do {
-                try writer.touch(brokers: heard, at: Date().timeIntervalSince1970)
+                try writer.touch(brokers: heard, atMicros: Clocks.wallMicroseconds())
             } catch {
                 logger.debug("Stopping: could not record when the brokers were last heard.", metadata: ["pg.error": "\(error)"])
             }
