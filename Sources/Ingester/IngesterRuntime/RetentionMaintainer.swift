@@ -100,7 +100,7 @@ package final class RetentionMaintainer: @unchecked Sendable {
             } catch {
                 if error.kind == .interrupted || stopping { break }
                 logger.warning(
-                    "Retention: PostgreSQL failed; the run is retried in a minute.", metadata: ["pg.error": "\(error)"])
+                    "retention: PostgreSQL failed; the run is retried in a minute.", metadata: ["pg.error": "\(error)"])
                 connection?.close()
                 connection = nil
                 job.connectionLost()
