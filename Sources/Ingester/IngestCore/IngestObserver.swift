@@ -20,8 +20,8 @@ package protocol IngestObserver: Sendable {
     func databaseConnection(isUp: Bool)
     /// A burst was committed: rows per table for one broker.
     func rowsWritten(_ broker: String, rows: [IngestTable: Int])
-    /// One write to PostgreSQL ended, committed or not, after `seconds`.
-    func writeFinished(seconds: Double, committed: Bool)
+    /// One write to PostgreSQL ended, committed or not, after `duration`.
+    func writeFinished(after duration: Duration, committed: Bool)
     /// Inputs waiting in the queue after the writer took a burst.
     func queueDepth(_ depth: Int)
     /// Messages that will never be written (queue overflow, a rejected burst, a stop).
@@ -34,7 +34,7 @@ extension IngestObserver {
     package func messageReceived(_ broker: String, topic: String, payload: String, atMicros: Int64) {}
     package func databaseConnection(isUp: Bool) {}
     package func rowsWritten(_ broker: String, rows: [IngestTable: Int]) {}
-    package func writeFinished(seconds: Double, committed: Bool) {}
+    package func writeFinished(after duration: Duration, committed: Bool) {}
     package func queueDepth(_ depth: Int) {}
     package func messagesLost(_ count: Int) {}
 }

@@ -28,8 +28,8 @@ package struct MetricsObserver: IngestObserver {
         for (table, count) in rows { metrics.rowsWritten(table: table.rawValue, count: count) }
     }
 
-    package func writeFinished(seconds: Double, committed: Bool) {
-        metrics.writeDuration(seconds: seconds)
+    package func writeFinished(after duration: Duration, committed: Bool) {
+        metrics.writeDuration(seconds: duration / .seconds(1))
         if committed { metrics.pgUp(true) }
     }
 
