@@ -47,7 +47,7 @@ package struct LogLineParser: Sendable {
     /// Splits `1700000000: rest` into the epoch (in microseconds) and the offset of `rest`. A prefix
     /// in another format (`log_timestamp_format`, e.g. `2024-05-01T10:00:00: `) is skipped without
     /// a time; a line without prefix (`log_timestamp false`) is returned whole. Seconds beyond
-    /// Int64 microseconds (past the year 294,000, which PostgreSQL could not store either) give no time.
+    /// Int64 microseconds (about the year 294,000, where PostgreSQL's timestamps end too) give no time.
     static func splitTimestamp(_ line: ByteText) -> (epochMicros: Int64?, bodyStart: Int) {
         let bytes = line.bytes
         var digits = 0
