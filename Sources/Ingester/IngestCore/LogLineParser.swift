@@ -29,7 +29,8 @@ package struct LogLineParser: Sendable {
         let line = ByteText(raw)
         let (epochMicros, bodyStart) = Self.splitTimestamp(line)
         var event = BrokerLogEvent(
-            action: .unknown, raw: raw, timestampMicros: epochMicros ?? receivedAtMicros, timestampFromLine: epochMicros != nil)
+            action: .unknown, raw: raw, timestampMicros: epochMicros ?? receivedAtMicros,
+            timestampFromLine: epochMicros != nil)
         let body = ByteText(bytes: line.bytes[bodyStart...])
         switch stream {
         case .subscribe:

@@ -123,11 +123,12 @@ package final class PostgresWriter: IngestDatabase {
         let results = try connection.executePipeline(batch, timeout: timeout)
         for (broker, plan) in plans {
             for gap in plan.gaps where gap.kind != .brokerSilent {
+                let lasted = Double((gap.endedAtMicros ?? gap.startedAtMicros) - gap.startedAtMicros) / 1e6
                 logger.warning(
                     "The broker's log lines of a gap may be missing; recorded in ingest_gaps.",
                     metadata: [
                         "sys.broker": "\(broker)", "sys.gap": "\(gap.kind.rawValue)",
-                        "sys.gap_s": "\(Int((Double((gap.endedAtMicros ?? gap.startedAtMicros) - gap.startedAtMicros) / 1e6).rounded()))",
+                        "sys.gap_s": "\(Int(lasted.rounded()))",
                         "sys.closed_sessions": "\(gap.sessionsClosed)",
                     ])
             }
