@@ -34,6 +34,8 @@ let package = Package(
         .systemLibrary(
             name: "CMosquitto", path: "include/CMosquitto", pkgConfig: "libmosquitto",
             providers: [.apt(["libmosquitto-dev"])]),
+        // glibc's malloc_trim, for the plugin's writer to give a drained backlog's memory back.
+        .systemLibrary(name: "CMalloc", path: "include/CMalloc"),
 
         // MARK: Shared storage and SQL
         // schema/*.sql compiled in as byte arrays (Sources/Shared/SchemaSQL/schema links to schema/),
@@ -68,7 +70,8 @@ let package = Package(
         .target(
             name: "ConnRecorder",
             dependencies: [
-                "Storage", "SchemaSQL", "Locking", "Maintenance", .product(name: "Logging", package: "swift-log"),
+                "Storage", "SchemaSQL", "Locking", "Maintenance", "CMalloc",
+                .product(name: "Logging", package: "swift-log"),
             ],
             path: "Sources/Plugin/ConnRecorder",
             resources: [.embedInCode("sql")],
@@ -133,22 +136,29 @@ let package = Package(
             ],
             path: "Sources/Ingester/IngesterMetrics"),
 
+        // The dashboard's statements as text: the files of Sources/Ingester/DashboardStatements/sql/,
+        // compiled in as byte arrays, with their variants per relation (`DashboardSQL`). A target of its
+        // own, without Hummingbird or NIO, so that bin/conn-sql serves them to the history bench too.
+        .target(
+            name: "DashboardStatements",
+            dependencies: ["Storage"],
+            path: "Sources/Ingester/DashboardStatements",
+            resources: [.embedInCode("sql")]),
         // The web dashboard and its JSON API (docs/dashboard.md): read-only pages over the presence and
         // history tables, served by Hummingbird; the queries run on libpq connections of their own,
-        // on a thread pool, never on the event loop or the writer's connection. Its statements are the
-        // files of Sources/Ingester/Dashboard/sql/, compiled in as byte arrays.
+        // on a thread pool, never on the event loop or the writer's connection. Its statements are
+        // DashboardStatements' (one type each in DashboardQueries.swift: bindings and row decoding).
         .target(
             name: "Dashboard",
             dependencies: [
-                "Storage", "SchemaSQL", "IngesterConfig", "Locking",
+                "DashboardStatements", "Storage", "SchemaSQL", "IngesterConfig", "Locking",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
-            path: "Sources/Ingester/Dashboard",
-            resources: [.embedInCode("sql")]),
+            path: "Sources/Ingester/Dashboard"),
 
         // MARK: Test and benchmark tooling
         .target(name: "MQTTWire", path: "Sources/Tools/MQTTWire"),
@@ -160,12 +170,14 @@ let package = Package(
                 "MQTTWire", "Locking", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/Tools/MQTTLoad"),
-        // The plugin's statements as pgbench scripts, for make bench's baselines (no second copy
-        // of a statement or of its parameter encoding in the scripts).
+        // The plugin's statements as pgbench scripts, for make bench's baselines, and the dashboard's
+        // for BENCH_MODE=history (no second copy of a statement or of its parameter encoding in the
+        // scripts). DashboardStatements, not Dashboard: the text without the web server.
         .executableTarget(
             name: "ConnSQL",
             dependencies: [
-                "ConnRecorder", "Storage", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "ConnRecorder", "DashboardStatements", "Storage",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/Tools/ConnSQL"),
 
@@ -178,8 +190,11 @@ let package = Package(
             path: "Tests/TestSupport"),
         .testTarget(name: "MaintenanceTests", dependencies: ["Maintenance", "Storage", "TestSupport"]),
         .testTarget(name: "SchemaSQLTests", dependencies: ["SchemaSQL", "Storage"]),
+        // Fixtures/statements: the write statements' text as the plugin sent it before issue 18's one
+        // statement idiom, the oracle of ConnStatementsTests.
         .testTarget(
-            name: "ConnRecorderTests", dependencies: ["ConnRecorder", "Storage", "SchemaSQL", "Locking", "Maintenance"]),
+            name: "ConnRecorderTests", dependencies: ["ConnRecorder", "Storage", "SchemaSQL", "Locking", "Maintenance"],
+            exclude: ["Fixtures"]),
         .testTarget(name: "IngestCoreTests", dependencies: ["IngestCore", "SchemaSQL"], exclude: ["Fixtures"]),
         .testTarget(name: "MQTTWireTests", dependencies: ["MQTTWire"]),
         .testTarget(name: "MQTTLoadTests", dependencies: ["MQTTLoad", "MQTTWire"]),
@@ -192,13 +207,16 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]),
+        // Fixtures/statements: every variant of the dashboard's statements as it was before issue 18's
+        // one statement idiom, the oracle of DashboardQueriesTests.
         .testTarget(
             name: "DashboardTests",
             dependencies: [
-                "Dashboard", "Storage", "SchemaSQL", "TestSupport",
+                "Dashboard", "DashboardStatements", "Storage", "SchemaSQL", "TestSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            ]),
+            ],
+            exclude: ["Fixtures"]),
         .testTarget(
             name: "IntegrationTests",
             dependencies: [

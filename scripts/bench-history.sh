@@ -13,6 +13,8 @@
 #                disconnects counted per client (README's query); measured before schema/004
 #                (the baseline: seed 000's ts index) and after it is built (CONCURRENTLY)
 #
+# then the dashboard's own statements (scripts/bench-history-dashboard.sh, sourced at the end).
+#
 # 20 million rows take about 8 GB and some 20 minutes to generate on 2 CPUs; BENCH_HISTORY_ROWS
 # makes it smaller. Uses bench.sh's $tmp, $dsn, sql, now, elapsed, fresh_database, db_dsn, die.
 
@@ -20,14 +22,16 @@ source scripts/bench-history-common.sh
 history="$tmp/history"
 mkdir -p "$history"
 
-# history_query NAME SQL DSN [RUNS]: writes $history/NAME.json with the plan's indexes and the latencies.
-# SQL may use :c, a random client number (pgbench variable; EXPLAIN gets client 1).
+# history_query NAME SQL DSN [RUNS] [PROTOCOL]: writes $history/NAME.json with the plan's indexes and the latencies.
+# SQL may use :c, a random client number (pgbench variable; EXPLAIN gets client 1). PROTOCOL is
+# pgbench's -M, prepared unless given (the dashboard's statements run simple: see
+# scripts/bench-history-dashboard.sh).
 history_query() {
-    local name="$1" query="$2" database_dsn="$3" runs="${4:-$HISTORY_RUNS}"
+    local name="$1" query="$2" database_dsn="$3" runs="${4:-$HISTORY_RUNS}" protocol="${5:-prepared}"
     printf '\\set c random(0, %d)\n%s;\n' "$((HISTORY_CLIENTS - 1))" "$query" >"$history/$name.pgbench"
     sql "$database_dsn" "EXPLAIN (FORMAT JSON) ${query//:c/1}" >"$history/$name.plan.json"
     rm -f "$history/$name.log".*
-    "$PGBENCH" -n -M prepared -c1 -j1 -t "$runs" -l --log-prefix="$history/$name.log" \
+    "$PGBENCH" -n -M "$protocol" -c1 -j1 -t "$runs" -l --log-prefix="$history/$name.log" \
         -f "$history/$name.pgbench" "$database_dsn" >"$history/$name.out" 2>&1 \
         || { cat "$history/$name.out" >&2; die "pgbench failed for query $name"; }
     "$PYTHON3" scripts/bench-tools.py history-query "$name" "$history/$name.plan.json" "$history"/"$name".log.* \

@@ -8,7 +8,7 @@ plugin_phase() {
     local mode="$1" database="bench_$1"
     fresh_database "$database"
     start_broker "$mode" "$mode" "$database"
-    local before load cycles expected found start drained="" after pids broker_before pg_before
+    local before load cycles expected found start drained="" after settled pids broker_before pg_before
     before="$(rss_kb "$broker_pid")"
     pids="$(plugin_backend_pids "$database")"
     broker_before="$(cpu_ticks "$broker_pid")"
@@ -33,6 +33,11 @@ plugin_phase() {
     poll_close
     if [ -n "$drained" ]; then drained="$(printf '%d.%06d' $((drained / 1000000)) $((drained % 1000000)))"; fi
     after="$(rss_kb "$broker_pid")"
+    # Once the writer has been idle for a while: what the broker keeps after the backlog, which is
+    # what "memory flat" is about (the writer gives a drained backlog's memory back within
+    # HeapRelease.minimumInterval, 5 s, of its previous trim).
+    sleep "$RSS_SETTLE_S"
+    settled="$(rss_kb "$broker_pid")"
     # CPU of the load and the drain: the broker's process (its thread and the plugin's writer) and the
     # plugin's PostgreSQL backends.
     local broker_us pg_us
@@ -47,13 +52,13 @@ plugin_phase() {
     # Rows counted after the broker stopped too: nothing may arrive late or twice.
     found="$(sql "$(db_dsn "$database")" "SELECT count(*) FROM client_conn_events")"
     jq -c --argjson expected "$expected" --argjson found "$found" --argjson before "${before:-0}" \
-        --argjson after "${after:-0}" --arg drained "$drained" --argjson written "${written:-null}" \
+        --argjson after "${after:-0}" --argjson settled "${settled:-0}" --arg drained "$drained" --argjson written "${written:-null}" \
         --argjson dropped "${dropped:-null}" --argjson limit "$DRAIN_LIMIT_S" \
         --argjson broker_us "$broker_us" --argjson pg_us "$pg_us" --argjson load_us "$(load_cpu_us "$mode")" \
         '. + {rows_expected: $expected, rows_found: $found, lost: ([$expected - $found, 0] | max),
              extra_rows: ([$found - $expected, 0] | max),
              drain_s: (if $drained == "" then null else ($drained | tonumber) end), drain_limit_s: $limit,
-             rss_before_kb: $before, rss_after_kb: $after, events_written: $written, events_dropped: $dropped,
+             rss_before_kb: $before, rss_after_kb: $after, rss_settled_kb: $settled, events_written: $written, events_dropped: $dropped,
              cpu_us_per_cycle: {broker: ($broker_us / ([.cycles, 1] | max)), postgres: ($pg_us / ([.cycles, 1] | max)),
                                 load: ($load_us / ([.cycles, 1] | max))}}' \
         <<<"$load" >"$tmp/$mode/result.json"

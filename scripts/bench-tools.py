@@ -53,7 +53,7 @@ def report(results_file):
     print()
     header = f"{'phase':<10} {'cycles/s':>10} {'events/s':>10} {'p50 us':>8} {'p99 us':>8} {'errors':>6} " \
              f"{'rows exp':>9} {'rows found':>10} {'lost':>7} {'dropped':>7} {'drain s':>7} {'RSS before':>10} " \
-             f"{'RSS after':>10}"
+             f"{'RSS after':>10} {'RSS settled':>11}"
     print(header)
     print("-" * len(header))
     for name, p in (("no plugin", base), ("sync", sync), ("async", async_)):
@@ -64,7 +64,8 @@ def report(results_file):
               f"{fmt(p.get('lost')) if plugin else '-':>7} {fmt(p.get('events_dropped')) if plugin else '-':>7} "
               f"{drain(p) if plugin else '-':>7} "
               f"{str(p.get('rss_before_kb', '-')) + ' kB' if plugin else '-':>10} "
-              f"{str(p.get('rss_after_kb', '-')) + ' kB' if plugin else '-':>10}")
+              f"{str(p.get('rss_after_kb', '-')) + ' kB' if plugin else '-':>10} "
+              f"{str(p.get('rss_settled_kb', '-')) + ' kB' if plugin else '-':>11}")
     if base.get("runs_cycles_per_s"):
         before, after = base["runs_cycles_per_s"]
         print(f"(no plugin: the mean of {fmt(before)} cycles/s before the plugin's phases and {fmt(after)} after async; "
@@ -139,8 +140,9 @@ def report(results_file):
         "lost": lost, "sync_drain_s": sync["drain_s"], "async_drain_s": async_["drain_s"],
         "sync_dropped": sync["events_dropped"], "async_dropped": async_["events_dropped"],
         "errors": base["errors"] + sync["errors"] + async_["errors"],
-        "sync_rss_kb": [sync["rss_before_kb"], sync["rss_after_kb"]],
-        "async_rss_kb": [async_["rss_before_kb"], async_["rss_after_kb"]],
+        # before the load, right after the drain, and RSS_SETTLE_S later (the writer idle)
+        "sync_rss_kb": [sync["rss_before_kb"], sync["rss_after_kb"], sync.get("rss_settled_kb")],
+        "async_rss_kb": [async_["rss_before_kb"], async_["rss_after_kb"], async_.get("rss_settled_kb")],
         "cpu_us_per_cycle": {"none": base.get("cpu_us_per_cycle"), "sync": sync.get("cpu_us_per_cycle"),
                              "async": async_.get("cpu_us_per_cycle")},
     }

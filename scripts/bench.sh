@@ -56,6 +56,8 @@ BENCH_REPLAY_SECONDS="${BENCH_REPLAY_SECONDS:-5}"
 BENCH_REPLAY_BATCH="${BENCH_REPLAY_BATCH:-2000}"
 export PG_FSYNC="${PG_FSYNC:-on}"
 DRAIN_LIMIT_S=10
+# Seconds after the drain at which the broker's RSS is read again (rss_settled_kb).
+RSS_SETTLE_S=6
 PG_BIN="${PG_BIN:-/usr/lib/postgresql/15/bin}"
 PGBENCH="$PG_BIN/pgbench"; [ -x "$PGBENCH" ] || PGBENCH="$(command -v pgbench || true)"
 

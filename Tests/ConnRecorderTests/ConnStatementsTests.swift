@@ -74,6 +74,25 @@ import Testing
         }
     }
 
+    /// Fixtures/statements holds the six write statements, one file per prepared-statement name, as
+    /// the plugin sent them before issue 18 composed them with Storage's `SQLComposition`: the
+    /// plugin's write path must not change by a byte, nor its names.
+    @Test func everyWriteVariantIsByteForByteTheCapturedText() throws {
+        let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("Fixtures/statements")
+        var statements = [true, false].map { ConnStatements.writeBatch(idempotent: $0) }
+        for keyed in [true, false] {
+            statements += [true, false].map { ConnStatements.writeEvents(idempotent: keyed, sessionEnds: $0) }
+        }
+        for statement in statements {
+            let captured = try Data(contentsOf: directory.appendingPathComponent(statement.name + ".sql"))
+            #expect(statement.sql.utf8.elementsEqual(captured), "\(statement.name): \(firstDifference(statement.sql, captured))")
+        }
+        let files = try FileManager.default.contentsOfDirectory(atPath: directory.path)
+        #expect(Set(files) == Set(statements.map { $0.name + ".sql" }))
+        #expect(files.count == 6)
+    }
+
     /// An event of `kind` by client c of broker b.
     private func event(_ kind: ConnEvent.Kind) -> ConnEvent {
         ConnEvent(
@@ -173,5 +192,17 @@ import Testing
         }
         expected.append(UInt8(ascii: "\""))
         #expect(bytes == expected)
+    }
+
+    /// Where `sql` first differs from `captured`: the line number and both lines.
+    private func firstDifference(_ sql: String, _ captured: Data) -> String {
+        let made = sql.split(separator: "\n", omittingEmptySubsequences: false)
+        let kept = String(decoding: captured, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+        for index in 0..<max(made.count, kept.count) {
+            let line = index < made.count ? String(made[index]) : "(end)"
+            let old = index < kept.count ? String(kept[index]) : "(end)"
+            if line != old { return "line \(index + 1) is \"\(line)\", was \"\(old)\"" }
+        }
+        return "the same lines"
     }
 }

@@ -71,6 +71,62 @@ import Testing
         #expect(state.isCommitted(3))
         #expect(!state.brokerWaitsSuspended)
     }
+
+    /// A broker that fell behind once must not keep the backlog's buffer for the rest of its run.
+    @Test func aDrainedBacklogHandsItsBufferBack() {
+        var state = connectedState()
+        let pushed = push(1...200, into: &state, capacity: 1000)
+        #expect(pushed)
+        #expect(state.memory.capacity >= 200)
+        state.acknowledge(state.peek(limit: 150))
+        #expect(state.memory.capacity >= 200, "not drained yet: the buffer stays")
+        state.acknowledge(state.peek(limit: 150))
+        #expect(state.queuedCount == 0 && state.isCommitted(200))
+        #expect(state.memory.capacity < 200)
+        #expect(state.memory.capacity >= 16, "the reserve is kept")
+        // Within the reserve, the buffer is kept: no allocation per drained batch.
+        let capacity = state.memory.capacity
+        let refilled = push(201...210, into: &state, capacity: 1000)
+        #expect(refilled)
+        state.acknowledge(state.peek(limit: 10))
+        #expect(state.memory.capacity == capacity)
+    }
+
+    @Test func eventsTakenForTheSpoolLeaveOnlyTheReserve() {
+        var state = connectedState()
+        let pushed = push(1...200, into: &state, capacity: 1000)
+        #expect(pushed)
+        let taken = state.takeAllForSpool()
+        #expect(taken.count == 200)
+        #expect(state.memory.capacity < 200)
+    }
+}
+
+@Suite struct HeapReleaseTests {
+    @Test func trimsOnlyAfterWritesAndAtMostOncePerInterval() {
+        var release = HeapRelease()
+        let interval = HeapRelease.minimumInterval.microseconds
+        var trims: [Bool] = []
+        trims.append(release.trimIfDue(atMicroseconds: 0))  // nothing was written
+        release.wrote()
+        trims.append(release.trimIfDue(atMicroseconds: 1_000))
+        trims.append(release.trimIfDue(atMicroseconds: 2_000))  // nothing written since
+        release.wrote()
+        trims.append(release.trimIfDue(atMicroseconds: 1_000 + interval - 1))  // too soon after the last trim
+        trims.append(release.trimIfDue(atMicroseconds: 1_000 + interval))  // pending until the interval passed
+        #expect(trims == [false, true, false, false, true])
+    }
+
+    @Test func anOperatorsMallocTuningStands() {
+        let tuned: [[String: String]] = [
+            ["GLIBC_TUNABLES": "glibc.malloc.trim_threshold=4194304"], ["MALLOC_TRIM_THRESHOLD_": "0"],
+            ["MALLOC_MMAP_THRESHOLD_": "1048576"],
+        ]
+        for environment in tuned {
+            #expect(!HeapRelease.fixTrimThreshold(environment: { environment[$0] }), "\(environment)")
+        }
+        #expect(HeapRelease.fixTrimThreshold(environment: { ["GLIBC_TUNABLES": "glibc.pthread.rseq=0"][$0] }))
+    }
 }
 
 @Suite struct PluginLogLineTests {

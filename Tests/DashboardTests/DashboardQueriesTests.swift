@@ -1,3 +1,5 @@
+import DashboardStatements
+import Foundation
 import SchemaSQL
 import Storage
 import Testing
@@ -24,6 +26,12 @@ import Testing
         }
     }
 
+    /// The files with `-- when <relation>` blocks.
+    private static let variantFiles = [
+        DashboardQuery.Fleet.file, DashboardQuery.PerMinute.file, DashboardQuery.Clients.file,
+        DashboardQuery.Events.file,
+    ]
+
     /// The `$n` an SQL text uses outside its comment lines.
     private static func parameters(_ sql: String) -> Set<Int> {
         var found: Set<Int> = []
@@ -39,19 +47,15 @@ import Testing
     }
 
     @Test func everyVariantHasItsOwnNameAndNoMarkers() {
-        let files = [
-            DashboardQuery.Fleet.file, DashboardQuery.PerMinute.file, DashboardQuery.Clients.file,
-            DashboardQuery.Events.file,
-        ]
         #expect(DashboardQuery.Fleet.file.relations == ["client_presence", "ingest_gaps", "presence_drift", "broker_metrics"])
         #expect(DashboardQuery.PerMinute.file.relations == ["client_conn_events", "events", "broker_status"])
         #expect(DashboardQuery.Clients.file.relations == ["client_daily_stats"])
         #expect(DashboardQuery.Events.file.relations == ["client_session_ends"])
         var names: Set<String> = []
         var count = 0
-        for file in files {
+        for file in Self.variantFiles {
             for present in Self.subsets(file.relations) {
-                let statement = file.prepared(where: present.contains)
+                let statement = file.variant(where: present.contains)
                 names.insert(statement.name)
                 count += 1
                 #expect(statement.name.hasPrefix(file.name + "_"))
@@ -76,9 +80,45 @@ import Testing
         #expect(Set(fixed).count == fixed.count && names.isDisjoint(with: fixed))
     }
 
+    /// Fixtures/statements holds every statement's text, one file per prepared-statement name, as
+    /// the dashboard prepared it before issue 18 moved the `-- when` blocks to Storage's
+    /// `SQLComposition`: the composition must not change a byte of any variant, nor a name.
+    @Test func everyStatementIsByteForByteTheCapturedText() throws {
+        let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("Fixtures/statements")
+        var statements = [
+            DashboardQuery.ConfigureSession.prepared, DashboardQuery.Reporters.prepared,
+            DashboardQuery.BrokerIDs.prepared, DashboardQuery.Daily.prepared, DashboardQuery.Droppers.prepared,
+        ]
+        for file in Self.variantFiles {
+            statements += Self.subsets(file.relations).map { file.variant(where: $0.contains) }
+        }
+        for statement in statements {
+            let captured = try Data(contentsOf: directory.appendingPathComponent(statement.name + ".sql"))
+            #expect(statement.sql.utf8.elementsEqual(captured), "\(statement.name): \(firstDifference(statement.sql, captured))")
+        }
+        // Every captured statement is still made (a renamed variant would leave its file unread).
+        let files = try FileManager.default.contentsOfDirectory(atPath: directory.path)
+        #expect(Set(files) == Set(statements.map { $0.name + ".sql" }))
+    }
+
+    /// What `conn-sql dashboard-statement` serves the history bench: every file of sql/, once, as
+    /// prepared where every relation exists (a variant's name ends in ones only).
+    @Test func everyRelationPresentHasEveryFileOnce() throws {
+        let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Sources/Ingester/DashboardStatements/sql")
+        let files = try FileManager.default.contentsOfDirectory(atPath: directory.path)
+        let listed = DashboardSQL.everyRelationPresent
+        #expect(listed.map { $0.file + ".sql" }.sorted() == files.sorted())
+        for (file, statement) in listed {
+            let digits = statement.name.dropFirst(("dashboard_" + file).count)
+            #expect(digits.isEmpty || (digits.first == "_" && digits.dropFirst().allSatisfy { $0 == "1" }), "\(file)")
+        }
+    }
+
     @Test func theFleetReadsOnlyWhatExists() {
         let file = DashboardQuery.Fleet.file
-        let all = file.prepared(where: { _ in true })
+        let all = file.variant(where: { _ in true })
         #expect(all.name == "dashboard_fleet_1111")
         #expect(all.sql.contains("FROM client_presence GROUP BY broker_id"))
         #expect(all.sql.contains("FROM ingest_gaps g") && all.sql.contains("THEN 'silent'"))
@@ -86,7 +126,7 @@ import Testing
         #expect(all.sql.contains("d.plugin_drift, d.ingester_drift, d.sys_connected,"))
         #expect(all.sql.contains("msg.value / 60.0,"))
         #expect(!all.sql.contains("WHERE false") && !all.sql.contains("NULL, NULL, NULL"))
-        let none = file.prepared(where: { _ in false })
+        let none = file.variant(where: { _ in false })
         #expect(none.name == "dashboard_fleet_0000")
         #expect(none.sql.contains("WHERE false") && none.sql.contains("NULL, NULL, NULL,"))
         #expect(!none.sql.contains("'silent'") && !none.sql.contains("up.value"))
@@ -258,34 +298,15 @@ import Testing
         #expect(DashboardQuery.BrokerIDs.decode(PostgresRows(values: [["a"], [nil], ["b"]])) == ["a", "b"])
     }
 
-    // MARK: - The variant files' markers
-
-    @Test func markersChooseTheLinesOfOneVariant() {
-        let file = DashboardSQL(
-            name: "t",
-            file: Array(
-                """
-                -- header
-                SELECT 1
-                -- when a
-                  , 2
-                -- else
-                  , 0
-                -- end
-                -- when a, b
-                  , 3
-                -- end
-                FROM x
-
-                """.utf8))
-        #expect(file.relations == ["a", "b"])
-        let both = file.prepared(where: { _ in true })
-        #expect(both.name == "t_11" && both.sql == "-- header\nSELECT 1\n  , 2\n  , 3\nFROM x")
-        let onlyA = file.prepared(where: { $0 == "a" })
-        #expect(onlyA.name == "t_10" && onlyA.sql == "-- header\nSELECT 1\n  , 2\nFROM x")
-        let onlyB = file.prepared(where: { $0 == "b" })
-        #expect(onlyB.name == "t_01" && onlyB.sql == "-- header\nSELECT 1\n  , 0\nFROM x")
-        let plain = DashboardSQL(name: "p", file: Array("SELECT 1\n".utf8)).prepared(where: { _ in false })
-        #expect(plain.name == "p" && plain.sql == "SELECT 1")
+    /// Where `sql` first differs from `captured`: the line number and both lines.
+    private func firstDifference(_ sql: String, _ captured: Data) -> String {
+        let made = sql.split(separator: "\n", omittingEmptySubsequences: false)
+        let kept = String(decoding: captured, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+        for index in 0..<max(made.count, kept.count) {
+            let line = index < made.count ? String(made[index]) : "(end)"
+            let old = index < kept.count ? String(kept[index]) : "(end)"
+            if line != old { return "line \(index + 1) is \"\(line)\", was \"\(old)\"" }
+        }
+        return "the same lines"
     }
 }

@@ -1,3 +1,4 @@
+import ConnRecorder
 import Foundation
 import MQTTWire
 import Testing
@@ -67,9 +68,8 @@ struct ConnPluginPartitionTests {
                    ARRAY[reason_code]::text, ARRAY[extra]::text
             FROM client_conn_events WHERE client_id = 'after-conversion' AND event_type = 'connect'
             """).first)
-        let writeBatch = try String(
-            contentsOfFile: Self.rootDirectory + "/Sources/Plugin/ConnRecorder/sql/write_batch.sql", encoding: .utf8)
-        let written = try database.query(writeBatch, stored)
+        // (write_batch.sql's keyed variant: the file itself holds every variant's lines.)
+        let written = try database.query(ConnStatements.writeBatch(idempotent: true).sql, stored)
         #expect(written.first?.first == "0", "the replayed event was stored again")
         // ... and a plain INSERT of it is rejected by the unique index.
         #expect(throws: (any Error).self) {

@@ -1,18 +1,19 @@
+import DashboardStatements
 import Storage
 
-/// The dashboard's statements, one type each: the SQL is the file of
-/// `Sources/Ingester/Dashboard/sql/` of the same name (compiled in by SwiftPM's `.embedInCode`),
-/// `bindings` lists the fields in the file's `$n` order, and a static `decode` reads its rows by
-/// what they mean. A file with optional parts (`-- when <relation>`, `DashboardSQL`) is a
-/// `VariantStatement` whose variant its `DataSources` choose; the others are `PostgresStatement`s.
+/// The dashboard's statements, one type each: the SQL is `DashboardSQL`'s (the file of
+/// `Sources/Ingester/DashboardStatements/sql/` of the same name), `bindings` lists the fields in
+/// the file's `$n` order, and a static `decode` reads its rows by what they mean. A file with
+/// optional parts (`-- when <relation>` blocks, `DashboardVariants`) is a `VariantStatement` whose
+/// variant its `DataSources` choose; the others are `PostgresStatement`s.
 enum DashboardQuery {
     // MARK: - Session and data sources
 
     /// Sets up a read-only session (sql/configure_session.sql): read-only, `statementTimeout`,
     /// `application_name = 'sys-ingester-dashboard'`, each execution planned with its values.
     struct ConfigureSession: PostgresStatement {
-        static let sql = String(decoding: PackageResources.configure_session_sql, as: UTF8.self)
-        static let name = "dashboard_configure_session"
+        static let sql = DashboardSQL.configureSession.sql
+        static let name = DashboardSQL.configureSession.name
         let statementTimeout: Duration
 
         init(statementTimeout: Duration) { self.statementTimeout = statementTimeout }
@@ -24,8 +25,8 @@ enum DashboardQuery {
     /// Whether a conn-plugin reports to broker_status, and whether a sys-ingester watches one of
     /// its brokers (sql/reporters.sql).
     struct Reporters: PostgresStatement {
-        static let sql = String(decoding: PackageResources.reporters_sql, as: UTF8.self)
-        static let name = "dashboard_reporters"
+        static let sql = DashboardSQL.reporters.sql
+        static let name = DashboardSQL.reporters.name
 
         var bindings: [PostgresValue?] { [] }
 
@@ -41,10 +42,10 @@ enum DashboardQuery {
     /// seen, started, stopped, uptime and messages per second; its variant depends on
     /// client_presence, ingest_gaps, presence_drift and broker_metrics.
     struct Fleet: VariantStatement {
-        static let file = DashboardSQL(name: "dashboard_fleet", file: PackageResources.fleet_sql)
+        static let file = DashboardSQL.fleet
         let prepared: PreparedStatement
 
-        init(_ sources: DataSources) { prepared = Self.file.prepared(sources) }
+        init(_ sources: DataSources) { prepared = Self.file.variant(where: sources.has) }
 
         var bindings: [PostgresValue?] { [] }
 
@@ -74,13 +75,13 @@ enum DashboardQuery {
             var disconnects: Int64
         }
 
-        static let file = DashboardSQL(name: "dashboard_per_minute", file: PackageResources.per_minute_sql)
+        static let file = DashboardSQL.perMinute
         let prepared: PreparedStatement
 
         /// Nil where neither client_conn_events nor events exists: then there is nothing to count.
         init?(_ sources: DataSources) {
             guard sources.has("client_conn_events") || sources.has("events") else { return nil }
-            prepared = Self.file.prepared(sources)
+            prepared = Self.file.variant(where: sources.has)
         }
 
         var bindings: [PostgresValue?] { [] }
@@ -97,8 +98,8 @@ enum DashboardQuery {
 
     /// The brokers of broker_status, sorted (sql/broker_ids.sql).
     struct BrokerIDs: PostgresStatement {
-        static let sql = String(decoding: PackageResources.broker_ids_sql, as: UTF8.self)
-        static let name = "dashboard_broker_ids"
+        static let sql = DashboardSQL.brokerIDs.sql
+        static let name = DashboardSQL.brokerIDs.name
 
         var bindings: [PostgresValue?] { [] }
 
@@ -110,13 +111,13 @@ enum DashboardQuery {
     /// One page of client_presence, one row more than `query.limit` (sql/clients.sql); its variant
     /// depends on client_daily_stats.
     struct Clients: VariantStatement {
-        static let file = DashboardSQL(name: "dashboard_clients", file: PackageResources.clients_sql)
+        static let file = DashboardSQL.clients
         let prepared: PreparedStatement
         let query: ClientListQuery
 
         init(_ query: ClientListQuery, _ sources: DataSources) {
             self.query = query
-            prepared = Self.file.prepared(sources)
+            prepared = Self.file.variant(where: sources.has)
         }
 
         var bindings: [PostgresValue?] {
@@ -143,7 +144,7 @@ enum DashboardQuery {
     /// One client's connects, disconnects and session ends, newest first, one row more than
     /// `query.limit` (sql/events.sql); its variant depends on client_session_ends.
     struct Events: VariantStatement {
-        static let file = DashboardSQL(name: "dashboard_events", file: PackageResources.events_sql)
+        static let file = DashboardSQL.events
         let prepared: PreparedStatement
         let clientID: String
         let query: EventQuery
@@ -151,7 +152,7 @@ enum DashboardQuery {
         init(clientID: String, _ query: EventQuery, _ sources: DataSources) {
             self.clientID = clientID
             self.query = query
-            prepared = Self.file.prepared(sources)
+            prepared = Self.file.variant(where: sources.has)
         }
 
         var bindings: [PostgresValue?] {
@@ -176,8 +177,8 @@ enum DashboardQuery {
     /// One client's unclean disconnects and online seconds per UTC day over the last `days` days,
     /// every day present (sql/daily.sql).
     struct Daily: PostgresStatement {
-        static let sql = String(decoding: PackageResources.daily_sql, as: UTF8.self)
-        static let name = "dashboard_daily"
+        static let sql = DashboardSQL.daily.sql
+        static let name = DashboardSQL.daily.name
         let clientID: String
         let days: Int
 
@@ -200,8 +201,8 @@ enum DashboardQuery {
     /// The `limit` clients with the most unclean disconnects over the last `days` UTC days
     /// (sql/droppers.sql; 1: today).
     struct Droppers: PostgresStatement {
-        static let sql = String(decoding: PackageResources.droppers_sql, as: UTF8.self)
-        static let name = "dashboard_droppers"
+        static let sql = DashboardSQL.droppers.sql
+        static let name = DashboardSQL.droppers.name
         let days: Int
         let limit: Int
 

@@ -2,10 +2,10 @@ import SchemaSQL
 import Storage
 
 /// Every read of the dashboard: the statement types of `DashboardQuery` (one file of
-/// `Sources/Ingester/Dashboard/sql/` each) on the read-only connections of `ReadOnlyDatabase`.
-/// Values travel only as parameters; only which optional relations a statement joins depends on
-/// `DataSources` (a database without the ingester's tables still gets its plugin data, and the
-/// other way round). Indexes they rely on: docs/dashboard.md.
+/// `Sources/Ingester/DashboardStatements/sql/` each) on the read-only connections of
+/// `ReadOnlyDatabase`. Values travel only as parameters; only which optional relations a
+/// statement joins depends on `DataSources` (a database without the ingester's tables still gets
+/// its plugin data, and the other way round). Indexes they rely on: docs/dashboard.md.
 package struct DashboardStore: Sendable {
     package let database: ReadOnlyDatabase
 

@@ -1,10 +1,10 @@
 import Storage
 
 /// The plugin's SQL, in the files of `Sources/Plugin/ConnRecorder/sql/` (compiled in by SwiftPM's
-/// `.embedInCode`; `make bench` runs write_batch.sql too). Values always travel as parameters; a
-/// batch of events is a handful of array parameters expanded by `unnest`, so one statement (one
-/// round trip, one implicit transaction) writes the history rows and the presence upserts of up
-/// to `batchSize` events.
+/// `.embedInCode`; `make bench` runs the write too, through bin/conn-sql). Values always travel as
+/// parameters; a batch of events is a handful of array parameters expanded by `unnest`, so one
+/// statement (one round trip, one implicit transaction) writes the history rows and the presence
+/// upserts of up to `batchSize` events.
 package enum ConnStatements {
     /// Writes a batch (`sql/write_batch.sql`): INSERT into client_conn_events and UPSERT of
     /// client_sessions with each client's latest event, under the presence rules of seed 000
@@ -17,17 +17,24 @@ package enum ConnStatements {
         idempotent ? writeBatchKeyed : writeBatchUnkeyed
     }
 
-    private static let writeBatchKeyed = PreparedStatement(
-        name: "conn_write_batch_keyed", sql: String(decoding: PackageResources.write_batch_sql, as: UTF8.self))
+    /// Every variant of a batch's write: `sql/write_batch.sql`, `sql/write_presence.sql` and
+    /// `sql/write_session_ends.sql` read as one text, whose `-- when` blocks keep the history's
+    /// `ON CONFLICT` line where the event-key index exists (`event_key`), the presence part where
+    /// schema/003_presence.sql is applied (`presence`; write_batch.sql's closing SELECT gives way to
+    /// it) and the session-end part for a batch that holds session_end events (`session_ends`).
+    private static let write = SQLComposition(
+        PackageResources.write_batch_sql, PackageResources.write_presence_sql,
+        PackageResources.write_session_ends_sql)
 
-    /// The line of write_batch.sql that needs the event-key index.
-    private static let skipStoredKeys = "ON CONFLICT DO NOTHING"
+    /// The variant of `write` where exactly `conditions` hold, prepared under `name`.
+    private static func writeVariant(_ name: String, _ conditions: Set<String>) -> PreparedStatement {
+        // The plugin has always sent its write with the files' final newline, which SQLComposition
+        // drops: put back, so the statement's bytes stay those the plugin has always prepared.
+        PreparedStatement(name: name, sql: write.text(where: conditions.contains) + "\n")
+    }
 
-    private static let writeBatchUnkeyed = PreparedStatement(
-        name: "conn_write_batch",
-        sql: writeBatchKeyed.sql.split(separator: "\n", omittingEmptySubsequences: false)
-            .filter { $0.drop { $0 == " " } != skipStoredKeys }
-            .joined(separator: "\n"))
+    private static let writeBatchKeyed = writeVariant("conn_write_batch_keyed", ["event_key"])
+    private static let writeBatchUnkeyed = writeVariant("conn_write_batch", [])
 
     /// A batch's write, in the package's statement idiom: the variant of `writeBatch` or
     /// `writeEvents` the database's schema and the batch call for, and the batch's arrays
@@ -85,10 +92,10 @@ package enum ConnStatements {
     /// the write statement is not planned again at every execution.
     package static let configureSession = String(decoding: PackageResources.configure_session_sql, as: UTF8.self)
 
-    /// A batch's whole write where schema/003_presence.sql is applied: write_batch.sql without its
-    /// last line (its SELECT), then the presence part (`sql/write_presence.sql`) and, for a batch
-    /// that holds session_end events, the session-end part (`sql/write_session_ends.sql`), as one
-    /// statement: one round trip, one transaction. Same parameters as `writeBatch`.
+    /// A batch's whole write where schema/003_presence.sql is applied: write_batch.sql's CTEs, then
+    /// the presence part (`sql/write_presence.sql`) and, for a batch that holds session_end events,
+    /// the session-end part (`sql/write_session_ends.sql`), as one statement: one round trip, one
+    /// transaction. Same parameters as `writeBatch`.
     ///
     /// - Parameter sessionEnds: whether the batch holds session_end events. Without them the
     ///   session-end part would write nothing, yet PostgreSQL would still run it: in pgbench it
@@ -107,34 +114,11 @@ package enum ConnStatements {
         writeEvents(idempotent: idempotent, sessionEnds: events.contains { $0.kind == .sessionEnd })
     }
 
-    private static let presencePart = String(decoding: PackageResources.write_presence_sql, as: UTF8.self)
-    private static let sessionEndsPart = String(decoding: PackageResources.write_session_ends_sql, as: UTF8.self)
-
-    private static let writePresenceKeyed = PreparedStatement(
-        name: "conn_write_presence_keyed", sql: joined(writeBatchKeyed.sql, presencePart))
-    private static let writePresenceUnkeyed = PreparedStatement(
-        name: "conn_write_presence", sql: joined(writeBatchUnkeyed.sql, presencePart))
-    private static let writeEventsKeyed = PreparedStatement(
-        name: "conn_write_events_keyed", sql: joined(writeBatchKeyed.sql, presencePart, sessionEndsPart))
-    private static let writeEventsUnkeyed = PreparedStatement(
-        name: "conn_write_events", sql: joined(writeBatchUnkeyed.sql, presencePart, sessionEndsPart))
-
-    /// One statement from parts that each end with their closing SELECT: every part but the last
-    /// without it (its CTEs continue the WITH), then the last whole.
-    private static func joined(_ parts: String...) -> String {
-        var text = ""
-        for (index, part) in parts.enumerated() {
-            guard index < parts.count - 1 else { return text + part }
-            var lines = part.split(separator: "\n", omittingEmptySubsequences: false)
-            while let last = lines.last, last.allSatisfy({ $0 == " " }) { lines.removeLast() }
-            // A SELECT may continue on indented lines (write_session_ends.sql's does).
-            while let last = lines.last, last.hasPrefix(" ") { lines.removeLast() }
-            precondition(lines.last?.hasPrefix("SELECT ") == true, "each part of a write must end with its SELECT")
-            lines.removeLast()
-            text += lines.joined(separator: "\n") + ",\n"
-        }
-        return text
-    }
+    private static let writePresenceKeyed = writeVariant("conn_write_presence_keyed", ["event_key", "presence"])
+    private static let writePresenceUnkeyed = writeVariant("conn_write_presence", ["presence"])
+    private static let writeEventsKeyed = writeVariant(
+        "conn_write_events_keyed", ["event_key", "presence", "session_ends"])
+    private static let writeEventsUnkeyed = writeVariant("conn_write_events", ["presence", "session_ends"])
 
     // The plugin's other statements are the types of `ConnQuery` (ConnQuery.swift).
 

@@ -61,6 +61,8 @@ package final class ConnWriter {
     ///   system refuses the thread.
     package func start() throws(ConnWriterError) {
         guard let loop else { throw .alreadyStarted }
+        // Before the first backlog: what it uses must go back to the system once it is written.
+        HeapRelease.fixTrimThreshold()
         do {
             thread = try PosixThread.start { loop.run() }
         } catch {

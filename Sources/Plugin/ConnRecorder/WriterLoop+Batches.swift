@@ -65,6 +65,7 @@ extension WriterLoop {
         do {
             try connection.write(batch)
             let latency = Clocks.monotonicMicroseconds() - started
+            heapRelease.wrote()
             batchSizer.committed(count: batch.count, latencyMicros: latency)
             shared.withLock { $0.recordWrite(count: batch.count, latencyMicros: latency) }
             return .settled

@@ -17,6 +17,7 @@ extension WriterLoop {
         let events = shared.withLock { $0.takeAllForSpool() }
         guard !events.isEmpty else { return }
         defer { mirrorSpoolState() }
+        heapRelease.wrote()
         guard let spool else {
             countDropped(events.count, reason: "no spool directory is usable")
             return

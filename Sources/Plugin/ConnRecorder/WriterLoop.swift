@@ -40,6 +40,8 @@ final class WriterLoop {
     var dailyStats: DailyStatsFolding
     /// Events per statement, following how long statements take (WriterLoop+Batches).
     var batchSizer: BatchSizer
+    /// Gives a drained backlog's memory back to the system (WriterLoop+Batches, +Spool).
+    var heapRelease = HeapRelease()
 
     init(
         options: ConnPluginOptions, logger: Logger, bootID: String, store: any ConnEventStore, spool: EventSpool?,
@@ -73,6 +75,8 @@ final class WriterLoop {
         var stopDeadline: Int64?
         while true {
             let (work, isStopping) = waitForWork()
+            // Idle: whatever a backlog used is freed by now (queue buffer, batches, spool reads).
+            if !work { heapRelease.trimIfDue(atMicroseconds: Clocks.monotonicMicroseconds()) }
             if isStopping {
                 let now = Clocks.monotonicMicroseconds()
                 if stopDeadline == nil { stopDeadline = now + flushDeadlineSlack }

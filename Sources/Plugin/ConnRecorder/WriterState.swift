@@ -8,6 +8,9 @@ import Locking
 struct WriterState: Sendable {
     private(set) var memory: [ConnEvent] = []
     private(set) var memoryHead = 0
+    /// The capacity `memory` starts with and returns to once a backlog is gone (see
+    /// `emptyMemory`).
+    private let memoryReserve: Int
     /// The next event's sequence number (its key's last part), in queue order.
     private(set) var nextSequence: Int64 = 1
     /// Every event with a sequence up to this one is committed (or settled as a dead letter).
@@ -38,6 +41,7 @@ struct WriterState: Sendable {
     var sessionsToVerify: [String] = []
 
     init(spoolBytes: Int, spoolHasEvents: Bool, queueReserve: Int) {
+        memoryReserve = queueReserve
         memory.reserveCapacity(queueReserve)
         status.spoolBytes = Int64(spoolBytes)
         self.spoolHasEvents = spoolHasEvents
@@ -81,14 +85,27 @@ struct WriterState: Sendable {
     mutating func acknowledge(_ batch: [ConnEvent]) {
         memoryHead += batch.count
         if memoryHead == memory.count {
-            memory.removeAll(keepingCapacity: true)
-            memoryHead = 0
+            emptyMemory()
         } else if memoryHead > 4096 && memoryHead * 2 > memory.count {
             memory.removeFirst(memoryHead)
             memoryHead = 0
         }
         if let last = batch.last { settle(upTo: last.origin.sequence) }
         if queuedCount == 0 { brokerWaitsSuspended = false }
+    }
+
+    /// Empties `memory`. A buffer a backlog grew past the reserve (at 14,000 cycles a second, a
+    /// second behind is 28,000 events, 5 MB) is handed back rather than kept for the next one:
+    /// a broker that once fell behind must not hold that memory for the rest of its run (the
+    /// writer's `HeapRelease` then gives it back to the system).
+    private mutating func emptyMemory() {
+        memoryHead = 0
+        guard memory.capacity > memoryReserve * 4 else {
+            memory.removeAll(keepingCapacity: true)
+            return
+        }
+        memory = []
+        memory.reserveCapacity(memoryReserve)
     }
 
     /// Marks every event up to `sequence` as committed (a direct write, or a batch).
@@ -104,7 +121,9 @@ struct WriterState: Sendable {
     /// disk, and overtake them.
     mutating func takeAllForSpool() -> ArraySlice<ConnEvent> {
         let slice = memory[memoryHead...]
-        memory.removeAll(keepingCapacity: true)
+        // The slice keeps the old buffer alive: keeping its capacity would allocate a second one.
+        memory = []
+        memory.reserveCapacity(memoryReserve)
         memoryHead = 0
         if !slice.isEmpty { spoolHasEvents = true }
         return slice

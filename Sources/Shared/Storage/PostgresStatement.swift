@@ -36,9 +36,10 @@ extension PostgresConnection {
     }
 }
 
-/// A statement whose SQL is one of a few variants of a file, chosen per value: the dashboard's
-/// statements whose joins depend on which relations exist (`DashboardSQL`), the ingester's prune
-/// step of each table (`PruneStep`). Otherwise like `PostgresStatement`: the value holds its
+/// A statement whose SQL is one of a few variants, chosen per value: the `SQLComposition`s of the
+/// dashboard (whose joins depend on which relations exist) and of the plugin's write (on the
+/// event-key index, presence and what the batch holds), the ingester's prune step of each table
+/// (`PruneStep`, one file per table). Otherwise like `PostgresStatement`: the value holds its
 /// bindings, and its type decodes its rows. Each variant is prepared under its own name.
 package protocol VariantStatement: Sendable {
     /// The variant's text and name.

@@ -1,13 +1,15 @@
 import ArgumentParser
 import ConnRecorder
 
-/// `conn-sql`: the conn-plugin's SQL as the plugin runs it, for benchmarks and for reading.
+/// `conn-sql`: the conn-plugin's SQL as the plugin runs it, and the dashboard's as the dashboard
+/// runs it, for benchmarks and for reading.
 @main
 struct ConnSQL: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "conn-sql",
-        abstract: "The conn-plugin's SQL as the plugin runs it (make bench makes its pgbench baselines with it).",
-        subcommands: [PgbenchScriptCommand.self, ShowStatement.self])
+        abstract:
+            "The conn-plugin's SQL as the plugin runs it, and the dashboard's (make bench makes its pgbench scripts with them).",
+        subcommands: [PgbenchScriptCommand.self, ShowStatement.self, DashboardStatementCommand.self])
 }
 
 struct PgbenchScriptCommand: ParsableCommand {

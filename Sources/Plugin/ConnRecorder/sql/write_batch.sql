@@ -28,7 +28,9 @@ history AS (
     -- line works on a table converted by scripts/partition-conn-events.sh, whose key index is
     -- ((extra->>'event_key'), ts) (a unique index of a partitioned table must hold the partition
     -- key; a replayed event keeps its ts); the only other unique index is the primary key (id).
+-- when event_key
     ON CONFLICT DO NOTHING
+-- end
     RETURNING 1
 ),
 -- MATERIALIZED: where `latest` is read once (no session_end part), PostgreSQL would inline it,
@@ -72,5 +74,9 @@ presence AS (
            OR s.last_event_type = 'disconnect'
            OR s.extra->>'broker_id' IS NOT DISTINCT FROM EXCLUDED.extra->>'broker_id')
     RETURNING 1
+-- when presence
+),
+-- else
 )
 SELECT (SELECT count(*) FROM history), (SELECT count(*) FROM presence)
+-- end

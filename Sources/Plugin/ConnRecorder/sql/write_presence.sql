@@ -1,3 +1,4 @@
+-- when presence
 -- conn-plugin: the presence part of a batch's one statement. Not a statement of its own:
 -- ConnStatements.writeEvents joins it to write_batch.sql (whose last line, its SELECT, is left
 -- out), so history, client_sessions and presence are written by one statement, one round trip,
@@ -32,5 +33,10 @@ per_broker AS (
         protocol = COALESCE(EXCLUDED.protocol, p.protocol)
     WHERE p.last_event_ts <= EXCLUDED.last_event_ts
     RETURNING 1
+-- when session_ends
+),
+-- else
 )
 SELECT (SELECT count(*) FROM history), (SELECT count(*) FROM presence), (SELECT count(*) FROM per_broker)
+-- end
+-- end

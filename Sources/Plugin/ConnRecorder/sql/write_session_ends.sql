@@ -1,3 +1,4 @@
+-- when presence, session_ends
 -- conn-plugin: the session-end part of a batch's one statement, for batches that hold
 -- session_end events (ConnStatements.writeEvents(…, sessionEnds: true): write_batch.sql and
 -- write_presence.sql without their SELECTs, then this file). It reads write_batch.sql's CTEs
@@ -27,3 +28,4 @@ ended AS (
 )
 SELECT (SELECT count(*) FROM history), (SELECT count(*) FROM presence),
        (SELECT count(*) FROM per_broker), (SELECT count(*) FROM end_history), (SELECT count(*) FROM ended)
+-- end

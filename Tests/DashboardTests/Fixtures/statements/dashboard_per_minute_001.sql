@@ -1,0 +1,4 @@
+-- dashboard: connects and disconnects per broker and minute over the last hour (minutes ago,
+-- 0-59): from the plugin's history where a plugin reports, from the ingester's events otherwise.
+-- Lines between `-- when <relations>` and `-- end` are kept only where all the relations exist
+-- (DashboardSQL.variant); with neither client_conn_events nor events there is no statement.
