@@ -183,6 +183,7 @@ let package = Package(
 
         // MARK: Tests
         .testTarget(name: "StorageTests", dependencies: ["Storage"]),
+        .testTarget(name: "LockingTests", dependencies: ["Locking"]),
         // What several test targets use: LogCapture (a Logger whose messages a test reads).
         .target(
             name: "TestSupport", dependencies: [.product(name: "Logging", package: "swift-log")],

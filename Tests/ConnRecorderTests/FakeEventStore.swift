@@ -38,9 +38,9 @@ final class FakeEventStore: ConnEventStore {
 
     /// A hanging database accepts the connection and never answers: the attempt times out.
     private func open() throws(PostgresError) -> Connection {
-        let deadline = Clocks.monotonicNanoseconds() + timeout.nanoseconds
+        let deadline = Clocks.monotonicDeadline(after: timeout)
         let failure = database.withLock { (database, timedOut) -> ConditionLocked<Database>.Step<PostgresError?> in
-            if database.hanging && !timedOut { return .wait(untilNanoseconds: deadline) }
+            if database.hanging && !timedOut { return .wait(untilMicroseconds: deadline) }
             if database.hanging { return .done(PostgresError(kind: .timeout, message: "fake hang while connecting")) }
             guard database.up else { return .done(PostgresError(kind: .connection, message: "fake database is down")) }
             database.connectionsOpened += 1
@@ -65,9 +65,9 @@ final class FakeEventStore: ConnEventStore {
         init(store: FakeEventStore) { self.store = store }
 
         func write(_ events: [ConnEvent]) throws(PostgresError) {
-            let deadline = Clocks.monotonicNanoseconds() + store.timeout.nanoseconds
+            let deadline = Clocks.monotonicDeadline(after: store.timeout)
             let outcome = store.database.withLock { (database, timedOut) -> ConditionLocked<Database>.Step<PostgresError?> in
-                if database.hanging && !timedOut { return .wait(untilNanoseconds: deadline) }
+                if database.hanging && !timedOut { return .wait(untilMicroseconds: deadline) }
                 database.writeCalls += 1
                 if database.hanging { return .done(PostgresError(kind: .timeout, message: "fake hang")) }
                 guard database.up else { return .done(PostgresError(kind: .connection, message: "fake database went away")) }

@@ -105,15 +105,15 @@ import Testing
 @Suite struct HeapReleaseTests {
     @Test func trimsOnlyAfterWritesAndAtMostOncePerInterval() {
         var release = HeapRelease()
-        let interval = HeapRelease.minimumInterval.nanoseconds
+        let interval = HeapRelease.minimumInterval.microseconds
         var trims: [Bool] = []
-        trims.append(release.trimIfDue(now: 0))  // nothing was written
+        trims.append(release.trimIfDue(atMicroseconds: 0))  // nothing was written
         release.wrote()
-        trims.append(release.trimIfDue(now: 1_000))
-        trims.append(release.trimIfDue(now: 2_000))  // nothing written since
+        trims.append(release.trimIfDue(atMicroseconds: 1_000))
+        trims.append(release.trimIfDue(atMicroseconds: 2_000))  // nothing written since
         release.wrote()
-        trims.append(release.trimIfDue(now: 1_000 + interval - 1))  // too soon after the last trim
-        trims.append(release.trimIfDue(now: 1_000 + interval))  // pending until the interval passed
+        trims.append(release.trimIfDue(atMicroseconds: 1_000 + interval - 1))  // too soon after the last trim
+        trims.append(release.trimIfDue(atMicroseconds: 1_000 + interval))  // pending until the interval passed
         #expect(trims == [false, true, false, false, true])
     }
 

@@ -28,8 +28,8 @@ enum Fixture {
     }
 
     /// The captured messages as planner inputs, preceded by a connection marker.
-    static func inputs(_ name: String, receivedAt: Double = 1_800_000_000) throws -> [IngestInput] {
-        [.brokerConnected(at: receivedAt)]
-            + (try messages(name)).map { .message(topic: $0.topic, payload: $0.payload, receivedAt: receivedAt) }
+    static func inputs(_ name: String, receivedAtMicros: Int64 = 1_800_000_000_000_000) throws -> [IngestInput] {
+        [.brokerConnected(atMicros: receivedAtMicros)]
+            + (try messages(name)).map { .message(topic: $0.topic, payload: $0.payload, receivedAtMicros: receivedAtMicros) }
     }
 }

@@ -9,11 +9,11 @@ struct IngestBufferTests {
         BrokerInput(
             broker: number % 3,
             .message(
-                topic: "$SYS/broker/load/\(number)", payload: "\(number)", receivedAt: Double(number)))
+                topic: "$SYS/broker/load/\(number)", payload: "\(number)", receivedAtMicros: micros(Double(number))))
     }
 
     private func marker(_ number: Int) -> BrokerInput {
-        BrokerInput(broker: number % 3, .brokerConnected(at: Double(number)))
+        BrokerInput(broker: number % 3, .brokerConnected(atMicros: micros(Double(number))))
     }
 
     @Test("inputs come out in arrival order, markers and messages interleaved")
@@ -81,8 +81,8 @@ struct IngestBufferTests {
         let messages = all.filter { if case .message = $0.input { true } else { false } }
         #expect(messages.count == limit - expectedMarkers.count)
         #expect(messages.last == message(3 * limit - 1))
-        // Arrival order holds across the merge: receivedAt is the arrival number.
-        let stamps = all.map { input -> Double in
+        // Arrival order holds across the merge: receivedAtMicros is the arrival number.
+        let stamps = all.map { input -> Int64 in
             switch input.input {
             case .message(_, _, let at), .brokerConnected(let at, _), .brokerDisconnected(let at), .brokerPublishing(let at),
                 .brokerStopped(let at): at

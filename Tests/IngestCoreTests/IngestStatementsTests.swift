@@ -7,21 +7,21 @@ import Testing
 @Suite("IngestStatements")
 struct IngestStatementsTests {
     private static let touch = ClientTouch(
-        client: "c", firstSeen: 1, lastSeen: 2, setsUsername: true, username: nil, createIfMissing: true)
+        client: "c", firstSeenMicros: micros(1), lastSeenMicros: micros(2), setsUsername: true, username: nil, createIfMissing: true)
 
     /// One value of every statement the ingester runs.
     private static let all: [any PostgresStatement] = [
         MissingRelations(["a", "b"]), SchemaLock(), OpenClients(broker: "b"), LastUptime(broker: "b"),
-        InsertMetrics(broker: "b", metrics: [("uptime", 5, 1.5)]),
+        InsertMetrics(broker: "b", metrics: [("uptime", 5, 1_500_000)]),
         InsertEvents(
             broker: "b",
             events: [
-                BrokerLogEvent(action: .connected, client: "c", raw: "line", timestamp: 1, timestampFromLine: true)
+                BrokerLogEvent(action: .connected, client: "c", raw: "line", timestampMicros: micros(1), timestampFromLine: true)
             ]),
-        UpsertClient(touch), TouchClient(client: "c", lastSeen: 2), CloseSession(broker: "b", client: "c", at: 3),
-        OpenSession(broker: "b", client: "c", username: nil, at: 3), CloseAllSessions(broker: "b", keep: ["c"], at: 4),
-        Subscribe(broker: "b", client: "c", topic: "t/#", qos: 1, at: 5),
-        Unsubscribe(broker: "b", client: "c", topic: "t/#", at: 6),
+        UpsertClient(touch), TouchClient(client: "c", lastSeenMicros: micros(2)), CloseSession(broker: "b", client: "c", atMicros: 3),
+        OpenSession(broker: "b", client: "c", username: nil, atMicros: 3), CloseAllSessions(broker: "b", keep: ["c"], atMicros: 4),
+        Subscribe(broker: "b", client: "c", topic: "t/#", qos: 1, atMicros: 5),
+        Unsubscribe(broker: "b", client: "c", topic: "t/#", atMicros: 6),
     ]
 
     /// The highest `$n` of `sql`.
@@ -53,14 +53,19 @@ struct IngestStatementsTests {
 
     @Test("a burst's rows travel as arrays in their order")
     func arrays() {
-        let metrics = InsertMetrics(broker: "b", metrics: [("m1", 1.5, 10), ("m2", -2, 11)]).bindings
+        let metrics = InsertMetrics(broker: "b", metrics: [("m1", 1.5, 10_000_000), ("m2", -2, 11_000_001)]).bindings
         #expect(
             metrics == [
                 .text("b"), .arrayLiteral("{\"m1\",\"m2\"}"), .arrayLiteral("{\"1.5\",\"-2.0\"}"),
-                .arrayLiteral("{\"10.0\",\"11.0\"}"),
+                .arrayLiteral("{10000000,11000001}"),
             ])
         #expect(
-            CloseAllSessions(broker: "b", keep: [], at: 4).bindings == [.text("b"), .arrayLiteral("{}"), .double(4)])
-        #expect(UpsertClient(Self.touch).bindings == [.text("c"), nil, .double(1), .double(2), .bool(true)])
+            CloseAllSessions(broker: "b", keep: [], atMicros: 4).bindings == [.text("b"), .arrayLiteral("{}"), .int(4)])
+        #expect(
+            UpsertClient(Self.touch).bindings == [.text("c"), nil, .int(1_000_000), .int(2_000_000), .bool(true)])
+        let line = BrokerLogEvent(action: .checkpoint, raw: "x", timestampMicros: 1_700_000_000_000_001, timestampFromLine: false)
+        #expect(InsertEvents(broker: "b", events: [line]).bindings[1] == .arrayLiteral("{1700000000000001}"))
+        #expect(
+            TouchBrokerStatus(broker: "b", seenAtMicros: 1_700_000_000_500_000).bindings[1] == .int(1_700_000_000_500_000))
     }
 }

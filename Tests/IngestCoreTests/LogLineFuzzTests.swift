@@ -46,7 +46,7 @@ struct LogLineFuzzTests {
         var rng = SeededGenerator(state: seed)
         var planner = BurstPlanner(tracker: SessionTracker())
         let streams = ["N", "I", "W", "E", "M/subscribe", "M/unsubscribe", "WS", "X"]
-        var inputs: [IngestInput] = [.brokerConnected(at: 0)]
+        var inputs: [IngestInput] = [.brokerConnected(atMicros: micros(0))]
         var logLines = 0
         for index in 0..<6000 {
             let id = Self.hostileText(&rng)
@@ -79,7 +79,7 @@ struct LogLineFuzzTests {
                 stream = streams.randomElement(using: &rng)!
                 payload = String(full.prefix(cut))
             }
-            inputs.append(.message(topic: "$SYS/broker/log/\(stream)", payload: payload, receivedAt: Double(index)))
+            inputs.append(.message(topic: "$SYS/broker/log/\(stream)", payload: payload, receivedAtMicros: micros(Double(index))))
             logLines += 1
         }
         let plan = planner.plan(inputs)
@@ -100,19 +100,19 @@ struct LogLineFuzzTests {
             let id = Self.hostileText(&rng).replacingNul()
             let connect = parser21.parse(
                 stream: .notice, payload: "1: New client connected from 10.0.0.1:5 as \(id) (p4, c1, k60).",
-                receivedAt: 0)
+                receivedAtMicros: micros(0))
             #expect(connect.action == .connected && connect.client == id, "seed \(seed): \(id)")
             let gone21 = parser21.parse(
-                stream: .notice, payload: "1: Client \(id) [10.0.0.1:5] disconnected.", receivedAt: 0)
+                stream: .notice, payload: "1: Client \(id) [10.0.0.1:5] disconnected.", receivedAtMicros: micros(0))
             #expect(gone21.action == .disconnected && gone21.client == id, "seed \(seed): \(id)")
-            let gone20 = parser20.parse(stream: .notice, payload: "1: Client \(id) disconnected.", receivedAt: 0)
+            let gone20 = parser20.parse(stream: .notice, payload: "1: Client \(id) disconnected.", receivedAtMicros: micros(0))
             if id != "<unknown>" {
                 #expect(gone20.action == .disconnected && gone20.client == id, "seed \(seed): \(id)")
             }
             let user = Self.hostileText(&rng).replacingNul()
             let withUser = parser21.parse(
                 stream: .notice, payload: "1: New client connected from 10.0.0.1:5 as \(id) (p5, c1, k60, u'\(user)').",
-                receivedAt: 0)
+                receivedAtMicros: micros(0))
             // Exact unless the username itself contains a connect suffix (the documented ambiguity).
             if !user.contains(" (p") {
                 #expect(withUser.client == id && withUser.username == user, "seed \(seed): \(id) / \(user)")

@@ -29,7 +29,7 @@ struct LogLineParserTests {
 
         let c31 = try event(events, containing: "as c31 ")
         #expect(c31.action == .connected && c31.client == "c31" && c31.username == "alice")
-        #expect(c31.timestamp == 1_795_454_481)
+        #expect(c31.timestampMicros == 1_795_454_481_000_000)
         let gone = try event(events, containing: "Client c31 [")
         #expect(gone.action == .disconnected && gone.client == "c31" && !gone.clientIsAddress)
 
@@ -118,7 +118,7 @@ struct LogLineParserTests {
                 Issue.record("not a log topic: \(topic)")
                 continue
             }
-            let event = parser.parse(stream: stream, payload: payload, receivedAt: 5)
+            let event = parser.parse(stream: stream, payload: payload, receivedAtMicros: micros(5))
             let expected = parts[1].split(separator: "|", omittingEmptySubsequences: false).map(String.init)
             let actual = [
                 event.action.rawValue, event.client ?? "", event.topic ?? "", event.qos.map(String.init) ?? "",
@@ -132,16 +132,32 @@ struct LogLineParserTests {
     @Test("timestamp prefixes")
     func timestamps() {
         let parser = LogLineParser()
-        let epoch = parser.parse(stream: .notice, payload: "1700000000: Saving in-memory database to x.", receivedAt: 5)
-        #expect(epoch.timestamp == 1_700_000_000 && epoch.timestampFromLine && epoch.action == .checkpoint)
+        let epoch = parser.parse(stream: .notice, payload: "1700000000: Saving in-memory database to x.", receivedAtMicros: micros(5))
+        #expect(epoch.timestampMicros == 1_700_000_000_000_000 && epoch.timestampFromLine && epoch.action == .checkpoint)
         let iso = parser.parse(
-            stream: .notice, payload: "2024-05-01 10:00:00: Saving in-memory database to x.", receivedAt: 5)
-        #expect(iso.timestamp == 5 && !iso.timestampFromLine && iso.action == .checkpoint)
-        let none = parser.parse(stream: .notice, payload: "Saving in-memory database to x.", receivedAt: 5)
-        #expect(none.timestamp == 5 && !none.timestampFromLine && none.action == .checkpoint)
+            stream: .notice, payload: "2024-05-01 10:00:00: Saving in-memory database to x.", receivedAtMicros: micros(5))
+        #expect(iso.timestampMicros == micros(5) && !iso.timestampFromLine && iso.action == .checkpoint)
+        let none = parser.parse(stream: .notice, payload: "Saving in-memory database to x.", receivedAtMicros: micros(5))
+        #expect(none.timestampMicros == micros(5) && !none.timestampFromLine && none.action == .checkpoint)
         let lifecycle = parser.parse(
-            stream: .information, payload: "1: mosquitto version 2.1.2 starting", receivedAt: 5)
+            stream: .information, payload: "1: mosquitto version 2.1.2 starting", receivedAtMicros: micros(5))
         #expect(lifecycle.lifecycle == .started(version: "2.1.2") && lifecycle.action == .unknown)
+    }
+
+    @Test("a prefix of epoch seconds is the same instant in microseconds; one beyond them gives the ingest time")
+    func timestampMicroseconds() {
+        let parser = LogLineParser()
+        func parsed(_ prefix: String) -> BrokerLogEvent {
+            parser.parse(stream: .notice, payload: prefix + ": Saving in-memory database to x.", receivedAtMicros: 42)
+        }
+        #expect(parsed("0").timestampMicros == 0 && parsed("0").timestampFromLine)
+        #expect(parsed("1795454481").timestampMicros == 1_795_454_481_000_000)
+        let last = parsed("9223372036854")
+        #expect(last.timestampMicros == 9_223_372_036_854_000_000 && last.timestampFromLine)
+        let beyond = parsed("9223372036855")
+        #expect(beyond.timestampMicros == 42 && !beyond.timestampFromLine && beyond.action == .checkpoint)
+        let long = parsed("123456789012345678")
+        #expect(long.timestampMicros == 42 && !long.timestampFromLine && long.action == .checkpoint)
     }
 
     // MARK: - Hostile input and the documented ambiguity
@@ -149,14 +165,14 @@ struct LogLineParserTests {
     @Test("an id imitating the connect suffix, without username, is read exactly")
     func imitatedSuffixWithoutUsername() {
         let line = "1: New client connected from 127.0.0.1:1 as x (p2, c1, k60) (p4, c1, k60)."
-        let event = LogLineParser().parse(stream: .notice, payload: line, receivedAt: 0)
+        let event = LogLineParser().parse(stream: .notice, payload: line, receivedAtMicros: micros(0))
         #expect(event.client == "x (p2, c1, k60)" && event.username == nil && !event.ambiguous)
     }
 
     @Test("a username imitating the suffix is the documented misreading, flagged ambiguous")
     func imitatedSuffixInUsername() {
         let line = "1: New client connected from 127.0.0.1:1 as a (p4, c1, k60, u'b') (p4, c1, k60, u'c')."
-        let event = LogLineParser().parse(stream: .notice, payload: line, receivedAt: 0)
+        let event = LogLineParser().parse(stream: .notice, payload: line, receivedAtMicros: micros(0))
         // Either id "a" + username "b') (p4, c1, k60, u'c" or id "a (p4, c1, k60, u'b')" + username "c";
         // the parser takes the last boundary.
         #expect(event.client == "a (p4, c1, k60, u'b')" && event.username == "c" && event.ambiguous)
@@ -165,13 +181,13 @@ struct LogLineParserTests {
     @Test("the known dialect protects against ids imitating the other generation")
     func dialect() {
         let line = "1: Client a [1.2.3.4:5] disconnected: x disconnected."
-        let as20 = LogLineParser(dialect: .v20).parse(stream: .notice, payload: line, receivedAt: 0)
+        let as20 = LogLineParser(dialect: .v20).parse(stream: .notice, payload: line, receivedAtMicros: micros(0))
         #expect(as20.client == "a [1.2.3.4:5] disconnected: x")
-        let unknown = LogLineParser(dialect: .unknown).parse(stream: .notice, payload: line, receivedAt: 0)
+        let unknown = LogLineParser(dialect: .unknown).parse(stream: .notice, payload: line, receivedAtMicros: micros(0))
         #expect(unknown.client == "a")  // documented: before $SYS/broker/version arrives
         let v21Line = "1: Client a disconnected. [127.0.0.1:9] disconnected."
         #expect(
-            LogLineParser(dialect: .v21).parse(stream: .notice, payload: v21Line, receivedAt: 0).client
+            LogLineParser(dialect: .v21).parse(stream: .notice, payload: v21Line, receivedAtMicros: micros(0)).client
                 == "a disconnected.")
     }
 
@@ -179,17 +195,17 @@ struct LogLineParserTests {
     func subscribeSplit() {
         let parser = LogLineParser()
         let line = "1: a 1 b 0 c"
-        let known = parser.parse(stream: .subscribe, payload: line, receivedAt: 0) { $0 == "a 1 b" }
+        let known = parser.parse(stream: .subscribe, payload: line, receivedAtMicros: micros(0)) { $0 == "a 1 b" }
         #expect(known.client == "a 1 b" && known.topic == "c" && known.qos == 0 && !known.ambiguous)
-        let guess = parser.parse(stream: .subscribe, payload: line, receivedAt: 0)
+        let guess = parser.parse(stream: .subscribe, payload: line, receivedAtMicros: micros(0))
         #expect(guess.client == "a" && guess.topic == "b 0 c" && guess.qos == 1 && guess.ambiguous)
-        let unsubscribe = parser.parse(stream: .unsubscribe, payload: "1: a b c", receivedAt: 0) { $0 == "a b" }
+        let unsubscribe = parser.parse(stream: .unsubscribe, payload: "1: a b c", receivedAtMicros: micros(0)) { $0 == "a b" }
         #expect(unsubscribe.client == "a b" && unsubscribe.topic == "c")
     }
 
     @Test("NUL characters are replaced in raw")
     func nul() {
-        let event = LogLineParser().parse(stream: .notice, payload: "1: Client a\0b disconnected.", receivedAt: 0)
+        let event = LogLineParser().parse(stream: .notice, payload: "1: Client a\0b disconnected.", receivedAtMicros: micros(0))
         #expect(!event.raw.contains("\0") && event.action == .disconnected && event.client == "a\u{FFFD}b")
     }
 }

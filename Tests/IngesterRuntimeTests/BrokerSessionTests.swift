@@ -1,6 +1,7 @@
 import Foundation
 import IngestCore
 import IngesterRuntime
+import Locking
 import Testing
 
 /// A broker session over a fake connection: the tests report libmosquitto's events to the
@@ -20,8 +21,8 @@ struct BrokerSessionTests {
 
     private func queued() -> [IngestInput] { queue.drain(maximum: .max).map(\.input) }
 
-    private func arrive(_ topic: String, _ payload: String, retained: Bool = false, at time: Double = 0) {
-        session.arrived(topic: topic, retained: retained, receivedAt: time) { payload }
+    private func arrive(_ topic: String, _ payload: String, retained: Bool = false, atMicros time: Int64 = 0) {
+        session.arrived(topic: topic, retained: retained, receivedAtMicros: time) { payload }
     }
 
     private let lost = BrokerFailure(description: "The connection was lost.", isTLSFailure: false)
@@ -61,10 +62,10 @@ struct BrokerSessionTests {
         session.connected(sessionPresent: true)
         let second = try #require(connection.lastMid)
         session.subscribed(mid: first, grantedQoS: 2)
-        session.wakeAndWatch(now: Date().timeIntervalSince1970)
+        session.wakeAndWatch(nowMicros: Clocks.wallMicroseconds())
         #expect(connection.record.withLock { $0.published }.isEmpty, "woken before its subscription was acknowledged")
         session.subscribed(mid: second, grantedQoS: 2)
-        session.wakeAndWatch(now: Date().timeIntervalSince1970)
+        session.wakeAndWatch(nowMicros: Clocks.wallMicroseconds())
         #expect(connection.record.withLock { $0.published } == [BrokerSession.wakeTopic])
     }
 
@@ -72,22 +73,22 @@ struct BrokerSessionTests {
     func refusedSubscription() throws {
         session.connected(sessionPresent: false)
         session.subscribed(mid: try #require(connection.lastMid), grantedQoS: 0x80)
-        session.wakeAndWatch(now: Date().timeIntervalSince1970)
+        session.wakeAndWatch(nowMicros: Clocks.wallMicroseconds())
         #expect(connection.record.withLock { $0.published }.isEmpty)
     }
 
     @Test("after a resumed session, the replayed metric rounds are dropped until the first retained message; log lines are kept")
     func replayFilter() throws {
         session.connected(sessionPresent: false)
-        arrive("$SYS/broker/messages/received", "10", at: 100)
+        arrive("$SYS/broker/messages/received", "10", atMicros: micros(100))
         session.disconnected(lost)
         session.connected(sessionPresent: true)
         // What the broker queued while we were away comes first: the same round again, and a log line.
-        arrive("$SYS/broker/messages/received", "10", at: 130)
-        arrive("$SYS/broker/log/N", "120: New client connected from 127.0.0.1:1 as c1 (p4, c1, k60).", at: 130)
+        arrive("$SYS/broker/messages/received", "10", atMicros: micros(130))
+        arrive("$SYS/broker/log/N", "120: New client connected from 127.0.0.1:1 as c1 (p4, c1, k60).", atMicros: micros(130))
         // Then the retained copies our SUBSCRIBE asked for: the replay is over.
-        arrive("$SYS/broker/messages/received", "12", retained: true, at: 131)
-        arrive("$SYS/broker/messages/received", "15", at: 140)
+        arrive("$SYS/broker/messages/received", "12", retained: true, atMicros: micros(131))
+        arrive("$SYS/broker/messages/received", "15", atMicros: micros(140))
         let inputs = queued()
         #expect(
             inputs.compactMap { input -> String? in
@@ -103,17 +104,17 @@ struct BrokerSessionTests {
         loop.stop()
         let stored = database.plans(of: "a").flatMap(\.metrics).filter { $0.metric.contains("messages/received") }
         #expect(stored.map(\.value) == [10, 12, 15])
-        #expect(stored.map(\.ts) == [100, 131, 140])
+        #expect(stored.map(\.atMicros) == [100, 131, 140].map(micros))
         #expect(database.eventClients(of: "a") == ["c1"])
     }
 
     @Test("without a resumed session nothing was queued for us: no metric is dropped")
     func noReplayWithoutSession() {
         session.connected(sessionPresent: false)
-        arrive("$SYS/broker/messages/received", "10", at: 100)
+        arrive("$SYS/broker/messages/received", "10", atMicros: micros(100))
         session.disconnected(lost)
         session.connected(sessionPresent: false)
-        arrive("$SYS/broker/messages/received", "11", at: 130)
+        arrive("$SYS/broker/messages/received", "11", atMicros: micros(130))
         let payloads = queued().compactMap { input -> String? in
             guard case .message(_, let payload, _) = input else { return nil }
             return payload
@@ -125,36 +126,36 @@ struct BrokerSessionTests {
     func silence() throws {
         session.connected(sessionPresent: false)
         session.subscribed(mid: try #require(connection.lastMid), grantedQoS: 2)
-        let readyAt = Date().timeIntervalSince1970
+        let readyAt = Clocks.wallMicroseconds()
         _ = queued()
         // Within three rounds (10 s each until the broker's own interval is known) plus a second: not silent.
-        session.wakeAndWatch(now: readyAt + 5)
+        session.wakeAndWatch(nowMicros: readyAt + micros(5))
         #expect(queued().isEmpty)
-        session.wakeAndWatch(now: readyAt + 40)
-        session.wakeAndWatch(now: readyAt + 50)
+        session.wakeAndWatch(nowMicros: readyAt + micros(40))
+        session.wakeAndWatch(nowMicros: readyAt + micros(50))
         let silent = queued()
         #expect(silent.map(\.kind) == ["silent"])
         if case .brokerSilent(let since, let every) = silent.first {
-            #expect(since >= readyAt - 1 && since <= readyAt)
-            #expect(every == 10)
+            #expect(since >= readyAt - micros(1) && since <= readyAt)
+            #expect(every == .seconds(10))
         }
         // Each wake-up was published, silent or not.
         #expect(connection.record.withLock { $0.published.count } == 3)
-        arrive(SysSilence.watchedTopic, "500 seconds", at: readyAt + 55)
+        arrive(SysSilence.watchedTopic, "500 seconds", atMicros: readyAt + micros(55))
         let again = queued()
         #expect(again.map(\.kind) == ["publishing", "message \(SysSilence.watchedTopic)"])
 
         // Through the loop: one broker_silent gap, opened and then ended.
         let database = FakeIngestDatabase()
-        queue.push(BrokerInput(broker: 0, .brokerConnected(at: readyAt - 1, sessionResumed: false)))
+        queue.push(BrokerInput(broker: 0, .brokerConnected(atMicros: readyAt - micros(1), sessionResumed: false)))
         for input in silent + again { queue.push(BrokerInput(broker: 0, input)) }
         let loop = try RunningLoop.start(queue: queue, database: database)
         #expect(database.waitUntil { $0.bursts.flatMap { $0.flatMap(\.plan.gaps) }.count >= 2 })
         loop.stop()
         let gaps = database.plans(of: "a").flatMap(\.gaps)
         #expect(gaps.map(\.kind) == [.brokerSilent, .brokerSilent])
-        #expect(gaps.first?.endedAt == nil)
-        #expect(gaps.last?.endedAt == readyAt + 55)
+        #expect(gaps.first?.endedAtMicros == nil)
+        #expect(gaps.last?.endedAtMicros == readyAt + micros(55))
     }
 
     @Test("a lost broker whose port refuses connections is reported stopped, once; one that does not is not")
@@ -163,14 +164,14 @@ struct BrokerSessionTests {
         session.subscribed(mid: try #require(connection.lastMid), grantedQoS: 2)
         session.disconnected(lost)
         let lostAt = try #require(
-            queued().compactMap { input -> Double? in
+            queued().compactMap { input -> Int64? in
                 if case .brokerDisconnected(let at) = input { return at }
                 return nil
             }.first)
         connection.record.withLock { $0.refuses = true }
-        session.wakeAndWatch(now: lostAt + 0.5)
-        session.wakeAndWatch(now: lostAt + 1)
-        #expect(queued() == [.brokerStopped(at: lostAt)])
+        session.wakeAndWatch(nowMicros: lostAt + micros(0.5))
+        session.wakeAndWatch(nowMicros: lostAt + micros(1))
+        #expect(queued() == [.brokerStopped(atMicros: lostAt)])
         #expect(connection.record.withLock { $0.probes } == 1)
         #expect(connection.record.withLock { $0.published }.isEmpty, "not ready: no wake-ups")
     }
@@ -181,7 +182,7 @@ struct BrokerSessionTests {
         session.subscribed(mid: try #require(connection.lastMid), grantedQoS: 2)
         session.disconnected(lost)
         _ = queued()
-        session.wakeAndWatch(now: Date().timeIntervalSince1970)
+        session.wakeAndWatch(nowMicros: Clocks.wallMicroseconds())
         #expect(queued().isEmpty)
         #expect(connection.record.withLock { $0.probes } == 1)
     }

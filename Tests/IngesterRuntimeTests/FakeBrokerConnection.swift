@@ -36,7 +36,7 @@ final class FakeBrokerConnection: BrokerConnection {
     /// Waits until the session started the connection, at most 60 s (a guard against a hang, not a
     /// timing check: it takes milliseconds).
     func waitUntilStarted() -> Bool {
-        record.withLock(when: { $0.started }, untilNanoseconds: Clocks.monotonicDeadline(after: .seconds(60))) { _, ready in
+        record.withLock(when: { $0.started }, untilMicroseconds: Clocks.monotonicDeadline(after: .seconds(60))) { _, ready in
             ready
         }
     }
@@ -65,5 +65,5 @@ final class FakeBrokerConnection: BrokerConnection {
         record.withLock { $0.disconnects += 1 }
     }
 
-    func waitUntilStopped(untilNanoseconds deadline: Int64) {}
+    func waitUntilStopped(untilMicroseconds deadline: Int64) {}
 }

@@ -17,7 +17,7 @@ final class FakeIngestDatabase: IngestDatabase, Sendable {
         /// Committed bursts, in commit order.
         var bursts: [[(broker: String, plan: BurstPlan)]] = []
         /// `broker_status.ingester_last_seen` per broker, as `touch` and `loadPlanner` use it.
-        var lastHeard: [String: Double] = [:]
+        var lastHeard: [String: Int64] = [:]
         var touches: [[String]] = []
         var closed = false
     }
@@ -28,7 +28,7 @@ final class FakeIngestDatabase: IngestDatabase, Sendable {
     /// not a timing check).
     /// - Returns: whether it holds.
     func waitUntil(_ isDone: (Record) -> Bool) -> Bool {
-        record.withLock(when: isDone, untilNanoseconds: Clocks.monotonicDeadline(after: .seconds(60))) { _, ready in ready }
+        record.withLock(when: isDone, untilMicroseconds: Clocks.monotonicDeadline(after: .seconds(60))) { _, ready in ready }
     }
 
     /// Every committed plan of `broker`, burst by burst.
@@ -66,7 +66,7 @@ final class FakeIngestDatabase: IngestDatabase, Sendable {
 
     func loadPlanner(broker: String, ownClientID: String) throws(PostgresError) -> BurstPlanner {
         let lastHeard = try open { $0.lastHeard[broker] }
-        return BurstPlanner(tracker: SessionTracker(), lastHeard: lastHeard, ownClientID: ownClientID)
+        return BurstPlanner(tracker: SessionTracker(), lastHeardMicros: lastHeard, ownClientID: ownClientID)
     }
 
     func write(_ plans: [(broker: String, plan: BurstPlan)]) throws(PostgresError) {
@@ -85,7 +85,7 @@ final class FakeIngestDatabase: IngestDatabase, Sendable {
         if lost { throw PostgresError(kind: .connection, message: "server closed the connection (fake)") }
     }
 
-    func touch(brokers: [String], at ts: Double) throws(PostgresError) {
+    func touch(brokers: [String], atMicros ts: Int64) throws(PostgresError) {
         try open { record in
             record.touches.append(brokers)
             for broker in brokers { record.lastHeard[broker] = ts }

@@ -79,17 +79,17 @@ struct IngestLoopTests {
         let queue = IngestQueue(limit: 1000)
         let database = FakeIngestDatabase()
         let inputs: [IngestInput] = [
-            .brokerConnected(at: 1000, sessionResumed: false),
+            .brokerConnected(atMicros: micros(1000), sessionResumed: false),
             metric("uptime", "50 seconds", at: 1001),
             // Away 98 s with the session kept: lines older than 20 s may have expired.
-            .brokerDisconnected(at: 1002),
-            .brokerConnected(at: 1100, sessionResumed: true),
+            .brokerDisconnected(atMicros: micros(1002)),
+            .brokerConnected(atMicros: micros(1100), sessionResumed: true),
             // Away 3 s with the session kept: nothing lost, no gap.
-            .brokerDisconnected(at: 1101),
-            .brokerConnected(at: 1104, sessionResumed: true),
+            .brokerDisconnected(atMicros: micros(1101)),
+            .brokerConnected(atMicros: micros(1104), sessionResumed: true),
             // Away 6 s without the session: everything of the gap is gone.
-            .brokerDisconnected(at: 1105),
-            .brokerConnected(at: 1111, sessionResumed: false),
+            .brokerDisconnected(atMicros: micros(1105)),
+            .brokerConnected(atMicros: micros(1111), sessionResumed: false),
         ]
         for input in inputs { queue.push(BrokerInput(broker: 0, input)) }
         let loop = try RunningLoop.start(queue: queue, database: database)
@@ -97,7 +97,7 @@ struct IngestLoopTests {
         loop.stop()
         let gaps = database.plans(of: "a").flatMap(\.gaps)
         #expect(
-            gaps.map { "\($0.kind.rawValue) \(Int($0.startedAt))-\(Int($0.endedAt ?? 0))" } == [
+            gaps.map { "\($0.kind.rawValue) \($0.startedAtMicros / 1_000_000)-\(($0.endedAtMicros ?? 0) / 1_000_000)" } == [
                 "longer_than_log_expiry 1002-1100", "session_not_resumed 1105-1111",
             ])
     }
@@ -113,7 +113,7 @@ struct IngestLoopTests {
         let database = FakeIngestDatabase()
         // The first run hears the broker, then stops cleanly.
         let first = IngestQueue(limit: 100)
-        first.push(BrokerInput(broker: 0, .brokerConnected(at: 1000, sessionResumed: false)))
+        first.push(BrokerInput(broker: 0, .brokerConnected(atMicros: micros(1000), sessionResumed: false)))
         first.push(BrokerInput(broker: 0, connectLine("c1", at: 1001)))
         let firstLoop = try RunningLoop.start(queue: first, database: database)
         #expect(database.waitUntil { !$0.bursts.isEmpty })
@@ -123,17 +123,17 @@ struct IngestLoopTests {
         let stoppedAt = try #require(marked)
         // The next run connects `awaySeconds` later.
         let second = IngestQueue(limit: 100)
-        let reconnectedAt = stoppedAt + awaySeconds
-        second.push(BrokerInput(broker: 0, .brokerConnected(at: reconnectedAt, sessionResumed: resumed)))
-        second.push(BrokerInput(broker: 0, connectLine("c2", at: reconnectedAt + 1)))
+        let reconnectedAt = stoppedAt + micros(awaySeconds)
+        second.push(BrokerInput(broker: 0, .brokerConnected(atMicros: reconnectedAt, sessionResumed: resumed)))
+        second.push(BrokerInput(broker: 0, connectLine("c2", at: Double(reconnectedAt) / 1e6 + 1)))
         let secondLoop = try RunningLoop.start(queue: second, database: database)
         #expect(database.waitUntil { $0.bursts.flatMap { $0.flatMap(\.plan.events) }.count >= 2 })
         secondLoop.stop()
         let gaps = database.plans(of: "a").flatMap(\.gaps)
         #expect(gaps.map(\.kind.rawValue) == (gap.map { [$0] } ?? []))
         if let recorded = gaps.first {
-            #expect(recorded.startedAt == stoppedAt)
-            #expect(recorded.endedAt == reconnectedAt)
+            #expect(recorded.startedAtMicros == stoppedAt)
+            #expect(recorded.endedAtMicros == reconnectedAt)
         }
     }
 

@@ -41,7 +41,7 @@ struct IngesterServicesTests {
             }
             #expect(connection.record.withLock { $0.started })
             session.connected(sessionPresent: false)
-            session.arrived(topic: "$SYS/broker/log/N", retained: false, receivedAt: 100) {
+            session.arrived(topic: "$SYS/broker/log/N", retained: false, receivedAtMicros: 100_000_000) {
                 "100: New client connected from 127.0.0.1:1 as c1 (p4, c1, k60)."
             }
             await group.triggerGracefulShutdown()

@@ -17,7 +17,7 @@ func brokerSettings(_ name: String = "a") -> BrokerSettings {
 
 /// A log line of broker log level `level` ("N", "M/subscribe", ...), as the broker publishes it.
 func logLine(_ level: String, _ text: String, at time: Double) -> IngestInput {
-    .message(topic: "$SYS/broker/log/\(level)", payload: text, receivedAt: time)
+    .message(topic: "$SYS/broker/log/\(level)", payload: text, receivedAtMicros: micros(time))
 }
 
 /// The broker's line for a client's connect at `time`.
@@ -27,7 +27,7 @@ func connectLine(_ client: String, at time: Double) -> IngestInput {
 
 /// A metric message: `$SYS/broker/<path>`.
 func metric(_ path: String, _ payload: String, at time: Double) -> IngestInput {
-    .message(topic: "$SYS/broker/\(path)", payload: payload, receivedAt: time)
+    .message(topic: "$SYS/broker/\(path)", payload: payload, receivedAtMicros: micros(time))
 }
 
 /// An ingest loop over a fake database, on a thread of its own as in the program.
@@ -85,4 +85,9 @@ extension IngestInput {
         case .brokerPublishing: "publishing"
         }
     }
+}
+
+/// Epoch seconds as the microseconds every instant is in (the tests read in seconds).
+func micros(_ seconds: Double) -> Int64 {
+    Int64((seconds * 1_000_000).rounded())
 }

@@ -25,7 +25,7 @@ struct MetricsEndpointTests {
         metrics.pgUp(true)
         for broker in ["b1", "b2"] {
             metrics.brokerUp(broker, true)
-            metrics.messageReceived(broker: broker, at: Date(timeIntervalSince1970: 1_700_000_000))
+            metrics.messageReceived(broker: broker, atMicros: 1_700_000_000_000_000)
             metrics.sysMetric(broker: broker, topic: "$SYS/broker/clients/connected", value: 3)
             metrics.sysMetric(broker: broker, topic: "$SYS/broker/bytes/received", value: 4_294_967_296)
             metrics.sysMetric(broker: broker, topic: "$SYS/broker/retained messages/count", value: 7)

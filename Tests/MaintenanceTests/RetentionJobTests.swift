@@ -8,7 +8,7 @@ import Testing
 @Suite struct RetentionJobTests {
     static let identity = RetentionJob.Identity(
         job: "test_retention", lockKey: 42, runBy: "edge-1", peer: "plugin", role: "the plugin's role")
-    static let hour: Int64 = 3_600_000_000_000
+    static let hour: Int64 = 3_600_000_000
 
     static func job(_ targets: [RetentionTarget], log: LogCapture = LogCapture()) -> RetentionJob {
         RetentionJob(targets: targets, identity: identity, intervalSeconds: 3600, logger: log.logger(label: "retention-test"))
@@ -19,7 +19,7 @@ import Testing
         throws -> Int
     {
         var steps = 0
-        while try job.step(on: database, atNanoseconds: now) {
+        while try job.step(on: database, atMicroseconds: now) {
             steps += 1
             if steps == limit { Issue.record("the run did not end within \(limit) steps"); break }
         }
@@ -29,7 +29,7 @@ import Testing
     @Test func aRunPrunesEveryTableInBoundedStepsAndRecordsWhatItDeleted() throws {
         let database = FakeMaintenanceDatabase(rows: ["events": 12_001, "sessions": 3])
         var job = Self.job([RetentionTarget(table: "events", days: 30), RetentionTarget(table: "sessions", days: 7)])
-        #expect(job.isDue(atNanoseconds: 0))
+        #expect(job.isDue(atMicroseconds: 0))
         _ = try Self.runToEnd(&job, on: database, at: 0)
 
         #expect(database.rows == ["events": 0, "sessions": 0])
@@ -42,8 +42,8 @@ import Testing
         #expect(database.lockHeld == false)
         #expect(!job.isRunning)
         // The next run is due one interval after this one started.
-        #expect(!job.isDue(atNanoseconds: Self.hour - 1))
-        #expect(job.isDue(atNanoseconds: Self.hour))
+        #expect(!job.isDue(atMicroseconds: Self.hour - 1))
+        #expect(job.isDue(atMicroseconds: Self.hour))
     }
 
     @Test func aRunLeavesTheTablesToWhoeverHoldsTheLock() throws {
@@ -51,12 +51,12 @@ import Testing
         database.lockTakenElsewhere = true
         let log = LogCapture()
         var job = Self.job([RetentionTarget(table: "events", days: 30)], log: log)
-        #expect(try job.step(on: database, atNanoseconds: 0) == false)
+        #expect(try job.step(on: database, atMicroseconds: 0) == false)
         #expect(database.prunes.isEmpty && database.started.isEmpty)
         #expect(database.rows["events"] == 10)
         #expect(log.messages.contains { $0.contains("another plugin on this database holds the maintenance lock") })
         // Skipped, not retried at once: the next attempt is one interval later.
-        #expect(!job.isDue(atNanoseconds: 1))
+        #expect(!job.isDue(atMicroseconds: 1))
     }
 
     @Test func aRefusedTableIsSkippedWithOneWarningPerProcessAndTheOthersArePruned() throws {
@@ -99,15 +99,15 @@ import Testing
     @Test func aRunWhoseConnectionIsLostIsRecordedAsInterruptedOnTheNextConnection() throws {
         let first = FakeMaintenanceDatabase(rows: ["events": 12_000])
         var job = Self.job([RetentionTarget(table: "events", days: 30)])
-        #expect(try job.step(on: first, atNanoseconds: 0))  // locked, recorded
-        #expect(try job.step(on: first, atNanoseconds: 0))  // 5000 deleted
+        #expect(try job.step(on: first, atMicroseconds: 0))  // locked, recorded
+        #expect(try job.step(on: first, atMicroseconds: 0))  // 5000 deleted
         first.connectionDown = true
-        #expect(throws: PostgresError.self) { try job.step(on: first, atNanoseconds: 0) }
+        #expect(throws: PostgresError.self) { try job.step(on: first, atMicroseconds: 0) }
         job.connectionLost()
 
         let second = FakeMaintenanceDatabase(rows: [:])
         second.nextRunID = 99
-        #expect(try job.step(on: second, atNanoseconds: 1) == false)
+        #expect(try job.step(on: second, atMicroseconds: 1) == false)
         // Recorded (by id, on the new connection); neither pruned there nor unlocked: the lock was the lost session's.
         #expect(second.finished == [.init(id: 1, rows: 5000, outcome: "interrupted", detail: "the connection to PostgreSQL was lost")])
         #expect(second.prunes.isEmpty && second.unlocks == 0 && second.locks == 0)
@@ -117,8 +117,8 @@ import Testing
     @Test func aStopAfterTheConnectionWasLostRecordsTheRunOnTheNewConnection() throws {
         let first = FakeMaintenanceDatabase(rows: ["events": 12_000])
         var job = Self.job([RetentionTarget(table: "events", days: 30)])
-        #expect(try job.step(on: first, atNanoseconds: 0))
-        #expect(try job.step(on: first, atNanoseconds: 0))
+        #expect(try job.step(on: first, atMicroseconds: 0))
+        #expect(try job.step(on: first, atMicroseconds: 0))
         job.connectionLost()
         let second = FakeMaintenanceDatabase(rows: [:])
         job.interrupt(on: second, reason: "the broker stopped")
@@ -130,8 +130,8 @@ import Testing
     @Test func aStopInterruptsTheRunAndReleasesTheLock() throws {
         let database = FakeMaintenanceDatabase(rows: ["events": 12_000])
         var job = Self.job([RetentionTarget(table: "events", days: 30)])
-        #expect(try job.step(on: database, atNanoseconds: 0))
-        #expect(try job.step(on: database, atNanoseconds: 0))
+        #expect(try job.step(on: database, atMicroseconds: 0))
+        #expect(try job.step(on: database, atMicroseconds: 0))
         job.interrupt(on: database, reason: "the broker stopped")
         #expect(database.finished == [.init(id: 1, rows: 5000, outcome: "interrupted", detail: "events=5000; the broker stopped")])
         #expect(database.lockHeld == false)
@@ -141,8 +141,8 @@ import Testing
     @Test func noTargetsMeansNothingIsEverDue() throws {
         let database = FakeMaintenanceDatabase(rows: [:])
         var job = Self.job([])
-        #expect(!job.isDue(atNanoseconds: 0))
-        #expect(try job.step(on: database, atNanoseconds: 0) == false)
+        #expect(!job.isDue(atMicroseconds: 0))
+        #expect(try job.step(on: database, atMicroseconds: 0) == false)
         #expect(database.locks == 0)
     }
 

@@ -19,7 +19,7 @@ enum DashboardQuery {
         init(statementTimeout: Duration) { self.statementTimeout = statementTimeout }
 
         /// The timeout in whole milliseconds (statement_timeout's unit).
-        var bindings: [PostgresValue?] { [.text(String(statementTimeout.nanoseconds / 1_000_000))] }
+        var bindings: [PostgresValue?] { [.text(String(statementTimeout.microseconds / 1000))] }
     }
 
     /// Whether a conn-plugin reports to broker_status, and whether a sys-ingester watches one of

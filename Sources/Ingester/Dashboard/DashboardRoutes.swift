@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import Locking
 import Logging
 import NIOCore
 
@@ -98,7 +99,7 @@ struct DashboardRoutes: Sendable {
         let days = try Self.days(pairs.first { $0.name == "days" }?.value)
         var query = try EventQuery.parse(pairs.filter { $0.name != "days" }, strict: false)
         if query.from == nil && query.to == nil {
-            query.from = Timestamp(microseconds: Int64((Date().timeIntervalSince1970 - Double(days) * 86400) * 1_000_000))
+            query.from = Timestamp(microseconds: Clocks.wallMicroseconds() - Int64(days) * 86_400_000_000)
         }
         let sources = try await store.sources()
         let events = try await store.events(clientID: clientID, query, sources)

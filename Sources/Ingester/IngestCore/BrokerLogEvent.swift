@@ -16,9 +16,9 @@ package struct BrokerLogEvent: Equatable, Sendable {
     package var username: String?
     /// The whole payload as received (NUL characters replaced, which PostgreSQL text cannot hold).
     package var raw: String
-    /// Seconds since the epoch: from the line's prefix, or the ingest time.
-    package var timestamp: Double
-    /// True when `timestamp` came from the line's own prefix.
+    /// Microseconds since the epoch: from the line's prefix, or the ingest time.
+    package var timestampMicros: Int64
+    /// True when `timestampMicros` came from the line's own prefix.
     package var timestampFromLine: Bool
     /// True when the line has more than one reading and the parser picked one (see docs).
     package var ambiguous: Bool = false
@@ -29,7 +29,7 @@ package struct BrokerLogEvent: Equatable, Sendable {
 
     package init(
         action: LogAction, client: String? = nil, topic: String? = nil, qos: Int? = nil, username: String? = nil,
-        raw: String, timestamp: Double, timestampFromLine: Bool
+        raw: String, timestampMicros: Int64, timestampFromLine: Bool
     ) {
         self.action = action
         self.client = client
@@ -37,7 +37,7 @@ package struct BrokerLogEvent: Equatable, Sendable {
         self.qos = qos
         self.username = username
         self.raw = raw
-        self.timestamp = timestamp
+        self.timestampMicros = timestampMicros
         self.timestampFromLine = timestampFromLine
     }
 }

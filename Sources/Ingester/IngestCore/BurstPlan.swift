@@ -1,7 +1,7 @@
 /// Everything one burst of `$SYS` messages writes, in one transaction.
 package struct BurstPlan: Equatable, Sendable {
-    /// One row per metric (the last value of the burst wins), ts = ingest time.
-    package var metrics: [(metric: String, value: Double, ts: Double)] = []
+    /// One row per metric (the last value of the burst wins), at the ingest time (epoch microseconds).
+    package var metrics: [(metric: String, value: Double, atMicros: Int64)] = []
     /// One row per log line, in arrival order.
     package var events: [BrokerLogEvent] = []
     /// Upserts into `clients`, one per client id, applied before the session steps.

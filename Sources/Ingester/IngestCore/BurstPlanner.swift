@@ -13,11 +13,11 @@ package struct BurstPlanner: Sendable {
     package let ownClientID: String?
 
     /// - Parameters:
-    ///   - lastHeard: when the previous ingester process last heard this broker (epoch seconds),
-    ///     for the gap the first connection may close.
-    package init(tracker: SessionTracker, lastHeard: Double? = nil, ownClientID: String? = nil) {
+    ///   - lastHeardMicros: when the previous ingester process last heard this broker (epoch
+    ///     microseconds), for the gap the first connection may close.
+    package init(tracker: SessionTracker, lastHeardMicros: Int64? = nil, ownClientID: String? = nil) {
         self.tracker = tracker
-        self.gaps = GapTracker(lastHeard: lastHeard)
+        self.gaps = GapTracker(lastHeardMicros: lastHeardMicros)
         self.ownClientID = ownClientID
     }
 
@@ -34,11 +34,11 @@ package struct BurstPlanner: Sendable {
 
         func touch(_ event: BrokerLogEvent) {
             guard let client = event.client else { return }
-            let ts = event.timestamp
+            let ts = event.timestampMicros
             let creates = !(event.action == .disconnected && event.clientIsAddress)
             if let index = clientIndex[client] {
-                plan.clients[index].firstSeen = min(plan.clients[index].firstSeen, ts)
-                plan.clients[index].lastSeen = max(plan.clients[index].lastSeen, ts)
+                plan.clients[index].firstSeenMicros = min(plan.clients[index].firstSeenMicros, ts)
+                plan.clients[index].lastSeenMicros = max(plan.clients[index].lastSeenMicros, ts)
                 plan.clients[index].createIfMissing = plan.clients[index].createIfMissing || creates
                 if event.action == .connected {
                     plan.clients[index].setsUsername = true
@@ -48,7 +48,7 @@ package struct BurstPlanner: Sendable {
                 clientIndex[client] = plan.clients.count
                 plan.clients.append(
                     ClientTouch(
-                        client: client, firstSeen: ts, lastSeen: ts, setsUsername: event.action == .connected,
+                        client: client, firstSeenMicros: ts, lastSeenMicros: ts, setsUsername: event.action == .connected,
                         username: event.username, createIfMissing: creates))
             }
         }
@@ -57,25 +57,25 @@ package struct BurstPlanner: Sendable {
             switch input {
             case .brokerConnected(let at, let sessionResumed):
                 tracker.brokerConnected()
-                if var gap = gaps.connected(at: at, sessionResumed: sessionResumed) {
+                if var gap = gaps.connected(atMicros: at, sessionResumed: sessionResumed) {
                     // What happened to the sessions open before the gap cannot be known: they are
                     // closed when the gap began rather than left open forever.
                     gap.sessionsClosed = tracker.openSessions.count
-                    if let step = tracker.closeUnknowable(at: gap.startedAt) { plan.steps.append(step) }
+                    if let step = tracker.closeUnknowable(atMicros: gap.startedAtMicros) { plan.steps.append(step) }
                     plan.gaps.append(gap)
                 }
             case .brokerDisconnected(let at):
-                gaps.disconnected(at: at)
+                gaps.disconnected(atMicros: at)
             case .brokerStopped(let at):
                 // Its last lines (the terminating one among them) did not arrive: QoS 2 needs a
                 // handshake the stopping broker no longer makes.
-                if let step = tracker.closeUnknowable(at: at) { plan.steps.append(step) }
+                if let step = tracker.closeUnknowable(atMicros: at) { plan.steps.append(step) }
             case .brokerSilent(let since, _):
-                plan.gaps.append(IngestGap(kind: .brokerSilent, startedAt: since, endedAt: nil))
+                plan.gaps.append(IngestGap(kind: .brokerSilent, startedAtMicros: since, endedAtMicros: nil))
             case .brokerPublishing(let at):
-                plan.gaps.append(IngestGap(kind: .brokerSilent, startedAt: at, endedAt: at))
+                plan.gaps.append(IngestGap(kind: .brokerSilent, startedAtMicros: at, endedAtMicros: at))
             case .message(let topic, let payload, let receivedAt):
-                gaps.heard(at: receivedAt)
+                gaps.heard(atMicros: receivedAt)
                 switch SysTopic.classify(topic) {
                 case .other:
                     continue
@@ -86,11 +86,11 @@ package struct BurstPlanner: Sendable {
                     }
                     guard let sample = MetricSample.parse(metric: path, payload: payload) else { continue }
                     if sample.metric == MetricSample.uptime,
-                        let step = tracker.observeUptime(sample.value, at: receivedAt)
+                        let step = tracker.observeUptime(sample.value, atMicros: receivedAt)
                     {
                         plan.steps.append(step)
                     }
-                    let row = (metric: sample.metric, value: sample.value, ts: receivedAt)
+                    let row = (metric: sample.metric, value: sample.value, atMicros: receivedAt)
                     if var known = metricRows[sample.metric], !known.topics.contains(path) {
                         plan.metrics[known.index] = row
                         known.topics.insert(path)
@@ -101,7 +101,7 @@ package struct BurstPlanner: Sendable {
                     }
                 case .log(let stream):
                     let event = parser.parse(
-                        stream: stream, payload: payload, receivedAt: receivedAt, isKnownClient: tracker.isOpen)
+                        stream: stream, payload: payload, receivedAtMicros: receivedAt, isKnownClient: tracker.isOpen)
                     plan.events.append(event)
                     if let ownClientID, event.client == ownClientID { continue }
                     switch event.action {

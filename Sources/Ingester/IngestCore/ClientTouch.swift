@@ -1,8 +1,9 @@
 /// The `clients` upsert for one client id, folded over a burst.
 package struct ClientTouch: Equatable, Sendable {
     package let client: String
-    package var firstSeen: Double
-    package var lastSeen: Double
+    /// Epoch microseconds.
+    package var firstSeenMicros: Int64
+    package var lastSeenMicros: Int64
     /// True when a connect line was seen: `username` is then the last observed username (nil
     /// meaning the client connected without one) and replaces the stored one.
     package var setsUsername: Bool

@@ -13,17 +13,17 @@ package struct IngestGap: Equatable, Sendable {
     }
 
     package var kind: Kind
-    /// Epoch seconds.
-    package var startedAt: Double
+    /// Epoch microseconds.
+    package var startedAtMicros: Int64
     /// nil while it lasts (a silent broker).
-    package var endedAt: Double?
-    /// Open sessions closed at `startedAt` because of it.
+    package var endedAtMicros: Int64?
+    /// Open sessions closed at `startedAtMicros` because of it.
     package var sessionsClosed: Int
 
-    package init(kind: Kind, startedAt: Double, endedAt: Double?, sessionsClosed: Int = 0) {
+    package init(kind: Kind, startedAtMicros: Int64, endedAtMicros: Int64?, sessionsClosed: Int = 0) {
         self.kind = kind
-        self.startedAt = startedAt
-        self.endedAt = endedAt
+        self.startedAtMicros = startedAtMicros
+        self.endedAtMicros = endedAtMicros
         self.sessionsClosed = sessionsClosed
     }
 }
@@ -33,40 +33,40 @@ package struct IngestGap: Equatable, Sendable {
 package struct GapTracker: Equatable, Sendable {
     /// mosquitto's message expiry of `$SYS/broker/log/#` (2.1): a queued line older than this is
     /// dropped by the broker.
-    package static let logExpirySeconds: Double = 20
+    package static let logExpiry: Duration = .seconds(20)
 
     /// The newest moment we know we were hearing the broker: the last message, a clean stop of
-    /// the previous ingester process, or the end of the last connection.
-    package private(set) var lastHeard: Double?
+    /// the previous ingester process, or the end of the last connection (epoch microseconds).
+    package private(set) var lastHeardMicros: Int64?
     private var connected = false
 
     /// - Parameter lastHeard: from the database at start (`broker_status.ingester_last_seen`).
-    package init(lastHeard: Double? = nil) {
-        self.lastHeard = lastHeard
+    package init(lastHeardMicros: Int64? = nil) {
+        self.lastHeardMicros = lastHeardMicros
     }
 
     /// Whether the broker's connection is up, as the inputs so far tell.
     package var isConnected: Bool { connected }
 
-    package mutating func heard(at ts: Double) {
-        lastHeard = max(lastHeard ?? ts, ts)
+    package mutating func heard(atMicros ts: Int64) {
+        lastHeardMicros = max(lastHeardMicros ?? ts, ts)
     }
 
-    package mutating func disconnected(at ts: Double) {
-        if connected { heard(at: ts) }
+    package mutating func disconnected(atMicros ts: Int64) {
+        if connected { heard(atMicros: ts) }
         connected = false
     }
 
-    /// A connection was established at `ts`: the gap it closes, if lines may have been lost.
-    package mutating func connected(at ts: Double, sessionResumed: Bool) -> IngestGap? {
+    /// A connection was established at `ts` (epoch microseconds): the gap it closes, if lines may have been lost.
+    package mutating func connected(atMicros ts: Int64, sessionResumed: Bool) -> IngestGap? {
         defer {
             connected = true
-            heard(at: ts)
+            heard(atMicros: ts)
         }
-        guard let since = lastHeard, ts > since else { return nil }
-        if !sessionResumed { return IngestGap(kind: .sessionNotResumed, startedAt: since, endedAt: ts) }
-        if ts - since > Self.logExpirySeconds {
-            return IngestGap(kind: .longerThanLogExpiry, startedAt: since, endedAt: ts)
+        guard let since = lastHeardMicros, ts > since else { return nil }
+        if !sessionResumed { return IngestGap(kind: .sessionNotResumed, startedAtMicros: since, endedAtMicros: ts) }
+        if .microseconds(ts - since) > Self.logExpiry {
+            return IngestGap(kind: .longerThanLogExpiry, startedAtMicros: since, endedAtMicros: ts)
         }
         return nil
     }

@@ -14,14 +14,14 @@ package protocol IngestObserver: Sendable {
     /// The broker's connection came back after having been up before.
     func brokerReconnected(_ broker: String)
     /// A `$SYS` message from the broker was queued.
-    /// - Parameter at: ingest time, seconds since the epoch.
-    func messageReceived(_ broker: String, topic: String, payload: String, at: Double)
+    /// - Parameter atMicros: ingest time, microseconds since the epoch.
+    func messageReceived(_ broker: String, topic: String, payload: String, atMicros: Int64)
     /// The writer's PostgreSQL connection came up or went down.
     func databaseConnection(isUp: Bool)
     /// A burst was committed: rows per table for one broker.
     func rowsWritten(_ broker: String, rows: [IngestTable: Int])
-    /// One write to PostgreSQL ended, committed or not, after `seconds`.
-    func writeFinished(seconds: Double, committed: Bool)
+    /// One write to PostgreSQL ended, committed or not, after `duration`.
+    func writeFinished(after duration: Duration, committed: Bool)
     /// Inputs waiting in the queue after the writer took a burst.
     func queueDepth(_ depth: Int)
     /// Messages that will never be written (queue overflow, a rejected burst, a stop).
@@ -31,10 +31,10 @@ package protocol IngestObserver: Sendable {
 extension IngestObserver {
     package func brokerConnection(_ broker: String, isUp: Bool) {}
     package func brokerReconnected(_ broker: String) {}
-    package func messageReceived(_ broker: String, topic: String, payload: String, at: Double) {}
+    package func messageReceived(_ broker: String, topic: String, payload: String, atMicros: Int64) {}
     package func databaseConnection(isUp: Bool) {}
     package func rowsWritten(_ broker: String, rows: [IngestTable: Int]) {}
-    package func writeFinished(seconds: Double, committed: Bool) {}
+    package func writeFinished(after duration: Duration, committed: Bool) {}
     package func queueDepth(_ depth: Int) {}
     package func messagesLost(_ count: Int) {}
 }

@@ -2,8 +2,8 @@ import Storage
 
 // The statements the ingester runs, one type each: the SQL is the file of `Sources/Ingester/IngestCore/sql/`
 // of the same name (compiled in by SwiftPM's `.embedInCode`), and `bindings` lists the fields in
-// the file's `$n` order. Timestamps travel as epoch seconds (`float8`) and are stored as UTC
-// `TIMESTAMP`s, the seed's column type.
+// the file's `$n` order. Timestamps travel as epoch microseconds (`bigint`, exact) and are stored
+// as UTC `TIMESTAMP`s, the seed's column type.
 
 // MARK: - Start
 
@@ -18,7 +18,7 @@ package struct OpenClients: PostgresStatement {
     package var bindings: [PostgresValue?] { [.text(broker)] }
 }
 
-/// The latest stored uptime of `broker` and its ingest time in epoch seconds (sql/last_uptime.sql).
+/// The latest stored uptime of `broker` and its ingest time in epoch microseconds (sql/last_uptime.sql).
 package struct LastUptime: PostgresStatement {
     package static let sql = String(decoding: PackageResources.last_uptime_sql, as: UTF8.self)
     package static let name = "sys_last_uptime"
@@ -36,9 +36,9 @@ package struct InsertMetrics: PostgresStatement {
     package static let sql = String(decoding: PackageResources.insert_metrics_sql, as: UTF8.self)
     package static let name = "sys_insert_metrics"
     package let broker: String
-    package let metrics: [(metric: String, value: Double, ts: Double)]
+    package let metrics: [(metric: String, value: Double, atMicros: Int64)]
 
-    package init(broker: String, metrics: [(metric: String, value: Double, ts: Double)]) {
+    package init(broker: String, metrics: [(metric: String, value: Double, atMicros: Int64)]) {
         self.broker = broker
         self.metrics = metrics
     }
@@ -50,7 +50,7 @@ package struct InsertMetrics: PostgresStatement {
         for row in metrics {
             names.append(row.metric)
             values.append(String(row.value))
-            times.append(String(row.ts))
+            times.append(row.atMicros)
         }
         return [.text(broker), names.value, values.value, times.value]
     }
@@ -77,7 +77,7 @@ package struct InsertEvents: PostgresStatement {
         var username = PostgresArrayLiteral()
         var raw = PostgresArrayLiteral()
         for event in events {
-            ts.append(String(event.timestamp))
+            ts.append(event.timestampMicros)
             action.append(event.action.rawValue)
             client.append(event.client)
             topic.append(event.topic)
@@ -100,8 +100,8 @@ package struct UpsertClient: PostgresStatement {
 
     package var bindings: [PostgresValue?] {
         [
-            .text(touch.client), touch.username.map(PostgresValue.text), .double(touch.firstSeen),
-            .double(touch.lastSeen), .bool(touch.setsUsername),
+            .text(touch.client), touch.username.map(PostgresValue.text), .int(touch.firstSeenMicros),
+            .int(touch.lastSeenMicros), .bool(touch.setsUsername),
         ]
     }
 }
@@ -112,14 +112,14 @@ package struct TouchClient: PostgresStatement {
     package static let sql = String(decoding: PackageResources.touch_client_sql, as: UTF8.self)
     package static let name = "sys_touch_client"
     package let client: String
-    package let lastSeen: Double
+    package let lastSeenMicros: Int64
 
-    package init(client: String, lastSeen: Double) {
+    package init(client: String, lastSeenMicros: Int64) {
         self.client = client
-        self.lastSeen = lastSeen
+        self.lastSeenMicros = lastSeenMicros
     }
 
-    package var bindings: [PostgresValue?] { [.text(client), .double(lastSeen)] }
+    package var bindings: [PostgresValue?] { [.text(client), .int(lastSeenMicros)] }
 }
 
 /// Closes the client's open session(s) at `broker` (sql/close_session.sql).
@@ -128,15 +128,15 @@ package struct CloseSession: PostgresStatement {
     package static let name = "sys_close_session"
     package let broker: String
     package let client: String
-    package let at: Double
+    package let atMicros: Int64
 
-    package init(broker: String, client: String, at: Double) {
+    package init(broker: String, client: String, atMicros: Int64) {
         self.broker = broker
         self.client = client
-        self.at = at
+        self.atMicros = atMicros
     }
 
-    package var bindings: [PostgresValue?] { [.text(broker), .text(client), .double(at)] }
+    package var bindings: [PostgresValue?] { [.text(broker), .text(client), .int(atMicros)] }
 }
 
 /// Opens a session (sql/open_session.sql).
@@ -146,17 +146,17 @@ package struct OpenSession: PostgresStatement {
     package let broker: String
     package let client: String
     package let username: String?
-    package let at: Double
+    package let atMicros: Int64
 
-    package init(broker: String, client: String, username: String?, at: Double) {
+    package init(broker: String, client: String, username: String?, atMicros: Int64) {
         self.broker = broker
         self.client = client
         self.username = username
-        self.at = at
+        self.atMicros = atMicros
     }
 
     package var bindings: [PostgresValue?] {
-        [.text(broker), .text(client), username.map(PostgresValue.text), .double(at)]
+        [.text(broker), .text(client), username.map(PostgresValue.text), .int(atMicros)]
     }
 }
 
@@ -166,18 +166,18 @@ package struct CloseAllSessions: PostgresStatement {
     package static let name = "sys_close_all"
     package let broker: String
     package let keep: [String]
-    package let at: Double
+    package let atMicros: Int64
 
-    package init(broker: String, keep: [String], at: Double) {
+    package init(broker: String, keep: [String], atMicros: Int64) {
         self.broker = broker
         self.keep = keep
-        self.at = at
+        self.atMicros = atMicros
     }
 
     package var bindings: [PostgresValue?] {
         var list = PostgresArrayLiteral()
         for client in keep { list.append(client) }
-        return [.text(broker), list.value, .double(at)]
+        return [.text(broker), list.value, .int(atMicros)]
     }
 }
 
@@ -189,18 +189,18 @@ package struct Subscribe: PostgresStatement {
     package let client: String
     package let topic: String
     package let qos: Int
-    package let at: Double
+    package let atMicros: Int64
 
-    package init(broker: String, client: String, topic: String, qos: Int, at: Double) {
+    package init(broker: String, client: String, topic: String, qos: Int, atMicros: Int64) {
         self.broker = broker
         self.client = client
         self.topic = topic
         self.qos = qos
-        self.at = at
+        self.atMicros = atMicros
     }
 
     package var bindings: [PostgresValue?] {
-        [.text(broker), .text(client), .text(topic), .int(Int64(qos)), .double(at)]
+        [.text(broker), .text(client), .text(topic), .int(Int64(qos)), .int(atMicros)]
     }
 }
 
@@ -212,16 +212,16 @@ package struct Unsubscribe: PostgresStatement {
     package let broker: String
     package let client: String
     package let topic: String
-    package let at: Double
+    package let atMicros: Int64
 
-    package init(broker: String, client: String, topic: String, at: Double) {
+    package init(broker: String, client: String, topic: String, atMicros: Int64) {
         self.broker = broker
         self.client = client
         self.topic = topic
-        self.at = at
+        self.atMicros = atMicros
     }
 
-    package var bindings: [PostgresValue?] { [.text(broker), .text(client), .text(topic), .double(at)] }
+    package var bindings: [PostgresValue?] { [.text(broker), .text(client), .text(topic), .int(atMicros)] }
 }
 
 /// The broker is alive: its broker_status row (sql/touch_broker_status.sql).
@@ -232,16 +232,16 @@ package struct TouchBrokerStatus: PostgresStatement {
     /// default, with margin); the presence view calls a broker silent after three of them.
     package static let expectedIntervalSeconds = 30
     package let broker: String
-    /// When its newest message of the burst was received, epoch seconds.
-    package let seenAt: Double
+    /// When its newest message of the burst was received, epoch microseconds.
+    package let seenAtMicros: Int64
 
-    package init(broker: String, seenAt: Double) {
+    package init(broker: String, seenAtMicros: Int64) {
         self.broker = broker
-        self.seenAt = seenAt
+        self.seenAtMicros = seenAtMicros
     }
 
     package var bindings: [PostgresValue?] {
-        [.text(broker), .text(String(seenAt)), .int(Int64(Self.expectedIntervalSeconds))]
+        [.text(broker), .int(seenAtMicros), .int(Int64(Self.expectedIntervalSeconds))]
     }
 }
 
@@ -273,7 +273,7 @@ package struct InsertGap: PostgresStatement {
 
     package var bindings: [PostgresValue?] {
         [
-            .text(broker), .text(gap.kind.rawValue), .double(gap.startedAt), gap.endedAt.map(PostgresValue.double),
+            .text(broker), .text(gap.kind.rawValue), .int(gap.startedAtMicros), gap.endedAtMicros.map(PostgresValue.int),
             .int(Int64(gap.sessionsClosed)),
         ]
     }
@@ -284,14 +284,14 @@ package struct EndSilentGap: PostgresStatement {
     package static let sql = String(decoding: PackageResources.end_silent_gap_sql, as: UTF8.self)
     package static let name = "sys_end_silent_gap"
     package let broker: String
-    package let at: Double
+    package let atMicros: Int64
 
-    package init(broker: String, at: Double) {
+    package init(broker: String, atMicros: Int64) {
         self.broker = broker
-        self.at = at
+        self.atMicros = atMicros
     }
 
-    package var bindings: [PostgresValue?] { [.text(broker), .double(at)] }
+    package var bindings: [PostgresValue?] { [.text(broker), .int(atMicros)] }
 }
 
 // MARK: - Rollups and retention

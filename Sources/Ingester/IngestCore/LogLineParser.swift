@@ -19,17 +19,18 @@ package struct LogLineParser: Sendable {
     /// - Parameters:
     ///   - stream: the log topic the line arrived on.
     ///   - payload: the message text, `1700000000: New client connected from ...`.
-    ///   - receivedAt: ingest time (epoch seconds), used when the line has no epoch prefix.
+    ///   - receivedAtMicros: ingest time (epoch microseconds), used when the line has no epoch prefix.
     ///   - isKnownClient: whether a client id has an open session; splits `ID QOS TOPIC` lines whose
     ///     id or topic contains spaces.
     package func parse(
-        stream: LogStream, payload: String, receivedAt: Double, isKnownClient: (String) -> Bool = { _ in false }
+        stream: LogStream, payload: String, receivedAtMicros: Int64, isKnownClient: (String) -> Bool = { _ in false }
     ) -> BrokerLogEvent {
         let raw = payload.contains("\0") ? String(payload.map { $0 == "\0" ? "\u{FFFD}" : $0 }) : payload
         let line = ByteText(raw)
-        let (epoch, bodyStart) = Self.splitTimestamp(line)
+        let (epochMicros, bodyStart) = Self.splitTimestamp(line)
         var event = BrokerLogEvent(
-            action: .unknown, raw: raw, timestamp: epoch ?? receivedAt, timestampFromLine: epoch != nil)
+            action: .unknown, raw: raw, timestampMicros: epochMicros ?? receivedAtMicros,
+            timestampFromLine: epochMicros != nil)
         let body = ByteText(bytes: line.bytes[bodyStart...])
         switch stream {
         case .subscribe:
@@ -44,15 +45,17 @@ package struct LogLineParser: Sendable {
 
     // MARK: - Timestamp prefix
 
-    /// Splits `1700000000: rest` into the epoch and the offset of `rest`. A prefix in another
-    /// format (`log_timestamp_format`, e.g. `2024-05-01T10:00:00: `) is skipped without a time;
-    /// a line without prefix (`log_timestamp false`) is returned whole.
-    static func splitTimestamp(_ line: ByteText) -> (epoch: Double?, bodyStart: Int) {
+    /// Splits `1700000000: rest` into the epoch (in microseconds) and the offset of `rest`. A prefix
+    /// in another format (`log_timestamp_format`, e.g. `2024-05-01T10:00:00: `) is skipped without
+    /// a time; a line without prefix (`log_timestamp false`) is returned whole. Seconds beyond
+    /// Int64 microseconds (about the year 294,000, where PostgreSQL's timestamps end too) give no time.
+    static func splitTimestamp(_ line: ByteText) -> (epochMicros: Int64?, bodyStart: Int) {
         let bytes = line.bytes
         var digits = 0
         while digits < bytes.count, digits < 20, bytes[digits] >= 0x30, bytes[digits] <= 0x39 { digits += 1 }
         if digits > 0, line.matches(Array(": ".utf8), at: digits), let value = ByteText.decimal(bytes[0..<digits]) {
-            return (Double(value), digits + 2)
+            let (micros, overflow) = Int64(value).multipliedReportingOverflow(by: 1_000_000)
+            return (overflow ? nil : micros, digits + 2)
         }
         // Another strftime format: a run of date/time characters that starts with a digit.
         guard digits > 0 else { return (nil, 0) }

@@ -4,39 +4,44 @@
 package struct SysSilence: Equatable, Sendable {
     package static let watchedTopic = "$SYS/broker/uptime"
     /// mosquitto's default `sys_interval`, until two rounds tell the real one.
-    package static let defaultInterval: Double = 10
+    package static let defaultInterval: Duration = .seconds(10)
     /// Rounds missed before the broker counts as silent.
-    package static let missedRounds: Double = 3
+    package static let missedRounds = 3
 
     /// The round interval: the smallest step between two uptime values seen (a skipped round
     /// shows a longer one).
     package private(set) var expectedInterval = defaultInterval
-    private var lastHeardAt: Double?
+    /// Epoch microseconds.
+    private var lastHeardAtMicros: Int64?
     private var lastUptime: Double?
     private var silent = false
 
-    /// - Parameter connectedAt: the subscription's start, the first "heard" (a broker that never
+    /// - Parameter connectedAtMicros: the subscription's start, the first "heard" (a broker that never
     ///   publishes is silent from there).
-    package init(connectedAt: Double? = nil) {
-        lastHeardAt = connectedAt
+    package init(connectedAtMicros: Int64? = nil) {
+        lastHeardAtMicros = connectedAtMicros
     }
 
-    /// An uptime round at `ts` (local clock). - Returns: true when it ends a silence.
-    package mutating func heard(uptime: Double, at ts: Double) -> Bool {
-        if let lastUptime, uptime > lastUptime {
-            expectedInterval = min(expectedInterval, uptime - lastUptime)
+    /// An uptime round at `ts` (local clock, epoch microseconds). - Returns: true when it ends a silence.
+    package mutating func heard(uptime: Double, atMicros ts: Int64) -> Bool {
+        // Uptime is the broker's count of seconds; a step is converted only when it is the new
+        // (smaller) interval, so no absurd value reaches `Duration`.
+        if let lastUptime, uptime > lastUptime, uptime - lastUptime < expectedInterval / .seconds(1) {
+            expectedInterval = .seconds(uptime - lastUptime)
         }
         lastUptime = uptime
-        lastHeardAt = ts
+        lastHeardAtMicros = ts
         defer { silent = false }
         return silent
     }
 
     /// Once per silence: when the broker was last heard, if more than `missedRounds` rounds (and
     /// a second of slack) have passed since.
-    package mutating func becameSilent(at now: Double) -> Double? {
-        guard !silent, let lastHeardAt, now - lastHeardAt > Self.missedRounds * expectedInterval + 1 else { return nil }
+    package mutating func becameSilent(atMicros now: Int64) -> Int64? {
+        guard !silent, let lastHeardAtMicros,
+            .microseconds(now - lastHeardAtMicros) > expectedInterval * Self.missedRounds + .seconds(1)
+        else { return nil }
         silent = true
-        return lastHeardAt
+        return lastHeardAtMicros
     }
 }

@@ -146,7 +146,8 @@ package final class IngesterMetrics: Sendable {
     }
 
     /// Counts one message received from a broker (metric or log line) and records when it came.
-    package func messageReceived(broker: String, at time: Date = Date()) {
+    /// - Parameter atMicros: when, in epoch microseconds; the gauge holds epoch seconds (Prometheus's unit).
+    package func messageReceived(broker: String, atMicros: Int64 = Clocks.wallMicroseconds()) {
         let factory = exposition.factory
         withBroker(broker) { series, _ in
             series.received.increment()
@@ -154,7 +155,7 @@ package final class IngesterMetrics: Sendable {
                 series.lastMessage
                 ?? Gauge(label: Self.lastMessageName, dimensions: [("broker", broker)], factory: factory)
             series.lastMessage = gauge
-            gauge.record(time.timeIntervalSince1970)
+            gauge.record(Double(atMicros) / 1e6)
         }
     }
 

@@ -19,8 +19,8 @@ package protocol BrokerConnection: AnyObject, Sendable {
     func refusesConnections() -> Bool
     /// Disconnects and returns at once; the connection's thread ends soon after.
     func disconnect()
-    /// Waits until the connection's thread has ended, at most until `deadline` (monotonic nanoseconds).
-    func waitUntilStopped(untilNanoseconds deadline: Int64)
+    /// Waits until the connection's thread has ended, at most until `deadline` (monotonic microseconds).
+    func waitUntilStopped(untilMicroseconds deadline: Int64)
 }
 
 /// Why a connection attempt or a connection ended, copied out of libmosquitto's return code and

@@ -1,4 +1,5 @@
 import Foundation
+import Locking
 
 /// Whether a broker's process is gone: a TCP connect to its port is refused (nothing listens
 /// there). A broker that stops or crashes ends its clients' connections with ours, but its last
@@ -7,7 +8,7 @@ import Foundation
 /// is not "gone": the broker may run on behind it.
 enum BrokerProbe {
     /// - Parameter timeout: short: the waker thread that probes serves every broker.
-    static func refusesConnections(host: String, port: Int, timeout: Double = 0.3) -> Bool {
+    static func refusesConnections(host: String, port: Int, timeout: Duration = .milliseconds(300)) -> Bool {
         var hints = addrinfo()
         hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
         var found: UnsafeMutablePointer<addrinfo>?
@@ -25,7 +26,7 @@ enum BrokerProbe {
                 return false
             } else if errno == EINPROGRESS {
                 var waiting = pollfd(fd: socket, events: Int16(POLLOUT), revents: 0)
-                guard poll(&waiting, 1, Int32(timeout * 1000)) == 1 else { return false }
+                guard poll(&waiting, 1, Int32(timeout.microseconds / 1000)) == 1 else { return false }
                 var length = socklen_t(MemoryLayout<Int32>.size)
                 getsockopt(socket, SOL_SOCKET, SO_ERROR, &outcome, &length)
             } else {

@@ -36,7 +36,7 @@ package struct BrokerService: Service {
             waker.stop()
             for session in sessions { session.beginStop() }
             let deadline = Clocks.monotonicDeadline(after: .seconds(3))
-            for session in sessions { session.waitUntilStopped(untilNanoseconds: deadline) }
+            for session in sessions { session.waitUntilStopped(untilMicroseconds: deadline) }
         }
     }
 }

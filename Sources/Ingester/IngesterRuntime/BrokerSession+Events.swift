@@ -1,5 +1,6 @@
 import Foundation
 import IngestCore
+import Locking
 import Logging
 
 // What the connection's events mean, on the connection's thread: the first attempt, a CONNACK
@@ -67,7 +68,7 @@ extension BrokerSession {
         replays = ReplayFilter(sessionResumed: sessionPresent)
         replaysDropped = 0
         // The marker goes in before any message of this connection: the restart rule counts on it.
-        received(.brokerConnected(at: Date().timeIntervalSince1970, sessionResumed: sessionPresent))
+        received(.brokerConnected(atMicros: Clocks.wallMicroseconds(), sessionResumed: sessionPresent))
         observer.brokerConnection(settings.name, isUp: true)
         if wasConnected { observer.brokerReconnected(settings.name) }
         wasConnected = true
@@ -105,10 +106,10 @@ extension BrokerSession {
         enter(
             .ready, "ready", .info, "Subscribed; recording the broker's $SYS messages.",
             metadata: ["mqtt.topic": "\(SysTopic.subscription)"])
-        let now = Date().timeIntervalSince1970
+        let now = Clocks.wallMicroseconds()
         shared.withLock {
             $0.ready = true
-            $0.silence = SysSilence(connectedAt: now)
+            $0.silence = SysSilence(connectedAtMicros: now)
         }
     }
 
@@ -132,12 +133,12 @@ extension BrokerSession {
             return
         }
         subscription = nil
-        let lostAt = Date().timeIntervalSince1970
+        let lostAt = Clocks.wallMicroseconds()
         shared.withLock {
             $0.ready = false
-            $0.lostAt = lostAt
+            $0.lostAtMicros = lostAt
         }
-        received(.brokerDisconnected(at: lostAt))
+        received(.brokerDisconnected(atMicros: lostAt))
         observer.brokerConnection(settings.name, isUp: false)
         enter(.disconnected, "lost", .warning, "Lost the broker connection.", metadata: failureMetadata(failure))
         // libmosquitto's loop retries by itself; the attempts that fail the same way get no line.
@@ -149,11 +150,11 @@ extension BrokerSession {
     /// A message arrived: kept unless it is a replayed metric round (`ReplayFilter`), then queued.
     /// - Parameters:
     ///   - retained: the message's retain flag.
-    ///   - receivedAt: ingest time, seconds since the epoch.
+    ///   - receivedAtMicros: ingest time, microseconds since the epoch.
     ///   - payload: copies the payload; called only for a message that is kept.
-    package func arrived(topic: String, retained: Bool, receivedAt: Double, payload: () -> String) {
+    package func arrived(topic: String, retained: Bool, receivedAtMicros: Int64, payload: () -> String) {
         guard keeps(topic: topic, retained: retained) else { return }
-        received(.message(topic: topic, payload: payload(), receivedAt: receivedAt))
+        received(.message(topic: topic, payload: payload(), receivedAtMicros: receivedAtMicros))
     }
 
     /// A line libmosquitto logged; error lines are kept for the next failure's `mqtt.detail`.
@@ -165,10 +166,10 @@ extension BrokerSession {
 
     func received(_ input: IngestInput) {
         if case .message(let topic, let payload, let at) = input {
-            observer.messageReceived(settings.name, topic: topic, payload: payload, at: at)
+            observer.messageReceived(settings.name, topic: topic, payload: payload, atMicros: at)
             if topic == SysSilence.watchedTopic, let sample = MetricSample.parse(metric: "uptime", payload: payload) {
-                let resumed = shared.withLock { $0.silence.heard(uptime: sample.value, at: at) }
-                if resumed { publishingAgain(at: at) }
+                let resumed = shared.withLock { $0.silence.heard(uptime: sample.value, atMicros: at) }
+                if resumed { publishingAgain(atMicros: at) }
             }
         }
         if queue.push(BrokerInput(broker: index, input)) {

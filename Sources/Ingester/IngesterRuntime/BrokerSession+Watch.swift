@@ -29,20 +29,20 @@ extension BrokerSession {
     /// `wakeTopic`, which no one subscribes to, is traffic enough; twice a second, every second of
     /// the broker's clock gets one even when the two clocks disagree. Denied by an ACL, it still
     /// wakes the loop.
-    /// - Parameter now: wall-clock seconds since the epoch.
-    package func wakeAndWatch(now: Double) {
-        let (ready, silentSince, expected, lostAt) = shared.withLock { shared -> (Bool, Double?, Double, Double?) in
+    /// - Parameter nowMicros: wall-clock microseconds since the epoch.
+    package func wakeAndWatch(nowMicros: Int64) {
+        let (ready, silentSince, expected, lostAt) = shared.withLock { shared -> (Bool, Int64?, Duration, Int64?) in
             guard shared.ready else {
-                defer { shared.lostAt = nil }
-                return (false, nil, 0, shared.lostAt)
+                defer { shared.lostAtMicros = nil }
+                return (false, nil, .zero, shared.lostAtMicros)
             }
-            return (true, shared.silence.becameSilent(at: now), shared.silence.expectedInterval, nil)
+            return (true, shared.silence.becameSilent(atMicros: nowMicros), shared.silence.expectedInterval, nil)
         }
         if let lostAt, !isStopping, connection.refusesConnections() {
             logger.info(
                 "The broker refuses connections: its process is gone, and its clients' connections ended with ours.",
                 metadata: ["mqtt.broker": "\(settings.host):\(settings.port)"])
-            _ = queue.push(BrokerInput(broker: index, .brokerStopped(at: lostAt)))
+            _ = queue.push(BrokerInput(broker: index, .brokerStopped(atMicros: lostAt)))
         }
         guard ready else { return }
         connection.publishEmpty(to: Self.wakeTopic)
@@ -50,9 +50,9 @@ extension BrokerSession {
             logger.warning(
                 "The broker publishes no $SYS: its metrics in the database are not current; recorded in ingest_gaps.",
                 metadata: [
-                    "sys.silent_since": "\(silentSince)", "sys.expected_every_s": "\(expected)",
+                    "sys.silent_since": "\(Double(silentSince) / 1e6)", "sys.expected_every_s": "\(expected / .seconds(1))",
                 ])
-            _ = queue.push(BrokerInput(broker: index, .brokerSilent(since: silentSince, expectedEvery: expected)))
+            _ = queue.push(BrokerInput(broker: index, .brokerSilent(sinceMicros: silentSince, expectedEvery: expected)))
         }
     }
 
@@ -60,8 +60,8 @@ extension BrokerSession {
     /// `$SYS/broker/`, so that `$SYS/broker/#` subscribers (the ingester too) do not.
     package static let wakeTopic = "$SYS/sys-ingester/wake"
 
-    func publishingAgain(at ts: Double) {
+    func publishingAgain(atMicros ts: Int64) {
         logger.info("The broker publishes $SYS again.")
-        _ = queue.push(BrokerInput(broker: index, .brokerPublishing(at: ts)))
+        _ = queue.push(BrokerInput(broker: index, .brokerPublishing(atMicros: ts)))
     }
 }

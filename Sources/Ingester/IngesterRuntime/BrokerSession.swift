@@ -48,8 +48,9 @@ package final class BrokerSession: @unchecked Sendable {
         var ready = false
         /// The `$SYS/broker/uptime` watch (`SysSilence`).
         var silence = SysSilence()
-        /// When the last established connection was lost, until the broker was probed once.
-        var lostAt: Double?
+        /// When the last established connection was lost (epoch microseconds), until the broker
+        /// was probed once.
+        var lostAtMicros: Int64?
     }
     let shared = ConditionLocked(Shared())
 
@@ -84,15 +85,15 @@ package final class BrokerSession: @unchecked Sendable {
     }
 
     /// Marks the session stopping and disconnects; returns at once, so that all brokers stop at
-    /// the same time. Then `waitUntilStopped(untilNanoseconds:)`.
+    /// the same time. Then `waitUntilStopped(untilMicroseconds:)`.
     package func beginStop() {
         shared.withLock { $0.stopping = true }
         connection.disconnect()
     }
 
-    /// Waits until the connection's thread has ended, at most until `deadline` (monotonic nanoseconds).
-    package func waitUntilStopped(untilNanoseconds deadline: Int64) {
-        connection.waitUntilStopped(untilNanoseconds: deadline)
+    /// Waits until the connection's thread has ended, at most until `deadline` (monotonic microseconds).
+    package func waitUntilStopped(untilMicroseconds deadline: Int64) {
+        connection.waitUntilStopped(untilMicroseconds: deadline)
     }
 
     package var isStopping: Bool { shared.withLock { $0.stopping } }

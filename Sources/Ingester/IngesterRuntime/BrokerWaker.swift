@@ -5,7 +5,7 @@ import Locking
 /// every broker session wake its broker and check it for silence (`BrokerSession.wakeAndWatch`).
 final class BrokerWaker: Sendable {
     /// The pace; 1 s divided by it must be whole.
-    static let periodSeconds = 0.5
+    static let period: Duration = .milliseconds(500)
     private let sessions: [BrokerSession]
     /// Whether the thread was started, was asked to stop, and has ended.
     private let control = ConditionLocked((started: false, stopping: false, finished: false))
@@ -19,15 +19,16 @@ final class BrokerWaker: Sendable {
     func start() throws(PosixThreadError) {
         let thread = try PosixThread.start { [self] in
             while true {
-                let now = Date().timeIntervalSince1970
+                let now = Clocks.wallMicroseconds()
                 // 20 ms after the next half second: the broker's clock reads whole seconds.
-                let next = (now / Self.periodSeconds).rounded(.down) * Self.periodSeconds + Self.periodSeconds + 0.02
+                let period = Self.period.microseconds
+                let next = (now / period) * period + period + Duration.milliseconds(20).microseconds
                 let stopping = control.withLock(
-                    when: { $0.stopping }, untilNanoseconds: Clocks.monotonicDeadline(after: .seconds(next - now)),
+                    when: { $0.stopping }, untilMicroseconds: Clocks.monotonicDeadline(after: .microseconds(next - now)),
                     do: { control, _ in control.stopping })
                 if stopping { break }
-                let at = Date().timeIntervalSince1970
-                for session in sessions { session.wakeAndWatch(now: at) }
+                let at = Clocks.wallMicroseconds()
+                for session in sessions { session.wakeAndWatch(nowMicros: at) }
             }
             control.withLock { $0.finished = true }
             control.broadcast()
@@ -41,7 +42,7 @@ final class BrokerWaker: Sendable {
         control.withLock { $0.stopping = true }
         control.broadcast()
         control.withLock(
-            when: { !$0.started || $0.finished }, untilNanoseconds: Clocks.monotonicDeadline(after: .seconds(2)),
+            when: { !$0.started || $0.finished }, untilMicroseconds: Clocks.monotonicDeadline(after: .seconds(2)),
             do: { _, _ in })
     }
 }

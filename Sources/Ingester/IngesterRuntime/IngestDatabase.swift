@@ -20,9 +20,10 @@ package protocol IngestDatabase: AnyObject {
     /// Writes the plans of one burst, one per broker, in one transaction.
     /// - Throws: `PostgresError`; then nothing of the burst is kept.
     func write(_ plans: [(broker: String, plan: BurstPlan)]) throws(PostgresError)
-    /// Marks `brokers` as heard at `ts` (a clean stop: the next process measures its gap from here).
+    /// Marks `brokers` as heard at `ts` (epoch microseconds; a clean stop: the next process
+    /// measures its gap from here).
     /// - Throws: `PostgresError`.
-    func touch(brokers: [String], at ts: Double) throws(PostgresError)
+    func touch(brokers: [String], atMicros ts: Int64) throws(PostgresError)
     /// Closes the connection.
     func close()
 }

@@ -71,7 +71,7 @@ package struct IngestLoop {
         // limit passed); flush the rest once, no retries, within the same limit.
         // On the monotonic clock: a wall-clock step must neither cut the flush short nor stretch it.
         let deadline = Clocks.monotonicDeadline(after: Self.stopFlushLimit)
-        while writer.isConnected, plannersLoaded, Clocks.monotonicNanoseconds() < deadline {
+        while writer.isConnected, plannersLoaded, Clocks.monotonicMicroseconds() < deadline {
             let rest = queue.drain(maximum: maximumBurst)
             if rest.isEmpty { break }
             write(rest, retrying: false)
@@ -80,7 +80,7 @@ package struct IngestLoop {
         if writer.isConnected {
             let heard = brokers.indices.filter { planners[$0]?.gaps.isConnected == true }.map { brokers[$0] }
             do {
-                try writer.touch(brokers: heard, at: Date().timeIntervalSince1970)
+                try writer.touch(brokers: heard, atMicros: Clocks.wallMicroseconds())
             } catch {
                 logger.debug("Stopping: could not record when the brokers were last heard.", metadata: ["pg.error": "\(error)"])
             }
@@ -145,10 +145,10 @@ package struct IngestLoop {
         let plans = plan(burst)
         let events = plans.reduce(0) { $0 + $1.plan.events.count }
         while true {
-            let started = ContinuousClock.now
+            let started = Clocks.monotonicMicroseconds()
             do {
                 try writer.write(plans)
-                observer.writeFinished(seconds: Self.seconds(since: started), committed: true)
+                observer.writeFinished(after: Self.elapsed(since: started), committed: true)
                 for (broker, plan) in plans { observer.rowsWritten(broker, rows: plan.rowCounts) }
                 database.enter("up", .info, "Connected to PostgreSQL.")
                 backoff = Self.firstBackoff
@@ -161,7 +161,7 @@ package struct IngestLoop {
                     ])
                 return
             } catch {
-                observer.writeFinished(seconds: Self.seconds(since: started), committed: false)
+                observer.writeFinished(after: Self.elapsed(since: started), committed: false)
                 if error.isPermanentForData {
                     logger.error(
                         "PostgreSQL rejected a burst; it is dropped.",
@@ -194,8 +194,8 @@ package struct IngestLoop {
         }
     }
 
-    private static func seconds(since start: ContinuousClock.Instant) -> Double {
-        let elapsed = ContinuousClock.now - start
-        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+    /// The span from `start` (monotonic microseconds) to now.
+    private static func elapsed(since start: Int64) -> Duration {
+        .microseconds(Clocks.monotonicMicroseconds() - start)
     }
 }

@@ -77,7 +77,7 @@ package final class IngestQueue: Sendable {
             let before = seen
             let burst = state.withLock(
                 when: { complete($0) || $0.buffer.arrivals != before },
-                untilNanoseconds: Clocks.monotonicDeadline(after: window),
+                untilMicroseconds: Clocks.monotonicDeadline(after: window),
                 do: { state, ready -> [BrokerInput]? in
                     // Something arrived within the window: wait one more. Quiet for a whole window,
                     // stopping or full: the burst is over.
@@ -104,6 +104,6 @@ package final class IngestQueue: Sendable {
     /// Sleeps for `span` unless a stop is requested first.
     package func sleep(_ span: Duration) {
         state.withLock(
-            when: { $0.stopRequested }, untilNanoseconds: Clocks.monotonicDeadline(after: span), do: { _, _ in })
+            when: { $0.stopRequested }, untilMicroseconds: Clocks.monotonicDeadline(after: span), do: { _, _ in })
     }
 }

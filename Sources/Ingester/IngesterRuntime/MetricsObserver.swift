@@ -16,8 +16,8 @@ package struct MetricsObserver: IngestObserver {
 
     package func brokerReconnected(_ broker: String) { metrics.brokerReconnected(broker) }
 
-    package func messageReceived(_ broker: String, topic: String, payload: String, at: Double) {
-        metrics.messageReceived(broker: broker, at: Date(timeIntervalSince1970: at))
+    package func messageReceived(_ broker: String, topic: String, payload: String, atMicros: Int64) {
+        metrics.messageReceived(broker: broker, atMicros: atMicros)
         // Log lines and text values ($SYS/broker/version) are not numbers and have no series.
         if let value = MetricSample.number(payload) { metrics.sysMetric(broker: broker, topic: topic, value: value) }
     }
@@ -28,8 +28,8 @@ package struct MetricsObserver: IngestObserver {
         for (table, count) in rows { metrics.rowsWritten(table: table.rawValue, count: count) }
     }
 
-    package func writeFinished(seconds: Double, committed: Bool) {
-        metrics.writeDuration(seconds: seconds)
+    package func writeFinished(after duration: Duration, committed: Bool) {
+        metrics.writeDuration(seconds: duration / .seconds(1))
         if committed { metrics.pgUp(true) }
     }
 

@@ -108,9 +108,9 @@ package final class MosquittoClient: BrokerConnection, @unchecked Sendable {
             guard let message, let session = MosquittoClient.session(userdata) else { return }
             // Copy at the boundary: topic and payload belong to libmosquitto after we return. The
             // payload is copied only for a message the session keeps.
-            let receivedAt = Date().timeIntervalSince1970
+            let receivedAt = Clocks.wallMicroseconds()
             let topic = message.pointee.topic.map { String(cString: $0) } ?? ""
-            session.arrived(topic: topic, retained: message.pointee.retain, receivedAt: receivedAt) {
+            session.arrived(topic: topic, retained: message.pointee.retain, receivedAtMicros: receivedAt) {
                 let length = Int(message.pointee.payloadlen)
                 guard let bytes = message.pointee.payload, length > 0 else { return "" }
                 return String(decoding: UnsafeRawBufferPointer(start: bytes, count: length), as: UTF8.self)
@@ -216,7 +216,7 @@ package final class MosquittoClient: BrokerConnection, @unchecked Sendable {
         _ = mosquitto_disconnect(handle)
     }
 
-    package func waitUntilStopped(untilNanoseconds deadline: Int64) {
-        life.withLock(when: { !$0.started || $0.finished }, untilNanoseconds: deadline) { _, _ in }
+    package func waitUntilStopped(untilMicroseconds deadline: Int64) {
+        life.withLock(when: { !$0.started || $0.finished }, untilMicroseconds: deadline) { _, _ in }
     }
 }

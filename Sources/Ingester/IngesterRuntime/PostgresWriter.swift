@@ -64,7 +64,7 @@ package final class PostgresWriter: IngestDatabase {
         let tracker = try loadTracker(broker: broker)
         let heard = try open().execute(LastHeard(broker: broker), timeout: timeout)
         return BurstPlanner(
-            tracker: tracker, lastHeard: heard.values.first?.first?.flatMap(Double.init), ownClientID: ownClientID)
+            tracker: tracker, lastHeardMicros: heard.values.first?.first?.flatMap { Int64($0) }, ownClientID: ownClientID)
     }
 
     /// The tracker's starting knowledge: open sessions and the last uptime of `broker`.
@@ -72,11 +72,11 @@ package final class PostgresWriter: IngestDatabase {
         let connection = try open()
         let clients = try connection.execute(OpenClients(broker: broker), timeout: timeout)
         let uptime = try connection.execute(LastUptime(broker: broker), timeout: timeout)
-        var last: (value: Double, ts: Double)?
+        var last: (value: Double, atMicros: Int64)?
         if let row = uptime.values.first, row.count == 2, let value = row[0].flatMap(Double.init),
-            let ts = row[1].flatMap(Double.init)
+            let atMicros = row[1].flatMap({ Int64($0) })
         {
-            last = (value, ts)
+            last = (value, atMicros)
         }
         let open = clients.firstColumn
         logger.debug(
@@ -97,7 +97,7 @@ package final class PostgresWriter: IngestDatabase {
         for (broker, plan) in plans where !plan.isEmpty {
             batch += plan.clients.map { touch -> any PostgresStatement in
                 touch.createIfMissing
-                    ? UpsertClient(touch) : TouchClient(client: touch.client, lastSeen: touch.lastSeen)
+                    ? UpsertClient(touch) : TouchClient(client: touch.client, lastSeenMicros: touch.lastSeenMicros)
             }
             if !plan.events.isEmpty { batch.append(InsertEvents(broker: broker, events: plan.events)) }
             if !plan.metrics.isEmpty {
@@ -111,23 +111,24 @@ package final class PostgresWriter: IngestDatabase {
                 batch += statements(for: step, broker: broker)
             }
             for gap in plan.gaps {
-                if gap.kind == .brokerSilent, let end = gap.endedAt {
-                    batch.append(EndSilentGap(broker: broker, at: end))
+                if gap.kind == .brokerSilent, let end = gap.endedAtMicros {
+                    batch.append(EndSilentGap(broker: broker, atMicros: end))
                 } else {
                     batch.append(InsertGap(broker: broker, gap: gap))
                 }
             }
-            let newest = max(plan.metrics.map(\.ts).max() ?? 0, plan.events.map(\.timestamp).max() ?? 0)
-            if newest > 0 { batch.append(TouchBrokerStatus(broker: broker, seenAt: newest)) }
+            let newest = max(plan.metrics.map(\.atMicros).max() ?? 0, plan.events.map(\.timestampMicros).max() ?? 0)
+            if newest > 0 { batch.append(TouchBrokerStatus(broker: broker, seenAtMicros: newest)) }
         }
         let results = try connection.executePipeline(batch, timeout: timeout)
         for (broker, plan) in plans {
             for gap in plan.gaps where gap.kind != .brokerSilent {
+                let lasted = Double((gap.endedAtMicros ?? gap.startedAtMicros) - gap.startedAtMicros) / 1e6
                 logger.warning(
                     "The broker's log lines of a gap may be missing; recorded in ingest_gaps.",
                     metadata: [
                         "sys.broker": "\(broker)", "sys.gap": "\(gap.kind.rawValue)",
-                        "sys.gap_s": "\(Int(((gap.endedAt ?? gap.startedAt) - gap.startedAt).rounded()))",
+                        "sys.gap_s": "\(Int(lasted.rounded()))",
                         "sys.closed_sessions": "\(gap.sessionsClosed)",
                     ])
             }
@@ -141,10 +142,11 @@ package final class PostgresWriter: IngestDatabase {
         }
     }
 
-    /// Marks `brokers` as heard at `ts` (a clean stop: the next process measures its gap from here).
-    package func touch(brokers: [String], at ts: Double) throws(PostgresError) {
+    /// Marks `brokers` as heard at `ts` (epoch microseconds; a clean stop: the next process
+    /// measures its gap from here).
+    package func touch(brokers: [String], atMicros ts: Int64) throws(PostgresError) {
         guard !brokers.isEmpty else { return }
-        _ = try open().executePipeline(brokers.map { TouchBrokerStatus(broker: $0, seenAt: ts) }, timeout: timeout)
+        _ = try open().executePipeline(brokers.map { TouchBrokerStatus(broker: $0, seenAtMicros: ts) }, timeout: timeout)
     }
 
     // MARK: - Statements
@@ -154,17 +156,17 @@ package final class PostgresWriter: IngestDatabase {
         switch step {
         case .open(let client, let username, let at):
             return [
-                CloseSession(broker: broker, client: client, at: at),
-                OpenSession(broker: broker, client: client, username: username, at: at),
+                CloseSession(broker: broker, client: client, atMicros: at),
+                OpenSession(broker: broker, client: client, username: username, atMicros: at),
             ]
         case .close(let client, let at):
-            return [CloseSession(broker: broker, client: client, at: at)]
+            return [CloseSession(broker: broker, client: client, atMicros: at)]
         case .subscribe(let client, let topic, let qos, let at):
-            return [Subscribe(broker: broker, client: client, topic: topic, qos: qos, at: at)]
+            return [Subscribe(broker: broker, client: client, topic: topic, qos: qos, atMicros: at)]
         case .unsubscribe(let client, let topic, let at):
-            return [Unsubscribe(broker: broker, client: client, topic: topic, at: at)]
+            return [Unsubscribe(broker: broker, client: client, topic: topic, atMicros: at)]
         case .closeAll(let keep, let at):
-            return [CloseAllSessions(broker: broker, keep: keep, at: at)]
+            return [CloseAllSessions(broker: broker, keep: keep, atMicros: at)]
         }
     }
 

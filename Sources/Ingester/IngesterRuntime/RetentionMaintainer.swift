@@ -72,39 +72,39 @@ package final class RetentionMaintainer: @unchecked Sendable {
         guard thread != nil else { return }
         control.withLock { $0.stopping = true }
         control.broadcast()
-        control.withLock(when: { $0.finished }, untilNanoseconds: Clocks.monotonicDeadline(after: .seconds(5))) { _, _ in }
+        control.withLock(when: { $0.finished }, untilMicroseconds: Clocks.monotonicDeadline(after: .seconds(5))) { _, _ in }
     }
 
     private var stopping: Bool { control.withLock { $0.stopping } }
 
-    /// Sleeps until `deadline` (monotonic nanoseconds) or a stop.
-    private func sleep(untilNanoseconds deadline: Int64) {
-        control.withLock(when: { $0.stopping }, untilNanoseconds: deadline) { _, _ in }
+    /// Sleeps until `deadline` (monotonic microseconds) or a stop.
+    private func sleep(untilMicroseconds deadline: Int64) {
+        control.withLock(when: { $0.stopping }, untilMicroseconds: deadline) { _, _ in }
     }
 
     private func run() {
         while !stopping {
-            let now = Clocks.monotonicNanoseconds()
-            guard job.isDue(atNanoseconds: now) else {
-                sleep(untilNanoseconds: now + job.nanosecondsUntilDue(atNanoseconds: now))
+            let now = Clocks.monotonicMicroseconds()
+            guard job.isDue(atMicroseconds: now) else {
+                sleep(untilMicroseconds: now + job.microsecondsUntilDue(atMicroseconds: now))
                 continue
             }
             do {
                 let connection = try connected()
                 // Waits (without counting a run) until the writer created the schema.
                 if !job.isRunning, try !connection.hasTables(job.targets.map(\.table) + ["maintenance_runs"]) {
-                    sleep(untilNanoseconds: Clocks.monotonicDeadline(after: .seconds(1)))
+                    sleep(untilMicroseconds: Clocks.monotonicDeadline(after: .seconds(1)))
                     continue
                 }
-                try job.step(on: connection, atNanoseconds: now)
+                try job.step(on: connection, atMicroseconds: now)
             } catch {
                 if error.kind == .interrupted || stopping { break }
                 logger.warning(
-                    "Retention: PostgreSQL failed; the run is retried in a minute.", metadata: ["pg.error": "\(error)"])
+                    "retention: PostgreSQL failed; the run is retried in a minute.", metadata: ["pg.error": "\(error)"])
                 connection?.close()
                 connection = nil
                 job.connectionLost()
-                sleep(untilNanoseconds: Clocks.monotonicDeadline(after: .seconds(60)))
+                sleep(untilMicroseconds: Clocks.monotonicDeadline(after: .seconds(60)))
             }
         }
         job.interrupt(on: connection.flatMap { $0.isOpen ? $0 : nil }, reason: "the ingester stopped")

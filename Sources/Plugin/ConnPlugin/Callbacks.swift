@@ -51,7 +51,7 @@ let connPluginEventCallback: cmosq_event_callback = { event, eventData, userdata
         let now = Int64(tick.pointee.now_s) * 1_000_000 + Int64(tick.pointee.now_ns) / 1000
         guard instance.recorder.takeTickWorkIfDue(realtimeMicros: now) else { break }
         let status = instance.recorder.tick(
-            monotonicMicros: Clocks.monotonicNanoseconds() / 1000, brokerHoldsSession: { cmosq_broker_holds_session($0) })
+            monotonicMicros: Clocks.monotonicMicroseconds(), brokerHoldsSession: { cmosq_broker_holds_session($0) })
         for (topic, payload) in status {
             let bytes = Array(payload.utf8)
             _ = bytes.withUnsafeBytes { buffer in

@@ -48,14 +48,14 @@ extension ConnWriter {
     /// further waits until the writer has caught up, so a hung database holds the broker's
     /// thread once, not once per event.
     private func waitUntilCommitted(_ sequence: Int64) -> Bool {
-        let started = Clocks.monotonicNanoseconds()
-        let deadline = started + timeout.nanoseconds
+        let started = Clocks.monotonicMicroseconds()
+        let deadline = started + timeout.microseconds
         return shared.withLock { (state, timedOut) -> ConditionLocked<WriterState>.Step<Bool> in
             let committed = state.isCommitted(sequence)
             let givenUp = !committed && (timedOut || !state.databaseUp || state.stopping)
-            guard committed || givenUp else { return .wait(untilNanoseconds: deadline) }
+            guard committed || givenUp else { return .wait(untilMicroseconds: deadline) }
             if givenUp && timedOut { state.brokerWaitsSuspended = true }
-            let waited = (Clocks.monotonicNanoseconds() - started) / 1000
+            let waited = Clocks.monotonicMicroseconds() - started
             state.recordBrokerWait(micros: waited, timedOut: givenUp && timedOut)
             return .done(committed)
         }
@@ -66,7 +66,7 @@ extension ConnWriter {
     /// uncertain commit harmless), and the broker's thread stops waiting until the writer has
     /// caught up, as after a timed-out wait.
     private func writeDirectly(_ event: ConnEvent, on spare: SpareConnection) -> Bool {
-        let started = Clocks.monotonicNanoseconds()
+        let started = Clocks.monotonicMicroseconds()
         var failure: PostgresError?
         do {
             try spare.connection.write([event])
@@ -74,7 +74,7 @@ extension ConnWriter {
             failure = error
             spare.connection.close()
         }
-        let waited = (Clocks.monotonicNanoseconds() - started) / 1000
+        let waited = Clocks.monotonicMicroseconds() - started
         let capacity = options.queueCapacity
         let (committed, closeSpare) = shared.withLock { state -> (Bool, Bool) in
             state.spareInUse = false

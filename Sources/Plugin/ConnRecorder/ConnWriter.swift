@@ -80,11 +80,11 @@ package final class ConnWriter {
         // The writer stops starting database work once the flush time is up; a statement or
         // connect still running then is cut short, so what is left in memory reaches the spool
         // (a writer left detached mid-statement lost the newest events with the process).
-        let flushEnd = Clocks.monotonicNanoseconds() + flushTimeout.nanoseconds
-        if !waitForWriter(untilNanoseconds: flushEnd) {
+        let flushEnd = Clocks.monotonicDeadline(after: flushTimeout)
+        if !waitForWriter(untilMicroseconds: flushEnd) {
             interrupt?.trigger()
-            let lastChance = Clocks.monotonicNanoseconds() + timeout.nanoseconds + Self.spoolGrace.nanoseconds
-            if !waitForWriter(untilNanoseconds: lastChance), thread != nil {
+            let lastChance = Clocks.monotonicDeadline(after: timeout + Self.spoolGrace)
+            if !waitForWriter(untilMicroseconds: lastChance), thread != nil {
                 // Stuck past every deadline (a spool write that hangs): leave it detached rather
                 // than hold the broker's shutdown forever.
                 thread?.detach()
@@ -98,9 +98,9 @@ package final class ConnWriter {
     }
 
     /// Waits until the writer thread has finished, at most until `deadline` (monotonic).
-    private func waitForWriter(untilNanoseconds deadline: Int64) -> Bool {
+    private func waitForWriter(untilMicroseconds deadline: Int64) -> Bool {
         shared.withLock { state, timedOut in
-            state.finished || timedOut ? .done(state.finished) : .wait(untilNanoseconds: deadline)
+            state.finished || timedOut ? .done(state.finished) : .wait(untilMicroseconds: deadline)
         }
     }
 

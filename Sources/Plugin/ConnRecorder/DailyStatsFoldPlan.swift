@@ -9,37 +9,37 @@
 /// logic, no clock or database of its own (unit-tested).
 struct DailyStatsFoldPlan: Equatable {
     /// How long after reading an id the plan waits before folding through it.
-    let settleNanoseconds: Int64
+    let settleMicroseconds: Int64
     /// Ids read, oldest first, with the monotonic time they were read.
     private(set) var readings: [Reading] = []
     static let capacity = 64
 
     struct Reading: Equatable {
         var id: Int64
-        var readAtNanoseconds: Int64
+        var readAtMicroseconds: Int64
     }
 
-    init(settleNanoseconds: Int64) {
-        self.settleNanoseconds = settleNanoseconds
+    init(settleMicroseconds: Int64) {
+        self.settleMicroseconds = settleMicroseconds
     }
 
     /// Notes the newest id of the table as read at `now`.
-    mutating func noteNewest(_ id: Int64, atNanoseconds now: Int64) {
+    mutating func noteNewest(_ id: Int64, atMicroseconds now: Int64) {
         if let last = readings.last, last.id >= id { return }
         // At most 64 readings, and the oldest are kept: they settle first. Dropping them instead
         // meant that under steady load (a reading a second) with a settle time over ~64 s
         // (conn_timeout_ms over ~31 s) no kept reading ever settled and nothing was folded. When
         // full, the newest reading moves forward to this id and time (later, so still safe).
         if readings.count >= Self.capacity {
-            readings[readings.count - 1] = Reading(id: id, readAtNanoseconds: now)
+            readings[readings.count - 1] = Reading(id: id, readAtMicroseconds: now)
         } else {
-            readings.append(Reading(id: id, readAtNanoseconds: now))
+            readings.append(Reading(id: id, readAtMicroseconds: now))
         }
     }
 
     /// The highest id read that has settled by `now` and lies beyond `foldedThrough`, if any.
-    func settledThrough(foldedThrough: Int64, atNanoseconds now: Int64) -> Int64? {
-        let settled = readings.last { $0.readAtNanoseconds + settleNanoseconds <= now }?.id
+    func settledThrough(foldedThrough: Int64, atMicroseconds now: Int64) -> Int64? {
+        let settled = readings.last { $0.readAtMicroseconds + settleMicroseconds <= now }?.id
         guard let settled, settled > foldedThrough else { return nil }
         return settled
     }

@@ -52,11 +52,11 @@ struct HeapRelease {
 
     /// Called when the writer is idle (nothing queued or spooled, so whatever a backlog used is
     /// freed): trims when events were written since the last trim, `minimumInterval` after it.
-    /// - Parameter now: monotonic nanoseconds.
+    /// - Parameter now: monotonic microseconds.
     /// - Returns: whether it trimmed.
     @discardableResult
-    mutating func trimIfDue(now: Int64) -> Bool {
-        guard wroteSinceTrim, lastTrimAt.map({ now - $0 >= Self.minimumInterval.nanoseconds }) ?? true else {
+    mutating func trimIfDue(atMicroseconds now: Int64) -> Bool {
+        guard wroteSinceTrim, lastTrimAt.map({ now - $0 >= Self.minimumInterval.microseconds }) ?? true else {
             return false
         }
         wroteSinceTrim = false

@@ -61,7 +61,7 @@ package struct PostgresEventStore: ConnEventStore {
     private func connect() throws(PostgresError) -> PostgresConnection {
         let connection = try PostgresConnection(conninfo: dsn, timeout: timeout, interrupt: interrupt)
         try connection.execute(
-            ConnStatements.configureSession, [.text("\(timeout.nanoseconds / 1_000_000)ms")], timeout: timeout)
+            ConnStatements.configureSession, [.text("\(timeout.microseconds / 1000)ms")], timeout: timeout)
         return connection
     }
 

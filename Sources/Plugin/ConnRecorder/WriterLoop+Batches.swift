@@ -61,10 +61,10 @@ extension WriterLoop {
 
     /// Writes `batch` in one statement.
     func write(_ batch: [ConnEvent], on connection: any ConnEventStoreConnection) -> WriteOutcome {
-        let started = Clocks.monotonicNanoseconds()
+        let started = Clocks.monotonicMicroseconds()
         do {
             try connection.write(batch)
-            let latency = (Clocks.monotonicNanoseconds() - started) / 1000
+            let latency = Clocks.monotonicMicroseconds() - started
             heapRelease.wrote()
             batchSizer.committed(count: batch.count, latencyMicros: latency)
             shared.withLock { $0.recordWrite(count: batch.count, latencyMicros: latency) }

@@ -63,15 +63,15 @@ extension WriterLoop {
     /// Waits out the backoff. Events that arrive meanwhile go to the disk spool at once, so a
     /// broker killed during an outage loses as little as possible.
     func sleepBackoff() {
-        let deadline = Clocks.monotonicNanoseconds() + Int64(backoffMilliseconds) * 1_000_000
+        let deadline = Clocks.monotonicMicroseconds() + Int64(backoffMilliseconds) * 1000
         while true {
             var slept = false
             let (arrived, done) = shared.withLock { (state, _) -> ConditionLocked<WriterState>.Step<(Bool, Bool)> in
-                let over = state.stopping || Clocks.monotonicNanoseconds() >= deadline
+                let over = state.stopping || Clocks.monotonicMicroseconds() >= deadline
                 if !over && state.queuedCount == 0 && !slept {
                     slept = true
                     state.writerWaiting = true
-                    return .wait(untilNanoseconds: deadline)
+                    return .wait(untilMicroseconds: deadline)
                 }
                 state.writerWaiting = false
                 return .done((state.queuedCount > 0, over || state.stopping))

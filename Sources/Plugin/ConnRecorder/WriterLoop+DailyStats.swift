@@ -23,35 +23,35 @@ struct DailyStatsFolding {
 
 extension WriterLoop {
     /// How often the writer looks for rows to fold.
-    static let dailyStatsFoldIntervalNanoseconds: Int64 = 1_000_000_000
+    static let dailyStatsFoldIntervalMicroseconds: Int64 = 1_000_000
 
     /// How long a newly read id may still be overtaken by a lower one: a write on either of the
     /// plugin's connections (or, after a crash, on the old run's) ends within its statement
     /// timeout; twice that and a second cover the commit after it and the server's own delay.
-    static func dailyStatsSettleNanoseconds(timeout: Duration) -> Int64 {
-        2 * timeout.nanoseconds + 1_000_000_000
+    static func dailyStatsSettleMicroseconds(timeout: Duration) -> Int64 {
+        2 * timeout.microseconds + 1_000_000
     }
 
     /// Folds this broker's rows into client_daily_stats, off the events' transactions: every second,
     /// through the newest id read at least the settle time ago, in one set-based statement that moves
     /// the fold in the same transaction (exactly once across crashes, replays and restarts).
     func foldDailyStatsIfDue() {
-        let now = Clocks.monotonicNanoseconds()
+        let now = Clocks.monotonicMicroseconds()
         guard now >= dailyStats.nextCheckAt, let connection, connection.isOpen else { return }
         // The fold shares this thread and connection with event writes: while a backlog is being
         // caught up (a spool replay, a deep queue) events go first and the statistics wait longer.
         let backlog = !spoolIsEmpty || shared.withLock { $0.queuedCount } > options.batchSize * 4
-        dailyStats.nextCheckAt = now + Self.dailyStatsFoldIntervalNanoseconds * (backlog ? 10 : 1)
+        dailyStats.nextCheckAt = now + Self.dailyStatsFoldIntervalMicroseconds * (backlog ? 10 : 1)
         do {
             guard let foldedThrough = try currentFold(on: connection) else { return }
-            if let settled = dailyStats.plan.settledThrough(foldedThrough: foldedThrough, atNanoseconds: now) {
+            if let settled = dailyStats.plan.settledThrough(foldedThrough: foldedThrough, atMicroseconds: now) {
                 let through = min(settled, foldedThrough + dailyStats.span)
                 try fold(after: foldedThrough, through: through, on: connection)
                 dailyStats.span = min(DailyStatsFolding.largestSpan, dailyStats.span + dailyStats.span / 4)
                 // More rows settled than one fold spans: the next part at the next turn of the loop.
                 if through < settled && !backlog { dailyStats.nextCheckAt = now }
             }
-            dailyStats.plan.noteNewest(try connection.newestEventID(), atNanoseconds: Clocks.monotonicNanoseconds())
+            dailyStats.plan.noteNewest(try connection.newestEventID(), atMicroseconds: Clocks.monotonicMicroseconds())
             dailyStats.failureLogged = false
         } catch let error where error.sqlState == .queryCanceled && dailyStats.span > DailyStatsFolding.smallestSpan {
             // statement_timeout (timeout_ms) ended the fold: the database is busy; smaller folds.
@@ -97,7 +97,7 @@ extension WriterLoop {
             guard let foldedThrough = try currentFold(on: connection) else { return }
             var after = foldedThrough
             let newest = try connection.newestEventID()
-            while after < newest, Clocks.monotonicNanoseconds() < deadline {
+            while after < newest, Clocks.monotonicMicroseconds() < deadline {
                 let through = min(newest, after + dailyStats.span)
                 try fold(after: after, through: through, on: connection)
                 guard let moved = dailyStats.foldedThrough else { return }

@@ -10,7 +10,7 @@ extension WriterLoop {
     func maintainIfDue() {
         guard let connection, connection.isOpen else { return }
         do {
-            try retention.step(on: connection, atNanoseconds: Clocks.monotonicNanoseconds())
+            try retention.step(on: connection, atMicroseconds: Clocks.monotonicMicroseconds())
         } catch {
             abandonConnection(after: error)
         }

@@ -22,11 +22,11 @@ extension WriterLoop {
     /// then unknown, instead of offline (BENCH_MODE=fleet-scale, 17,000 clients per broker). After
     /// the mark no more heartbeats: one without `stopping` would clear stopped_at again.
     func heartbeatIfDue() {
-        let now = Clocks.monotonicNanoseconds()
+        let now = Clocks.monotonicMicroseconds()
         let stopping = shared.withLock { $0.stopping }
         let due = stopping ? nextHeartbeatAt != .max : now >= nextHeartbeatAt
         guard due, let connection else { return }
-        nextHeartbeatAt = stopping ? .max : now + Int64(heartbeatIntervalSeconds) * 1_000_000_000
+        nextHeartbeatAt = stopping ? .max : now + Int64(heartbeatIntervalSeconds) * 1_000_000
         do {
             try connection.recordHeartbeat(heartbeat(stopping: stopping))
             heartbeatFailureLogged = false

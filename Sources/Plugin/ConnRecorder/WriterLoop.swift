@@ -64,21 +64,21 @@ final class WriterLoop {
             smallest: min(50, options.batchSize), initial: options.batchSize * 4, largest: max(options.batchSize * 20, 10_000),
             timeoutMicros: Int64(options.timeoutMilliseconds) * 1000)
         self.dailyStats = DailyStatsFolding(
-            plan: DailyStatsFoldPlan(settleNanoseconds: Self.dailyStatsSettleNanoseconds(timeout: .milliseconds(options.timeoutMilliseconds))))
+            plan: DailyStatsFoldPlan(settleMicroseconds: Self.dailyStatsSettleMicroseconds(timeout: .milliseconds(options.timeoutMilliseconds))))
     }
 
     var spoolIsEmpty: Bool { spool?.isEmpty ?? true }
 
     /// The thread's body: returns once a stop was requested and everything is written or spooled.
     func run() {
-        let flushDeadlineSlack = Duration.seconds(5).nanoseconds
+        let flushDeadlineSlack = Duration.seconds(5).microseconds
         var stopDeadline: Int64?
         while true {
             let (work, isStopping) = waitForWork()
             // Idle: whatever a backlog used is freed by now (queue buffer, batches, spool reads).
-            if !work { heapRelease.trimIfDue(now: Clocks.monotonicNanoseconds()) }
+            if !work { heapRelease.trimIfDue(atMicroseconds: Clocks.monotonicMicroseconds()) }
             if isStopping {
-                let now = Clocks.monotonicNanoseconds()
+                let now = Clocks.monotonicMicroseconds()
                 if stopDeadline == nil { stopDeadline = now + flushDeadlineSlack }
                 if !work || now >= (stopDeadline ?? now) || !(connection?.isOpen ?? false) && backoffMilliseconds > 0 {
                     spoolMemory()
@@ -112,7 +112,7 @@ final class WriterLoop {
         }
         retention.interrupt(on: connection.flatMap { $0.isOpen ? $0 : nil }, reason: "the broker stopped")
         dropSpareConnection()
-        foldDailyStatsAtStop(deadline: Clocks.monotonicNanoseconds() + 500_000_000)
+        foldDailyStatsAtStop(deadline: Clocks.monotonicDeadline(after: .milliseconds(500)))
         recordCleanStop()
         connection?.close()
         connection = nil
@@ -139,7 +139,7 @@ final class WriterLoop {
             if idle && !slept {
                 slept = true
                 state.writerWaiting = true
-                return .wait(untilNanoseconds: Clocks.monotonicNanoseconds() + 1_000_000_000)
+                return .wait(untilMicroseconds: Clocks.monotonicDeadline(after: .seconds(1)))
             }
             state.writerWaiting = false
             return .done((state.queuedCount > 0 || !spoolEmpty, state.stopping))

@@ -2,7 +2,8 @@
 import Glibc
 #endif
 
-/// Clock readings without Foundation.
+/// Clock readings without Foundation. Every instant in the package is Int64 microseconds
+/// (PostgreSQL's resolution); spans are `Duration`.
 package enum Clocks {
     /// Wall-clock time in microseconds since the Unix epoch.
     package static func wallMicroseconds() -> Int64 {
@@ -11,16 +12,21 @@ package enum Clocks {
         return Int64(now.tv_sec) * 1_000_000 + Int64(now.tv_nsec) / 1000
     }
 
-    /// Monotonic nanoseconds, for deadlines and latencies.
-    package static func monotonicNanoseconds() -> Int64 {
+    /// Monotonic microseconds, for deadlines and latencies (the wall clock may jump).
+    package static func monotonicMicroseconds() -> Int64 {
         var now = timespec()
         clock_gettime(CLOCK_MONOTONIC, &now)
-        return Int64(now.tv_sec) * 1_000_000_000 + Int64(now.tv_nsec)
+        return Int64(now.tv_sec) * 1_000_000 + Int64(now.tv_nsec) / 1000
     }
 
-    /// The monotonic deadline `span` from now, in nanoseconds (for `ConditionLocked` waits).
+    /// The monotonic deadline `span` from now, in microseconds (for `ConditionLocked` waits).
     package static func monotonicDeadline(after span: Duration) -> Int64 {
-        monotonicNanoseconds() + span.nanoseconds
+        monotonicMicroseconds() + span.microseconds
+    }
+
+    /// A monotonic instant in microseconds as `pthread_cond_timedwait` reads it.
+    package static func deadlineTimespec(microseconds instant: Int64) -> timespec {
+        timespec(tv_sec: Int(instant / 1_000_000), tv_nsec: Int(instant % 1_000_000) * 1000)
     }
 
     /// A random 64-bit value in hex, for boot ids.
@@ -32,9 +38,9 @@ package enum Clocks {
 }
 
 extension Duration {
-    /// The duration in whole nanoseconds (deadlines are compared as monotonic nanoseconds).
-    package var nanoseconds: Int64 {
+    /// The duration in whole microseconds (rounded toward zero), the unit of every instant.
+    package var microseconds: Int64 {
         let (seconds, attoseconds) = components
-        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
+        return seconds * 1_000_000 + attoseconds / 1_000_000_000_000
     }
 }

@@ -11,8 +11,8 @@ package final class ConditionLocked<State> {
     /// What a `withLock(waiting:)` body asks for next.
     package enum Step<Result> {
         /// Release the lock and sleep until woken (`broadcast`) or until the monotonic deadline in
-        /// nanoseconds (nil: no deadline); then the body runs again.
-        case wait(untilNanoseconds: Int64?)
+        /// microseconds (nil: no deadline); then the body runs again.
+        case wait(untilMicroseconds: Int64?)
         /// Return `Result` from `withLock(waiting:)`.
         case done(Result)
     }
@@ -58,21 +58,21 @@ package final class ConditionLocked<State> {
             switch body(&state, timedOut) {
             case .done(let result):
                 return result
-            case .wait(untilNanoseconds: nil):
+            case .wait(untilMicroseconds: nil):
                 pthread_cond_wait(condition, mutex)
                 timedOut = false
-            case .wait(untilNanoseconds: let deadline?):
-                var time = timespec(tv_sec: Int(deadline / 1_000_000_000), tv_nsec: Int(deadline % 1_000_000_000))
+            case .wait(untilMicroseconds: let deadline?):
+                var time = Clocks.deadlineTimespec(microseconds: deadline)
                 timedOut = pthread_cond_timedwait(condition, mutex, &time) == ETIMEDOUT
             }
         }
     }
 
     /// Waits, with the lock released, until `isReady` holds for the state or the monotonic
-    /// `deadline` (nanoseconds; nil: none) passes, then runs `body` under the same hold of the
+    /// `deadline` (microseconds; nil: none) passes, then runs `body` under the same hold of the
     /// lock with whether the state was ready.
     package func withLock<Result>(
-        when isReady: (State) -> Bool, untilNanoseconds deadline: Int64? = nil,
+        when isReady: (State) -> Bool, untilMicroseconds deadline: Int64? = nil,
         do body: (inout State, _ ready: Bool) throws -> Result
     ) rethrows -> Result {
         pthread_mutex_lock(mutex)
@@ -80,7 +80,7 @@ package final class ConditionLocked<State> {
         var ready = isReady(state)
         while !ready {
             if let deadline {
-                var time = timespec(tv_sec: Int(deadline / 1_000_000_000), tv_nsec: Int(deadline % 1_000_000_000))
+                var time = Clocks.deadlineTimespec(microseconds: deadline)
                 let timedOut = pthread_cond_timedwait(condition, mutex, &time) == ETIMEDOUT
                 ready = isReady(state)
                 if timedOut { break }

@@ -2,29 +2,29 @@
 /// then `interval` after the previous run started. A run longer than the interval is followed
 /// by the next one as soon as it ends, so the job runs at least once per interval.
 ///
-/// Pure and on the monotonic clock (`Clocks.monotonicNanoseconds`): the wall clock may jump.
+/// Pure and on the monotonic clock (`Clocks.monotonicMicroseconds`): the wall clock may jump.
 package struct MaintenanceSchedule: Sendable, Equatable {
-    package let intervalNanoseconds: Int64
+    package let intervalMicroseconds: Int64
     /// nil until the first run started.
-    package private(set) var nextDueAtNanoseconds: Int64?
+    package private(set) var nextDueAtMicroseconds: Int64?
 
     package init(intervalSeconds: Int) {
-        intervalNanoseconds = Int64(max(1, intervalSeconds)) * 1_000_000_000
+        intervalMicroseconds = Int64(max(1, intervalSeconds)) * 1_000_000
     }
 
-    package func isDue(atNanoseconds now: Int64) -> Bool {
-        guard let nextDueAtNanoseconds else { return true }
-        return now >= nextDueAtNanoseconds
+    package func isDue(atMicroseconds now: Int64) -> Bool {
+        guard let nextDueAtMicroseconds else { return true }
+        return now >= nextDueAtMicroseconds
     }
 
     /// How long until the next run is due from `now`; 0 when it is due.
-    package func nanosecondsUntilDue(atNanoseconds now: Int64) -> Int64 {
-        guard let nextDueAtNanoseconds else { return 0 }
-        return max(0, nextDueAtNanoseconds - now)
+    package func microsecondsUntilDue(atMicroseconds now: Int64) -> Int64 {
+        guard let nextDueAtMicroseconds else { return 0 }
+        return max(0, nextDueAtMicroseconds - now)
     }
 
     /// A run started at `now`: the next is due one interval later.
-    package mutating func runStarted(atNanoseconds now: Int64) {
-        nextDueAtNanoseconds = now + intervalNanoseconds
+    package mutating func runStarted(atMicroseconds now: Int64) {
+        nextDueAtMicroseconds = now + intervalMicroseconds
     }
 }

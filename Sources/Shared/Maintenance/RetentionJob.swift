@@ -69,13 +69,13 @@ package struct RetentionJob {
     package var isRunning: Bool { run != nil }
 
     /// Whether `step` has anything to do at `now`.
-    package func isDue(atNanoseconds now: Int64) -> Bool {
-        !targets.isEmpty && (run != nil || schedule.isDue(atNanoseconds: now))
+    package func isDue(atMicroseconds now: Int64) -> Bool {
+        !targets.isEmpty && (run != nil || schedule.isDue(atMicroseconds: now))
     }
 
     /// How long until `step` has something to do; 0 when it has.
-    package func nanosecondsUntilDue(atNanoseconds now: Int64) -> Int64 {
-        isDue(atNanoseconds: now) ? 0 : schedule.nanosecondsUntilDue(atNanoseconds: now)
+    package func microsecondsUntilDue(atMicroseconds now: Int64) -> Int64 {
+        isDue(atMicroseconds: now) ? 0 : schedule.microsecondsUntilDue(atMicroseconds: now)
     }
 
     /// One step: starts a run when one is due, else deletes one batch of the current table, or
@@ -85,10 +85,10 @@ package struct RetentionJob {
     /// - Throws: the connection's failures (anything but a statement's error). The caller
     ///   abandons the connection and calls `connectionLost()`.
     @discardableResult
-    package mutating func step(on database: some MaintenanceDatabase, atNanoseconds now: Int64) throws(PostgresError) -> Bool {
+    package mutating func step(on database: some MaintenanceDatabase, atMicroseconds now: Int64) throws(PostgresError) -> Bool {
         guard var current = run else {
-            guard !targets.isEmpty, schedule.isDue(atNanoseconds: now) else { return false }
-            schedule.runStarted(atNanoseconds: now)
+            guard !targets.isEmpty, schedule.isDue(atMicroseconds: now) else { return false }
+            schedule.runStarted(atMicroseconds: now)
             try start(on: database)
             return run != nil
         }

@@ -270,7 +270,7 @@ package final class PostgresConnection {
         while true {
             let remaining = ContinuousClock.now.duration(to: deadline)
             if remaining <= .zero { return .timedOut }
-            let milliseconds = max(1, min(Int64(Int32.max), remaining.nanoseconds / 1_000_000))
+            let milliseconds = max(1, min(Int64(Int32.max), remaining.microseconds / 1000))
             let ready = withUnsafeMutableBytes(of: &descriptors) { raw in
                 poll(raw.baseAddress!.assumingMemoryBound(to: pollfd.self), 2, Int32(milliseconds))
             }
@@ -308,6 +308,6 @@ package final class PostgresConnection {
     }
 
     static func format(_ duration: Duration) -> String {
-        "\(duration.nanoseconds / 1_000_000) ms"
+        "\(duration.microseconds / 1000) ms"
     }
 }

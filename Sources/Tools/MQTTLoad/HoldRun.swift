@@ -18,7 +18,7 @@ func runHold(_ options: LoadOptions, clients: Int) -> Int32 {
     defer { barrier.deallocate() }
     pthread_barrier_init(barrier, nil, UInt32(threads + 1))
     defer { pthread_barrier_destroy(barrier) }
-    let deadline = Clocks.monotonicNanoseconds() + Int64(options.holdLimitSeconds) * 1_000_000_000
+    let deadline = Clocks.monotonicMicroseconds() + Int64(options.holdLimitSeconds) * 1_000_000
     var workers: [HoldWorker] = []
     var first = 0
     for index in 0..<threads {

@@ -47,7 +47,7 @@ final class HoldWorker {
     private let firstClient: Int
     private let clientCount: Int
     private let barrier: UnsafeMutablePointer<pthread_barrier_t>
-    /// Monotonic nanoseconds after which every wait gives up.
+    /// Monotonic microseconds after which every wait gives up.
     private let deadline: Int64
     /// Connections in flight at once: enough to keep the broker busy, few enough for its backlog.
     private let window = 64
@@ -106,7 +106,7 @@ final class HoldWorker {
         // After a refusal (the broker is not listening yet, or exiting) no new attempt starts for
         // 20 ms, so a restart costs the broker a few refused connections, not a flood of them.
         var pausedUntil: Int64 = 0
-        result.startedAtMicros = Self.wallMicros()
+        result.startedAtMicros = Clocks.wallMicroseconds()
         func retry(_ attempt: Attempt, _ why: String) {
             Glibc.close(attempt.fd)
             attemptsPerClient[attempt.client] += 1
@@ -116,10 +116,10 @@ final class HoldWorker {
             }
             result.retries += 1
             waiting.append(attempt.client)
-            pausedUntil = Clocks.monotonicNanoseconds() + 20_000_000
+            pausedUntil = Clocks.monotonicDeadline(after: .milliseconds(20))
         }
         while next < waiting.count || !attempts.isEmpty {
-            let now = Clocks.monotonicNanoseconds()
+            let now = Clocks.monotonicMicroseconds()
             if now >= deadline {
                 for attempt in attempts { Glibc.close(attempt.fd) }
                 let left = attempts.count + waiting.count - next
@@ -165,7 +165,7 @@ final class HoldWorker {
                         continue
                     }
                     let packet = connectPacket(attempt.client)
-                    attempt.sentAt = Clocks.monotonicNanoseconds()
+                    attempt.sentAt = Clocks.monotonicMicroseconds()
                     // A fresh socket's send buffer takes the whole (small) packet at once.
                     let sent = packet.withUnsafeBytes { send(attempt.fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
                     guard sent == packet.count else {
@@ -193,7 +193,7 @@ final class HoldWorker {
                         stillWaiting.append(attempt)
                         continue
                     }
-                    let elapsed = (Clocks.monotonicNanoseconds() - attempt.sentAt) / 1000
+                    let elapsed = Clocks.monotonicMicroseconds() - attempt.sentAt
                     guard attempt.received[0] == 0x20, attempt.received.count >= 4, attempt.received[3] == 0 else {
                         Glibc.close(attempt.fd)
                         fail(&result, "client \(clientID(attempt.client)): no accepting CONNACK (\(attempt.received.prefix(4)))")
@@ -205,7 +205,7 @@ final class HoldWorker {
             }
             attempts = stillWaiting
         }
-        result.finishedAtMicros = Self.wallMicros()
+        result.finishedAtMicros = Clocks.wallMicroseconds()
         return held
     }
 
@@ -270,7 +270,7 @@ final class HoldWorker {
         var open = held
         var chunk = [UInt8](repeating: 0, count: 256)
         while !open.isEmpty {
-            if Clocks.monotonicNanoseconds() >= deadline {
+            if Clocks.monotonicMicroseconds() >= deadline {
                 for fd in open { Glibc.close(fd) }
                 result.abandoned += open.count
                 return
@@ -291,7 +291,7 @@ final class HoldWorker {
                     continue
                 }
                 Glibc.close(entry.fd)
-                let now = Self.wallMicros()
+                let now = Clocks.wallMicroseconds()
                 if result.closed == 0 { result.firstCloseMicros = now }
                 result.lastCloseMicros = now
                 result.closed += 1
@@ -307,12 +307,6 @@ final class HoldWorker {
         var length = socklen_t(MemoryLayout<Int32>.size)
         guard getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &length) == 0 else { return errno }
         return error
-    }
-
-    static func wallMicros() -> Int64 {
-        var now = timespec()
-        clock_gettime(CLOCK_REALTIME, &now)
-        return Int64(now.tv_sec) * 1_000_000 + Int64(now.tv_nsec) / 1000
     }
 }
 

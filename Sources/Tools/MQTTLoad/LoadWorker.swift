@@ -12,7 +12,7 @@ final class LoadWorker {
     private let index: Int
     /// Cycles this thread attempts, or nil to run until `deadline`.
     private let quota: Int?
-    /// Monotonic nanoseconds at which a timed run stops starting new cycles.
+    /// Monotonic microseconds at which a timed run stops starting new cycles.
     private let deadline: Int64
 
     /// CONNECT-to-CONNACK latency of every successful cycle, in microseconds.
@@ -49,7 +49,7 @@ final class LoadWorker {
         while true {
             if let quota {
                 if counter >= quota { break }
-            } else if Clocks.monotonicNanoseconds() >= deadline {
+            } else if Clocks.monotonicMicroseconds() >= deadline {
                 break
             }
             counter += 1
@@ -62,10 +62,10 @@ final class LoadWorker {
         do throws(MQTTWireError) {
             let client = try MQTTWireClient(
                 host: options.host, port: options.port, timeoutMilliseconds: options.timeoutMilliseconds)
-            let started = Clocks.monotonicNanoseconds()
+            let started = Clocks.monotonicMicroseconds()
             let ack = try client.connect(
                 clientID: clientID, protocol: options.protocolVersion, keepAlive: options.keepAliveSeconds)
-            let elapsed = (Clocks.monotonicNanoseconds() - started) / 1000
+            let elapsed = Clocks.monotonicMicroseconds() - started
             guard ack.isAccepted else {
                 client.dropConnection()
                 fail("client \(clientID): CONNACK refused with code \(ack.returnCode)")

@@ -33,8 +33,8 @@ signal(SIGPIPE, SIG_IGN)
 
 if let clients = options.hold { exit(runHold(options, clients: clients)) }
 
-let started = Clocks.monotonicNanoseconds()
-let deadline = started + Int64(options.seconds * 1_000_000_000)
+let started = Clocks.monotonicMicroseconds()
+let deadline = started + Int64(options.seconds * 1_000_000)
 var workers: [LoadWorker] = []
 for index in 0..<options.threads {
     let quota = options.cycles.map { total in total / options.threads + (index < total % options.threads ? 1 : 0) }
@@ -46,7 +46,7 @@ for index in 0..<options.threads {
     workers.append(worker)
 }
 for worker in workers { worker.join() }
-let elapsed = Double(Clocks.monotonicNanoseconds() - started) / 1e9
+let elapsed = Double(Clocks.monotonicMicroseconds() - started) / 1e6
 
 var latencies = workers.flatMap(\.latencies)
 latencies.sort()

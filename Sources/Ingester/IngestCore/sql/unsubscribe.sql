@@ -1,9 +1,9 @@
 -- sys-ingester: an inactive subscription in the client's open session; the stored qos is kept (an
--- unsubscribe has none). $1 broker, $2 client, $3 topic, $4 ts (epoch seconds).
+-- unsubscribe has none). $1 broker, $2 client, $3 topic, $4 ts (epoch microseconds).
 INSERT INTO subscriptions (session_id, client, topic, qos, active, created_at, updated_at)
 VALUES (
   (SELECT id FROM sessions WHERE broker = $1 AND client = $2 AND end_ts IS NULL
    ORDER BY start_ts DESC, id DESC LIMIT 1),
-  $2, $3, 0, FALSE, to_timestamp($4::float8) AT TIME ZONE 'UTC', to_timestamp($4::float8) AT TIME ZONE 'UTC')
+  $2, $3, 0, FALSE, to_timestamp($4::bigint / 1e6) AT TIME ZONE 'UTC', to_timestamp($4::bigint / 1e6) AT TIME ZONE 'UTC')
 ON CONFLICT (client, topic) DO UPDATE SET
   session_id = EXCLUDED.session_id, active = FALSE, updated_at = EXCLUDED.updated_at

@@ -4,8 +4,8 @@
 -- samples and sum add up, min and max widen, last is the value of the latest sample (by ts; a
 -- tie goes to the later one in the burst).
 WITH samples AS (
-    SELECT m.metric, m.value, to_timestamp(m.ts) AT TIME ZONE 'UTC' AS ts, m.ord
-    FROM unnest($2::text[], $3::float8[], $4::float8[]) WITH ORDINALITY AS m (metric, value, ts, ord)
+    SELECT m.metric, m.value, to_timestamp(m.ts / 1e6) AT TIME ZONE 'UTC' AS ts, m.ord
+    FROM unnest($2::text[], $3::float8[], $4::bigint[]) WITH ORDINALITY AS m (metric, value, ts, ord)
 ),
 buckets AS (
     SELECT s.metric, w.width, date_trunc(w.unit, s.ts) AS bucket_start,
